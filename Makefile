@@ -1,0 +1,70 @@
+# PassDesk build. `make run` and `make test` install what the build needs
+# (through apt-get, with sudo when not root) and are all a newcomer needs.
+
+GO        ?= go
+BIN       ?= bin
+DATA      ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passdesk-demo
+ADDR      ?= 127.0.0.1:8787
+TESTFLAGS ?= -race -count=1 -timeout 14m
+BENCHTIME ?= 1s
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Debian packages: the C toolchain and the headers GLFW (window), ALSA
+# (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
+# shell for the ledger tampering tests; zbar for the decoder comparison.
+BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
+TEST_DEBS  = xvfb xauth imagemagick sqlite3
+BENCH_DEBS = zbar-tools
+
+export CGO_ENABLED = 1
+
+.PHONY: all build run test bench lint package deps deps-test deps-bench clean
+
+all: build
+
+# deps installs the missing Debian packages named in $(1).
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_debs,$(BUILD_DEBS))
+
+deps-test: deps
+	$(call install_debs,$(TEST_DEBS))
+
+deps-bench: deps-test
+	$(call install_debs,$(BENCH_DEBS))
+
+build: deps
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/passdesk .
+	$(GO) build -o $(BIN)/passd ./cmd/passd
+
+# run starts a local reference service with demo holders (kept in $(DATA))
+# and opens the kiosk pinned to it; closing the kiosk stops the service.
+run: build
+	@BIN=$(BIN) DATA=$(DATA) ADDR=$(ADDR) sh ./run-demo.sh
+
+test: deps-test
+	$(GO) test $(TESTFLAGS) ./...
+
+bench: deps-bench
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+package: deps
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --os linux --release --icon assets/icon.png
+
+clean:
+	rm -rf $(BIN)

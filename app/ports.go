@@ -1,0 +1,191 @@
+// Package app is the check-in core: scan -> verify -> record -> verdict.
+// It imports no Fyne, no SQL and no camera code; the adapters (storage/,
+// camera/, the service client) satisfy the small interfaces defined here.
+package app
+
+import (
+	"context"
+	"errors"
+	"image"
+	"io"
+	"time"
+)
+
+// Outcome is what happened at the door.
+type Outcome string
+
+// Outcomes of a ledger entry.
+const (
+	Admit     Outcome = "admit"
+	Deny      Outcome = "deny"
+	Duplicate Outcome = "duplicate"
+)
+
+// Method is how a verdict was reached.
+type Method string
+
+// Methods of a ledger entry.
+const (
+	Online  Method = "online"
+	Offline Method = "offline"
+	Manual  Method = "manual"
+)
+
+// ManualReason says why staff recorded a visitor by hand.
+type ManualReason string
+
+// Manual entry reasons.
+const (
+	ReasonOutage           ManualReason = "service_outage"
+	ReasonNoPhone          ManualReason = "no_phone"
+	ReasonMedicalExemption ManualReason = "medical_exemption"
+	ReasonMinor            ManualReason = "minor"
+	ReasonOther            ManualReason = "other"
+)
+
+// Entry is one ledger row: a scan outcome or a manual entry.
+type Entry struct {
+	ID      string // unique, made by the engine; the upload idempotency key
+	Seq     int64  // ledger position, set by the ledger
+	Time    time.Time
+	VenueID string
+	KioskID string
+	Outcome Outcome
+	Method  Method
+	Reason  string // a pass reason code for scans, "manual" for manual entries
+
+	// Scan fields.
+	Scheme string // "PD1", "HC1"
+	Issuer string
+	Status int
+	Name   string // the masked name the pass shows
+	CID    []byte // credential ID (the authority issued it; revocation names it)
+	Sub    []byte // raw holder ID; the ledger stores only its keyed hash
+
+	// Manual entry fields.
+	VisitorName  string
+	Phone        string // plain text in memory; encrypted at rest
+	ManualReason ManualReason
+	Staff        string
+	Note         string
+
+	OutageID  int64  // the outage the entry falls in, 0 when none
+	Corrects  string // ID of the entry this one corrects, "" when none
+	Uploaded  bool   // reached the central register
+	PhoneMask string // set by the ledger when reading: "010-****-5678"
+}
+
+// Outage is a period when the authority's service could not be used.
+type Outage struct {
+	ID    int64
+	Start time.Time
+	End   time.Time // zero while ongoing
+	Cause string
+}
+
+// Ledger is the durable record the engine writes to.
+type Ledger interface {
+	// Record commits e durably and returns it with its Seq; a scan is shown
+	// as admitted only after Record returns nil.
+	Record(ctx context.Context, e Entry) (Entry, error)
+	OpenOutage(ctx context.Context, start time.Time, cause string) (int64, error)
+	CloseOutage(ctx context.Context, id int64, end time.Time) error
+	// PendingUploads returns entries not yet in the central register,
+	// oldest first.
+	PendingUploads(ctx context.Context, limit int) ([]Entry, error)
+	MarkUploaded(ctx context.Context, ids []string, at time.Time) error
+}
+
+// DaySummary is a day's review at a glance.
+type DaySummary struct {
+	Day       string // YYYY-MM-DD, local time
+	Total     int
+	ByOutcome map[Outcome]int
+	ByMethod  map[Method]int
+	ByReason  map[string]int
+	Hourly    [24]int // admitted visitors per local hour
+	Outages   []Outage
+	Manual    int
+}
+
+// Filter selects ledger entries for review.
+type Filter struct {
+	Day     time.Time // local day
+	Outcome Outcome   // "" for all
+	Method  Method    // "" for all
+	Query   string    // name substring
+	Offset  int
+	Limit   int
+}
+
+// Role is what a signed-in person may do.
+type Role string
+
+// Roles.
+const (
+	Staff   Role = "staff"
+	Manager Role = "manager"
+)
+
+// Person is a staff member or manager.
+type Person struct {
+	ID     int64
+	Name   string
+	Role   Role
+	Active bool
+}
+
+// Records is the manager's view of the ledger.
+type Records interface {
+	Summary(ctx context.Context, day time.Time) (DaySummary, error)
+	List(ctx context.Context, f Filter) (entries []Entry, total int, err error)
+	// Export writes the day as "csv" or "pdf".
+	Export(ctx context.Context, day time.Time, format string, w io.Writer) error
+	// RevealPhone returns a manual entry's phone number whole (managers only).
+	RevealPhone(ctx context.Context, entryID string) (string, error)
+}
+
+// People signs staff in and manages them.
+type People interface {
+	// SignIn checks a PIN; ErrLockedOut after repeated failures.
+	SignIn(ctx context.Context, pin string) (Person, error)
+	AddPerson(ctx context.Context, name string, role Role, pin string) (Person, error)
+	SetPIN(ctx context.Context, id int64, pin string) error
+	Deactivate(ctx context.Context, id int64) error
+	ListPeople(ctx context.Context) ([]Person, error)
+	// Audit records a sign-in, export, purge or settings change.
+	Audit(ctx context.Context, actor, action, detail string) error
+}
+
+// Errors the UI maps to words.
+var (
+	ErrBadPIN     = errors.New("wrong PIN")
+	ErrLockedOut  = errors.New("too many wrong PINs: try again later")
+	ErrNotFound   = errors.New("not found")
+	ErrNotAllowed = errors.New("not allowed")
+)
+
+// CameraState is what the status bar shows about the frame source.
+type CameraState string
+
+// Camera states.
+const (
+	CameraOK           CameraState = "ok"
+	CameraNone         CameraState = "none"         // no camera configured or found
+	CameraDisconnected CameraState = "disconnected" // unplugged; reconnecting
+)
+
+// Scanner turns a frame source into QR texts, and gives the UI a preview.
+// camera.Scanner satisfies it; keyboard-wedge text reaches the engine
+// through Engine.Scan directly.
+type Scanner interface {
+	// Texts delivers each decoded QR text once (the same text is not
+	// repeated within a few seconds).
+	Texts() <-chan string
+	// Preview returns the newest preview frame, nil when there is none.
+	Preview() image.Image
+	State() CameraState
+	// Pause stops decoding (while a verdict is shown) without closing.
+	Pause(paused bool)
+	Close() error
+}

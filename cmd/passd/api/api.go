@@ -1,0 +1,84 @@
+// Package api holds the JSON shapes of the authority service's HTTP API
+// (DESIGN.md "The authority service"), shared by passd and the kiosk's client.
+package api
+
+// Paths of the API.
+const (
+	PathEnroll      = "/v1/enroll"
+	PathTrustList   = "/v1/trustlist"
+	PathRevocations = "/v1/revocations"
+	PathVerify      = "/v1/verify"
+	PathEntries     = "/v1/entries"
+	PathHealth      = "/healthz"
+)
+
+// ContentTypeCOSE is the media type of the signed lists.
+const ContentTypeCOSE = "application/cose"
+
+// EnrollRequest is a holder's first authentication.
+type EnrollRequest struct {
+	Name            string `json:"name"`
+	BirthYear       int    `json:"birth_year"`
+	Status          int    `json:"status"`
+	HolderPublicKey []byte `json:"holder_public_key"` // 32 bytes, base64 in JSON
+}
+
+// EnrollResponse carries the issued credential.
+type EnrollResponse struct {
+	Credential []byte `json:"credential"` // COSE_Sign1 bytes, base64 in JSON
+	CID        []byte `json:"cid"`
+}
+
+// VerifyRequest asks for an online verdict.
+type VerifyRequest struct {
+	QR      string `json:"qr"`
+	VenueID string `json:"venue_id"`
+	KioskID string `json:"kiosk_id"`
+	ScanID  string `json:"scan_id"`
+}
+
+// VerifyResponse is the online verdict.
+type VerifyResponse struct {
+	Verdict string `json:"verdict"` // "admit" or "deny"
+	Reason  string `json:"reason"`  // a pass reason code
+	Name    string `json:"name,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	CID     []byte `json:"cid,omitempty"`
+}
+
+// Entry is one kiosk ledger entry in the central register.
+type Entry struct {
+	ID      string `json:"id"` // idempotency key
+	Time    int64  `json:"time"`
+	Outcome string `json:"outcome"`
+	Method  string `json:"method"`
+	Reason  string `json:"reason"`
+	Scheme  string `json:"scheme,omitempty"`
+	Issuer  string `json:"issuer,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	CID     []byte `json:"cid,omitempty"`
+	// Manual entries carry the reason and staff, never the visitor's
+	// name or phone: those stay at the venue.
+	ManualReason string `json:"manual_reason,omitempty"`
+	OutageID     int64  `json:"outage_id,omitempty"`
+}
+
+// EntriesRequest is a batch upload, idempotent by entry ID.
+type EntriesRequest struct {
+	VenueID string  `json:"venue_id"`
+	KioskID string  `json:"kiosk_id"`
+	Entries []Entry `json:"entries"`
+}
+
+// EntriesResponse says how many entries were new and how many were already
+// held.
+type EntriesResponse struct {
+	Stored    int `json:"stored"`
+	Duplicate int `json:"duplicate"`
+}
+
+// Error is every error body.
+type Error struct {
+	Error  string `json:"error"`
+	Reason string `json:"reason,omitempty"`
+}

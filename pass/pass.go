@@ -1,0 +1,148 @@
+// Package pass owns the PD1 pass format: its Base45/CBOR/COSE encoding, the
+// root-signed trust and revocation lists, and offline verification, a pure
+// function of (QR text, trust list, revocation list, policy, now).
+package pass
+
+import (
+	"crypto/ed25519"
+	"time"
+)
+
+// Reason is a verification outcome code. The codes are a stable contract:
+// shown to staff (translated), written to the ledger, printed by
+// `passdesk verify`.
+type Reason string
+
+// The reason codes, in the order DESIGN.md checks them.
+const (
+	OK                    Reason = "ok"
+	UnsupportedFormat     Reason = "unsupported_format"
+	Malformed             Reason = "malformed"
+	TrustListStale        Reason = "trust_list_stale"
+	UnknownIssuer         Reason = "unknown_issuer"
+	BadIssuerSignature    Reason = "bad_issuer_signature"
+	BadHolderSignature    Reason = "bad_holder_signature"
+	CredentialNotYetValid Reason = "credential_not_yet_valid"
+	CredentialExpired     Reason = "credential_expired"
+	QRFromFuture          Reason = "qr_from_future"
+	QRExpired             Reason = "qr_expired"
+	Revoked               Reason = "revoked"
+	PolicyDenied          Reason = "policy_denied"
+	// Duplicate is the kiosk's own outcome: the same fresh presentation
+	// scanned again. Verify never returns it.
+	Duplicate Reason = "duplicate"
+)
+
+// Status is the holder's health status claim (credential claim 5).
+type Status uint8
+
+// The statuses DESIGN.md defines.
+const (
+	Vaccinated       Status = 1
+	Recovered        Status = 2
+	NegativeTest     Status = 3
+	MedicalExemption Status = 4
+)
+
+// Prefix starts every PD1 QR text.
+const Prefix = "PD1:"
+
+// MaxTextLen is the longest QR text accepted; longer ones are refused before
+// any decoding.
+const MaxTextLen = 1024
+
+// Default freshness rules for presentations.
+const (
+	DefaultWindow = 15 * time.Second
+	DefaultSkew   = 5 * time.Second
+)
+
+// Claims are a credential's payload (DESIGN.md "Credential").
+type Claims struct {
+	Issuer    string            // 1 iss
+	CID       [16]byte          // 2 cid
+	Sub       [16]byte          // 3 sub
+	Name      string            // 4 nam, already masked by the issuer
+	Status    Status            // 5 sts
+	NotBefore int64             // 6 nbf, Unix seconds
+	Expires   int64             // 7 exp, Unix seconds
+	HolderKey ed25519.PublicKey // 8 hpk, 32 bytes
+	BirthYear int               // 9 byr, 0 when absent
+}
+
+// Presentation is a decoded (not yet verified) PD1 QR text.
+type Presentation struct {
+	Kid        [8]byte // issuer key ID from the credential's protected header
+	Claims     Claims
+	IssuedAt   int64  // presentation iat, Unix seconds
+	Credential []byte // the credential's COSE_Sign1 bytes
+	Raw        []byte // the presentation's COSE_Sign1 bytes (after Base45)
+}
+
+// TrustedKey is one issuer key in a trust list.
+type TrustedKey struct {
+	Kid       [8]byte
+	Issuer    string
+	Public    ed25519.PublicKey
+	NotBefore int64
+	Expires   int64
+}
+
+// TrustList is a verified, root-signed list of issuer keys.
+type TrustList struct {
+	Seq      uint64
+	IssuedAt int64
+	Expires  int64
+	Keys     []TrustedKey
+}
+
+// RevocationList is a verified, root-signed list of revoked credential IDs.
+type RevocationList struct {
+	Seq      uint64
+	IssuedAt int64
+	Expires  int64
+	CIDs     [][16]byte
+}
+
+// Policy is what the venue admits.
+type Policy struct {
+	// Statuses admitted; nil means the default (1-4).
+	Statuses []Status
+	// MinAge and MaxAge in years, checked against the birth year when
+	// non-zero; a credential without a birth year fails an age rule.
+	MinAge, MaxAge int
+}
+
+// Rules are the freshness parameters of a verification.
+type Rules struct {
+	Window time.Duration // default DefaultWindow
+	Skew   time.Duration // default DefaultSkew
+}
+
+// Verdict is the outcome of verifying one QR text.
+type Verdict struct {
+	Admit    bool
+	Reason   Reason
+	Name     string
+	Status   Status
+	Issuer   string
+	CID      []byte // 16 bytes when the credential was decoded
+	Sub      []byte // 16 bytes when the credential was decoded; never stored raw
+	IssuedAt int64  // presentation iat, 0 when not decoded
+
+	// Scheme is the pass format: "PD1" or "HC1".
+	Scheme string
+	// HC1 only: the standardised (transliterated) name, the date of birth as
+	// printed in the certificate, and the certificate type ("vaccination",
+	// "test", "recovery"). Name then holds the native name.
+	NameLatin   string
+	DateOfBirth string
+	CertType    string
+}
+
+// Scheme verifies another pass format, chosen by its QR prefix (HC1: for EU
+// Digital COVID Certificates). It returns the same Verdict and reason codes.
+type Scheme interface {
+	Prefix() string
+	Verify(text string, pol Policy, now time.Time) Verdict
+}
