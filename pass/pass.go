@@ -102,6 +102,10 @@ type RevocationList struct {
 	IssuedAt int64
 	Expires  int64
 	CIDs     [][16]byte
+
+	// index makes Contains a map lookup; OpenRevocationList builds it. A
+	// list built by hand is searched linearly.
+	index map[[16]byte]struct{}
 }
 
 // Policy is what the venue admits.
