@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// chainDomain starts every hashed encoding, so a ledger hash is never a
+// hash of anything else.
+const chainDomain = "PassDesk ledger chain v1"
+
+// canon is the canonical encoding of a row: each value as a one-byte type
+// tag, then an 8-byte big-endian integer or a 4-byte length and the bytes.
+// Empty text and empty blobs encode alike, so NULL-free columns suffice.
+type canon struct{ b []byte }
+
+func (c *canon) int(v int64) {
+	c.b = append(c.b, 'i')
+	c.b = binary.BigEndian.AppendUint64(c.b, uint64(v))
+}
+
+func (c *canon) str(s string) {
+	c.b = append(c.b, 's')
+	c.b = binary.BigEndian.AppendUint32(c.b, uint32(len(s)))
+	c.b = append(c.b, s...)
+}
+
+func (c *canon) bytes(p []byte) {
+	c.b = append(c.b, 'b')
+	c.b = binary.BigEndian.AppendUint32(c.b, uint32(len(p)))
+	c.b = append(c.b, p...)
+}
+
+// newCanon starts a row's encoding: domain, table, seq and the previous hash.
+func newCanon(table string, seq int64, prev []byte) *canon {
+	c := &canon{b: make([]byte, 0, 256)}
+	c.str(chainDomain)
+	c.str(table)
+	c.int(seq)
+	c.bytes(prev)
+	return c
+}
+
+func (c *canon) sum() []byte {
+	h := sha256.Sum256(c.b)
+	return h[:]
+}
+
+// genesis is the prev_hash of a table's first row.
+var genesis = make([]byte, sha256.Size)
+
+// ChainError names the first broken row of a chained table.
+type ChainError struct {
+	Table   string // entries, outage_events, audit
+	Seq     int64  // the first row found broken (0 when the table's anchor is)
+	Problem string
+}
+
+func (e *ChainError) Error() string {
+	if e.Seq == 0 {
+		return fmt.Sprintf("ledger chain broken in %s: %s", e.Table, e.Problem)
+	}
+	return fmt.Sprintf("ledger chain broken in %s at row %d: %s", e.Table, e.Seq, e.Problem)
+}
+
+// chainTables are verified in this order.
+var chainTables = []string{"entries", "outage_events", "audit"}
+
+// lastSeq is the highest seq a table has ever used (AUTOINCREMENT keeps it
+// in sqlite_sequence even after the rows are gone).
+func lastSeq(ctx context.Context, q querier, table string) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = ?`, table).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// nextLink returns the seq and prev_hash of the next row of table, inside
+// the writing transaction (which holds SQLite's write lock).
+func nextLink(ctx context.Context, tx *sql.Tx, table string) (int64, []byte, error) {
+	last, err := lastSeq(ctx, tx, table)
+	if err != nil {
+		return 0, nil, err
+	}
+	if last == 0 {
+		return 1, genesis, nil
+	}
+	var h []byte
+	err = tx.QueryRowContext(ctx, `SELECT hash FROM `+table+` WHERE seq = ?`, last).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Purged up to the end: the newest anchor holds the head.
+		err = tx.QueryRowContext(ctx, `SELECT hash FROM anchors WHERE tbl = ? AND seq = ? ORDER BY id DESC LIMIT 1`, table, last).Scan(&h)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil, fmt.Errorf("the %s chain's last row %d is missing; run passdesk ledger verify", table, last)
+		}
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return last + 1, h, nil
+}
+
+// anchor is where a purged table's chain now starts.
+type anchor struct {
+	seq  int64
+	hash []byte
+	at   int64
+	mac  []byte
+}
+
+func (l *Ledger) anchorMAC(table string, a anchor) []byte {
+	var seq, at [8]byte
+	binary.BigEndian.PutUint64(seq[:], uint64(a.seq))
+	binary.BigEndian.PutUint64(at[:], uint64(a.at))
+	return l.mac([]byte("anchor"), []byte(table), seq[:], a.hash, at[:])
+}
+
+// Verify walks every chained table in seq order and returns a *ChainError
+// naming the first broken row: a changed field, a missing, inserted or
+// reordered row, an altered anchor, or rows cut from the end.
+func (l *Ledger) Verify(ctx context.Context) error {
+	for _, t := range chainTables {
+		if err := l.verifyTable(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Ledger) verifyTable(ctx context.Context, table string) error {
+	broken := func(seq int64, format string, args ...any) error {
+		return &ChainError{Table: table, Seq: seq, Problem: fmt.Sprintf(format, args...)}
+	}
+	wantSeq, wantPrev := int64(1), genesis
+	var a anchor
+	err := l.r.QueryRowContext(ctx, `SELECT seq, hash, at, mac FROM anchors WHERE tbl = ? ORDER BY id DESC LIMIT 1`, table).
+		Scan(&a.seq, &a.hash, &a.at, &a.mac)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return broken(0, "its purge anchor cannot be read: %v", err)
+	case !hmac.Equal(a.mac, l.anchorMAC(table, a)):
+		return broken(0, "the purge anchor (row %d) is not the one the last purge wrote", a.seq)
+	default:
+		wantSeq, wantPrev = a.seq+1, a.hash
+	}
+	rows, err := l.r.QueryContext(ctx, `SELECT `+chainColumns[table]+` FROM `+table+` ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("storage: verify %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		seq, prev, hash, sum, err := scanChained(table, rows)
+		if err != nil {
+			return broken(seq, "the row cannot be read: %v", err)
+		}
+		switch {
+		case seq > wantSeq && wantSeq == seq-1:
+			return broken(seq, "row %d before it is missing", wantSeq)
+		case seq > wantSeq:
+			return broken(seq, "rows %d to %d before it are missing", wantSeq, seq-1)
+		case seq < wantSeq:
+			return broken(seq, "it comes before the purge anchor (row %d)", wantSeq-1)
+		case !bytes.Equal(prev, wantPrev):
+			if seq == 1 || (a.seq != 0 && seq == a.seq+1) {
+				return broken(seq, "its prev_hash does not match the start of the chain")
+			}
+			return broken(seq, "its prev_hash does not match the hash of row %d (rows removed, swapped or reordered)", seq-1)
+		case !bytes.Equal(hash, sum):
+			return broken(seq, "its contents do not match its hash (a field was changed)")
+		}
+		wantSeq, wantPrev = seq+1, hash
+	}
+	if err := rows.Err(); err != nil {
+		return broken(wantSeq, "the table cannot be read: %v", err)
+	}
+	last, err := lastSeq(ctx, l.r, table)
+	if err != nil {
+		return fmt.Errorf("storage: verify %s: %w", table, err)
+	}
+	if last >= wantSeq {
+		if last == wantSeq {
+			return broken(wantSeq, "the last row is missing")
+		}
+		return broken(wantSeq, "rows %d to %d at the end are missing", wantSeq, last)
+	}
+	if last < wantSeq-1 {
+		return broken(wantSeq-1, "the sequence counter (%d) is behind the last row", last)
+	}
+	return nil
+}

@@ -1,0 +1,393 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"golang.org/x/crypto/argon2"
+
+	"passdesk/app"
+)
+
+// PIN hashing: argon2id sized for a kiosk PC (one pass over 64 MiB on two
+// threads). All PINs of a ledger share one random salt, kept in meta with
+// the cost it was made with: PINs are unique among active people, so one
+// argon2id run per attempt finds who is signing in, whatever the staff size.
+const (
+	defaultPINMemoryKiB = 64 * 1024
+	pinTime             = 1
+	pinThreads          = 2
+	pinKeyLen           = 32
+	minPIN, maxPIN      = 4, 12
+)
+
+// Lockout: after maxFailures wrong PINs in a row, every sign-in is refused
+// for lockoutFor, across restarts.
+const (
+	maxFailures = 5
+	lockoutFor  = 5 * time.Minute
+)
+
+// ErrPINInUse is returned when a new PIN equals an active person's PIN.
+var ErrPINInUse = errors.New("that PIN is already in use")
+
+type pinParams struct {
+	salt    []byte
+	time    uint32
+	memory  uint32
+	threads uint8
+}
+
+func (p pinParams) String() string {
+	return fmt.Sprintf("t=%d,m=%d,p=%d", p.time, p.memory, p.threads)
+}
+
+func parsePINParams(s string) (pinParams, error) {
+	var p pinParams
+	var t, m, th uint64
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return p, fmt.Errorf("bad PIN parameters %q", s)
+		}
+		switch k {
+		case "t":
+			t = n
+		case "m":
+			m = n
+		case "p":
+			th = n
+		}
+	}
+	if t == 0 || m < 8 || th == 0 || th > 255 {
+		return p, fmt.Errorf("bad PIN parameters %q", s)
+	}
+	return pinParams{time: uint32(t), memory: uint32(m), threads: uint8(th)}, nil
+}
+
+// loadPINParams reads the ledger's PIN salt and cost, making them the first
+// time.
+func (l *Ledger) loadPINParams(ctx context.Context) error {
+	if !l.opts.ReadOnly {
+		salt := make([]byte, 16)
+		if _, err := rand.Read(salt); err != nil {
+			return fmt.Errorf("storage: %w", err)
+		}
+		p := pinParams{time: pinTime, memory: l.opts.PINMemoryKiB, threads: pinThreads}
+		if _, err := l.w.ExecContext(ctx, `INSERT OR IGNORE INTO meta (key, value) VALUES ('pin_salt', ?), ('pin_params', ?)`,
+			salt, p.String()); err != nil {
+			return fmt.Errorf("storage: %w", err)
+		}
+	}
+	var salt []byte
+	var params string
+	if err := l.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'pin_salt'`).Scan(&salt); err != nil {
+		return fmt.Errorf("storage: reading the PIN salt: %w", err)
+	}
+	if err := l.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'pin_params'`).Scan(&params); err != nil {
+		return fmt.Errorf("storage: reading the PIN parameters: %w", err)
+	}
+	p, err := parsePINParams(params)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	p.salt = salt
+	l.pin = p
+	return nil
+}
+
+func validPIN(pin string) error {
+	if len(pin) < minPIN || len(pin) > maxPIN {
+		return fmt.Errorf("a PIN has %d to %d digits", minPIN, maxPIN)
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return errors.New("a PIN has digits only")
+		}
+	}
+	return nil
+}
+
+// hashPIN runs argon2id; one at a time, so concurrent attempts cannot
+// multiply its memory.
+func (l *Ledger) hashPIN(pin string) []byte {
+	l.pinMu.Lock()
+	defer l.pinMu.Unlock()
+	return argon2.IDKey([]byte(pin), l.pin.salt, l.pin.time, l.pin.memory, l.pin.threads, pinKeyLen)
+}
+
+// lockState reads the sign-in failure count and lockout end.
+func lockState(ctx context.Context, q querier) (failures int, until time.Time, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, CAST(value AS TEXT) FROM meta WHERE key IN ('pin_failures', 'pin_locked_until')`)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return 0, time.Time{}, err
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if k == "pin_failures" {
+			failures = int(n)
+		} else if n > 0 {
+			until = time.Unix(0, n)
+		}
+	}
+	return failures, until, rows.Err()
+}
+
+func setLockState(ctx context.Context, tx *sql.Tx, failures int, until time.Time) error {
+	var u int64
+	if !until.IsZero() {
+		u = until.UnixNano()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES ('pin_failures', ?), ('pin_locked_until', ?)`,
+		strconv.Itoa(failures), strconv.FormatInt(u, 10))
+	return err
+}
+
+// SignIn finds the active person whose PIN this is. After five wrong PINs in
+// a row every sign-in is refused with app.ErrLockedOut for five minutes.
+// Every attempt is audited.
+func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
+	now := l.now()
+	_, until, err := lockState(ctx, l.r)
+	if err != nil {
+		return app.Person{}, fmt.Errorf("storage: %w", err)
+	}
+	if now.Before(until) {
+		_ = l.Audit(ctx, "", "sign_in_refused", "locked out until "+until.In(l.opts.Location).Format(time.TimeOnly))
+		return app.Person{}, app.ErrLockedOut
+	}
+	var h []byte
+	if validPIN(pin) == nil {
+		h = l.hashPIN(pin)
+	}
+	var p app.Person
+	var result error
+	err = l.write(ctx, func(tx *sql.Tx) error {
+		failures, until, err := lockState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if now.Before(until) {
+			result = app.ErrLockedOut
+			return appendAudit(ctx, tx, now, "", "sign_in_refused", "locked out")
+		}
+		err = tx.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
+			Scan(&p.ID, &p.Name, &p.Role, &p.Active)
+		if err == nil {
+			if err := setLockState(ctx, tx, 0, time.Time{}); err != nil {
+				return err
+			}
+			return appendAudit(ctx, tx, now, p.Name, "sign_in", string(p.Role))
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		failures++
+		result = app.ErrBadPIN
+		detail := fmt.Sprintf("wrong PIN (%d in a row)", failures)
+		if failures >= maxFailures {
+			until = now.Add(lockoutFor)
+			failures = 0
+			result = app.ErrLockedOut
+			detail += "; locked out for " + lockoutFor.String()
+		}
+		if err := setLockState(ctx, tx, failures, until); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, now, "", "sign_in_failed", detail)
+	})
+	if err != nil {
+		return app.Person{}, notRecorded("sign in", err)
+	}
+	if result != nil {
+		return app.Person{}, result
+	}
+	return p, nil
+}
+
+func validPerson(name string, role app.Role) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("a person needs a name")
+	}
+	if len(name) > 100 {
+		return errors.New("a name has at most 100 bytes")
+	}
+	if role != app.Staff && role != app.Manager {
+		return fmt.Errorf("unknown role %q (staff or manager)", role)
+	}
+	return nil
+}
+
+func pinConflict(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+		return fmt.Errorf("%w: %w", ErrPINInUse, app.ErrNotAllowed)
+	}
+	return err
+}
+
+// AddPerson adds an active staff member or manager. The PIN (4 to 12
+// digits) must not be an active person's PIN already.
+func (l *Ledger) AddPerson(ctx context.Context, name string, role app.Role, pin string) (app.Person, error) {
+	name = strings.TrimSpace(name)
+	if err := validPerson(name, role); err != nil {
+		return app.Person{}, err
+	}
+	if err := validPIN(pin); err != nil {
+		return app.Person{}, err
+	}
+	h := l.hashPIN(pin)
+	now := l.now()
+	p := app.Person{Name: name, Role: role, Active: true}
+	err := l.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO people (name, role, active, pin_hash, created_at) VALUES (?, ?, 1, ?, ?)`,
+			name, string(role), h, now.UnixNano())
+		if err != nil {
+			return pinConflict(err)
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, now, "", "add_person", fmt.Sprintf("%d %s (%s)", p.ID, name, role))
+	})
+	if errors.Is(err, ErrPINInUse) {
+		return app.Person{}, err
+	}
+	if err != nil {
+		return app.Person{}, notRecorded("add person", err)
+	}
+	return p, nil
+}
+
+// SetPIN changes an active person's PIN.
+func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
+	if err := validPIN(pin); err != nil {
+		return err
+	}
+	h := l.hashPIN(pin)
+	now := l.now()
+	err := l.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE people SET pin_hash = ? WHERE id = ? AND active = 1`, h, id)
+		if err != nil {
+			return pinConflict(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("active person %d: %w", id, app.ErrNotFound)
+		}
+		return appendAudit(ctx, tx, now, "", "set_pin", strconv.FormatInt(id, 10))
+	})
+	if errors.Is(err, ErrPINInUse) || errors.Is(err, app.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return notRecorded("set PIN", err)
+	}
+	return nil
+}
+
+// Deactivate stops a person signing in. The last active manager cannot be
+// deactivated (app.ErrNotAllowed): nobody could manage the kiosk.
+func (l *Ledger) Deactivate(ctx context.Context, id int64) error {
+	now := l.now()
+	err := l.write(ctx, func(tx *sql.Tx) error {
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT role FROM people WHERE id = ? AND active = 1`, id).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("active person %d: %w", id, app.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if role == string(app.Manager) {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM people WHERE role = 'manager' AND active = 1`).Scan(&n); err != nil {
+				return err
+			}
+			if n <= 1 {
+				return fmt.Errorf("the last manager cannot be deactivated: %w", app.ErrNotAllowed)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET active = 0 WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, now, "", "deactivate", strconv.FormatInt(id, 10))
+	})
+	if errors.Is(err, app.ErrNotAllowed) || errors.Is(err, app.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return notRecorded("deactivate", err)
+	}
+	return nil
+}
+
+// ListPeople returns everyone, active or not, in the order they were added.
+func (l *Ledger) ListPeople(ctx context.Context) ([]app.Person, error) {
+	rows, err := l.r.QueryContext(ctx, `SELECT id, name, role, active FROM people ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	defer rows.Close()
+	var out []app.Person
+	for rows.Next() {
+		var p app.Person
+		if err := rows.Scan(&p.ID, &p.Name, &p.Role, &p.Active); err != nil {
+			return nil, fmt.Errorf("storage: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// HasManager reports whether an active manager exists; a fresh ledger has
+// none, and first-run setup asks for one.
+func (l *Ledger) HasManager(ctx context.Context) (bool, error) {
+	var ok bool
+	err := l.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM people WHERE role = 'manager' AND active = 1)`).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("storage: %w", err)
+	}
+	return ok, nil
+}
+
+// Audit records a sign-in, export, purge or settings change in the chained
+// audit trail.
+func (l *Ledger) Audit(ctx context.Context, actor, action, detail string) error {
+	if strings.TrimSpace(action) == "" {
+		return errors.New("storage: an audit event needs an action")
+	}
+	if len(actor) > maxField || len(action) > maxField || len(detail) > 4*maxField {
+		return errors.New("storage: audit event too long")
+	}
+	now := l.now()
+	err := l.write(ctx, func(tx *sql.Tx) error { return appendAudit(ctx, tx, now, actor, action, detail) })
+	if err != nil {
+		return notRecorded("audit", err)
+	}
+	return nil
+}
+
+func appendAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, detail string) error {
+	r := auditRow{at: at.UTC().UnixNano(), actor: actor, action: action, detail: detail}
+	var err error
+	if r.seq, r.prevHash, err = nextLink(ctx, tx, "audit"); err != nil {
+		return err
+	}
+	r.hash = r.sum()
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit (`+chainColumns["audit"]+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.seq, r.prevHash, r.hash, r.at, r.actor, r.action, r.detail)
+	return err
+}

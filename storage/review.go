@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"passdesk/app"
+)
+
+// effective leaves out entries that a later correction supersedes, so the
+// day's counts show each visitor once, as corrected.
+const effective = `NOT EXISTS (SELECT 1 FROM entries c WHERE c.corrects = e.id)`
+
+// Summary is the day's review: totals by outcome, method and reason,
+// admitted visitors per local hour, the outages overlapping the day and the
+// number of manual entries. Entries superseded by a correction are counted
+// as their correction.
+func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, error) {
+	start, end, name := l.dayBounds(day)
+	s := app.DaySummary{
+		Day:       name,
+		ByOutcome: map[app.Outcome]int{},
+		ByMethod:  map[app.Method]int{},
+		ByReason:  map[string]int{},
+	}
+	lo, hi := start.UnixNano(), end.UnixNano()
+	rows, err := l.r.QueryContext(ctx, `SELECT outcome, method, reason, count(*) FROM entries e
+		WHERE at >= ? AND at < ? AND `+effective+` GROUP BY outcome, method, reason`, lo, hi)
+	if err != nil {
+		return s, fmt.Errorf("storage: summary: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var outcome, method, reason string
+		var n int
+		if err := rows.Scan(&outcome, &method, &reason, &n); err != nil {
+			return s, fmt.Errorf("storage: summary: %w", err)
+		}
+		s.Total += n
+		s.ByOutcome[app.Outcome(outcome)] += n
+		s.ByMethod[app.Method(method)] += n
+		s.ByReason[reason] += n
+	}
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("storage: summary: %w", err)
+	}
+	s.Manual = s.ByMethod[app.Manual]
+	if s.Hourly, err = l.hourly(ctx, start, lo, hi); err != nil {
+		return s, err
+	}
+	if s.Outages, err = l.outagesBetween(ctx, lo, hi); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// hourly counts admitted visitors per local hour. The hour boundaries are
+// computed in Go, so days with a daylight-saving change come out right.
+func (l *Ledger) hourly(ctx context.Context, start time.Time, lo, hi int64) ([24]int, error) {
+	var h [24]int
+	var cases strings.Builder
+	args := []any{}
+	cases.WriteString("CASE")
+	for i := 1; i < 24; i++ {
+		b := time.Date(start.Year(), start.Month(), start.Day(), i, 0, 0, 0, l.opts.Location)
+		cases.WriteString(" WHEN at < ? THEN ")
+		fmt.Fprint(&cases, i-1)
+		args = append(args, b.UnixNano())
+	}
+	cases.WriteString(" ELSE 23 END")
+	args = append(args, lo, hi)
+	rows, err := l.r.QueryContext(ctx, `SELECT `+cases.String()+` AS hour, count(*) FROM entries e
+		WHERE at >= ? AND at < ? AND outcome = 'admit' AND `+effective+` GROUP BY hour`, args...)
+	if err != nil {
+		return h, fmt.Errorf("storage: summary: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hour, n int
+		if err := rows.Scan(&hour, &n); err != nil {
+			return h, fmt.Errorf("storage: summary: %w", err)
+		}
+		if hour >= 0 && hour < 24 {
+			h[hour] += n
+		}
+	}
+	return h, rows.Err()
+}
+
+// outagesBetween returns the outages overlapping [lo, hi), oldest first;
+// an ongoing one has a zero End.
+func (l *Ledger) outagesBetween(ctx context.Context, lo, hi int64) ([]app.Outage, error) {
+	rows, err := l.r.QueryContext(ctx, `SELECT s.outage_id, s.at, s.cause, e.at
+		FROM outage_events s LEFT JOIN outage_events e ON e.outage_id = s.outage_id AND e.kind = 'end'
+		WHERE s.kind = 'start' AND s.at < ? AND (e.at IS NULL OR e.at >= ?)
+		ORDER BY s.at, s.outage_id`, hi, lo)
+	if err != nil {
+		return nil, fmt.Errorf("storage: outages: %w", err)
+	}
+	defer rows.Close()
+	var out []app.Outage
+	for rows.Next() {
+		var o app.Outage
+		var startAt int64
+		var endAt sql.NullInt64
+		if err := rows.Scan(&o.ID, &startAt, &o.Cause, &endAt); err != nil {
+			return nil, fmt.Errorf("storage: outages: %w", err)
+		}
+		o.Start = time.Unix(0, startAt).In(l.opts.Location)
+		if endAt.Valid {
+			o.End = time.Unix(0, endAt.Int64).In(l.opts.Location)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Paging bounds of List.
+const (
+	defaultPage = 50
+	maxPage     = 1000
+)
+
+// List returns a page of entries matching f, in time order, with the number
+// of all matching entries. Query matches the pass name or the visitor name.
+// Phone numbers come masked; superseded entries are listed too, since the
+// review shows the record as it stands.
+func (l *Ledger) List(ctx context.Context, f app.Filter) ([]app.Entry, int, error) {
+	var where []string
+	var args []any
+	if !f.Day.IsZero() {
+		start, end, _ := l.dayBounds(f.Day)
+		where = append(where, "e.at >= ? AND e.at < ?")
+		args = append(args, start.UnixNano(), end.UnixNano())
+	}
+	if f.Outcome != "" {
+		where = append(where, "e.outcome = ?")
+		args = append(args, string(f.Outcome))
+	}
+	if f.Method != "" {
+		where = append(where, "e.method = ?")
+		args = append(args, string(f.Method))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(instr(e.name, ?) > 0 OR instr(e.visitor_name, ?) > 0)")
+		args = append(args, q, q)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := l.r.QueryRowContext(ctx, `SELECT count(*) FROM entries e `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("storage: list: %w", err)
+	}
+	limit, offset := f.Limit, f.Offset
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	limit = min(limit, maxPage)
+	offset = max(offset, 0)
+	entries, err := l.queryEntries(ctx, cond+` ORDER BY e.at, e.seq LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return entries, total, nil
+}
+
+// RevealPhone returns a manual entry's phone number whole. The engine checks
+// that a manager asks and audits it.
+func (l *Ledger) RevealPhone(ctx context.Context, entryID string) (string, error) {
+	var sealed []byte
+	err := l.r.QueryRowContext(ctx, `SELECT phone_enc FROM entries WHERE id = ?`, entryID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("entry %s: %w", entryID, app.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: %w", err)
+	}
+	if len(sealed) == 0 {
+		return "", fmt.Errorf("entry %s has no phone number: %w", entryID, app.ErrNotFound)
+	}
+	return l.phone.open(sealed, entryID)
+}
