@@ -1,0 +1,325 @@
+package dcc
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"passdesk/pass/base45"
+)
+
+// stage names the step of the decoding chain that refused a text; the
+// conformance cases expect each step to fail on its own.
+type stage int
+
+const (
+	stagePrefix stage = iota + 1
+	stageBase45
+	stageZlib
+	stageCBOR // COSE structure, CWT claims, hcert content
+)
+
+func (s stage) String() string {
+	switch s {
+	case stagePrefix:
+		return "prefix"
+	case stageBase45:
+		return "base45"
+	case stageZlib:
+		return "zlib"
+	case stageCBOR:
+		return "cbor"
+	}
+	return "unknown"
+}
+
+// decodeError says which step refused a text and why.
+type decodeError struct {
+	stage stage
+	err   error
+}
+
+func (e *decodeError) Error() string { return e.stage.String() + ": " + e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
+func failAt(s stage, format string, args ...any) error {
+	return &decodeError{stage: s, err: fmt.Errorf(format, args...)}
+}
+
+// COSE header labels and algorithms (RFC 9052, RFC 9053, RFC 8230).
+const (
+	headerAlg = 1
+	headerKid = 4
+
+	algES256 = -7
+	algPS256 = -37
+)
+
+// CBOR tags a COSE_Sign1 may carry.
+const (
+	tagCOSESign1 = 18
+	tagCWT       = 61
+)
+
+// maxNesting bounds CBOR depth anywhere, as for PD1.
+const maxNesting = 16
+
+// decMode is strict where it costs issuers nothing (duplicate map keys,
+// invalid UTF-8, trailing bytes, depth) and lenient where real issuers differ
+// (indefinite lengths, non-canonical integers, tags inside the DCC).
+var decMode = func() cbor.DecMode {
+	dm, err := cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:   maxNesting,
+		MaxArrayElements:  4096,
+		MaxMapPairs:       4096,
+		IndefLength:       cbor.IndefLengthAllowed,
+		TagsMd:            cbor.TagsAllowed,
+		IntDec:            cbor.IntDecConvertSignedOrFail,
+		UTF8:              cbor.UTF8RejectInvalid,
+		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
+	}.DecMode()
+	if err != nil {
+		panic("dcc: CBOR decoding options: " + err.Error())
+	}
+	return dm
+}()
+
+// coseSign1 is the COSE_Sign1 array [protected, unprotected, payload, signature].
+type coseSign1 struct {
+	_           struct{} `cbor:",toarray"`
+	Protected   []byte
+	Unprotected map[any]cbor.RawMessage
+	Payload     []byte
+	Signature   []byte
+}
+
+// claims are the CWT claims an HC1 verifier reads.
+type claims struct {
+	Issuer   *string                   `cbor:"1,keyasint"`
+	Expires  *int64                    `cbor:"4,keyasint"`
+	IssuedAt *int64                    `cbor:"6,keyasint"`
+	HCert    map[int64]cbor.RawMessage `cbor:"-260,keyasint"`
+}
+
+// dgc is the part of the EU DCC payload (hcert claim key 1) a kiosk shows
+// and checks. Other fields are ignored, but still parsed strictly.
+type dgc struct {
+	Ver string `cbor:"ver"`
+	Nam *struct {
+		FamilyName    string `cbor:"fn"`
+		GivenName     string `cbor:"gn"`
+		FamilyNameStd string `cbor:"fnt"`
+		GivenNameStd  string `cbor:"gnt"`
+	} `cbor:"nam"`
+	DOB         string            `cbor:"dob"`
+	Vaccination []cbor.RawMessage `cbor:"v"`
+	Test        []testEntry       `cbor:"t"`
+	Recovery    []cbor.RawMessage `cbor:"r"`
+}
+
+// testEntry is the test result field of a test certificate entry.
+type testEntry struct {
+	Result string `cbor:"tr"`
+}
+
+// Certificate types, as Verdict.CertType shows them.
+const (
+	TypeVaccination = "vaccination"
+	TypeTest        = "test"
+	TypeRecovery    = "recovery"
+)
+
+// testDetected is the SNOMED CT code of a positive ("detected") test result.
+const testDetected = "260373001"
+
+// hc1 is a decoded, not yet verified, HC1 text.
+type hc1 struct {
+	alg       int64
+	hasAlg    bool
+	kid       []byte // nil when neither header has one
+	protected []byte // the protected header bytes, as signed
+	payload   []byte
+	signature []byte
+
+	issuer    string // CWT iss, "" when absent
+	issuedAt  int64
+	expires   int64
+	nameNat   string
+	nameLatin string
+	dob       string
+	certType  string
+	positive  bool // a test certificate with a "detected" result
+}
+
+// decode runs the HC1 decoding chain; its error is a *decodeError naming the
+// step that refused the text.
+func decode(text string) (*hc1, error) {
+	if !strings.HasPrefix(text, Prefix) {
+		return nil, failAt(stagePrefix, "text does not start with %q", Prefix)
+	}
+	if len(text) > MaxTextLen {
+		return nil, failAt(stageBase45, "text is %d characters, more than %d", len(text), MaxTextLen)
+	}
+	raw, err := base45.Decode(text[len(Prefix):])
+	if err != nil {
+		return nil, &decodeError{stage: stageBase45, err: err}
+	}
+	msg, err := inflate(raw)
+	if err != nil {
+		return nil, &decodeError{stage: stageZlib, err: err}
+	}
+	h, err := parseCOSE(msg)
+	if err != nil {
+		return nil, &decodeError{stage: stageCBOR, err: err}
+	}
+	return h, nil
+}
+
+// inflate decompresses a zlib stream of at most MaxInflated bytes. The EU
+// specification makes compression mandatory, and the conformance cases
+// expect an uncompressed COSE message to be refused.
+func inflate(raw []byte) ([]byte, error) {
+	if len(raw) < 2 || raw[0]&0x0f != 8 || (uint16(raw[0])<<8|uint16(raw[1]))%31 != 0 {
+		return nil, errors.New("not a zlib stream")
+	}
+	src := bytes.NewReader(raw)
+	zr, err := zlib.NewReader(src)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(io.LimitReader(zr, MaxInflated+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxInflated {
+		return nil, fmt.Errorf("inflates to more than %d bytes", MaxInflated)
+	}
+	// The reader has stopped at the end of the stream (it reads a
+	// bytes.Reader byte by byte), so whatever is left was appended.
+	if src.Len() != 0 {
+		return nil, fmt.Errorf("%d bytes after the zlib stream", src.Len())
+	}
+	return out, nil
+}
+
+// parseCOSE decodes a COSE_Sign1 (untagged, tag 18, or tag 18 inside the CWT
+// tag 61) and its CWT payload.
+func parseCOSE(msg []byte) (*hc1, error) {
+	body := msg
+	if len(body) >= 2 && body[0] == 0xd8 && body[1] == tagCWT {
+		body = body[2:]
+		if len(body) == 0 || body[0] != 0xc0|tagCOSESign1 {
+			return nil, errors.New("CWT tag 61 not followed by COSE_Sign1 tag 18")
+		}
+	}
+	if len(body) > 0 && body[0] == 0xc0|tagCOSESign1 {
+		body = body[1:]
+	}
+	if len(body) == 0 || body[0] != 0x84 {
+		return nil, errors.New("not a COSE_Sign1 array of 4")
+	}
+	var m coseSign1
+	if err := decMode.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("COSE_Sign1: %w", err)
+	}
+	if m.Payload == nil {
+		return nil, errors.New("COSE_Sign1 without payload")
+	}
+	h := &hc1{protected: m.Protected, payload: m.Payload, signature: m.Signature}
+
+	prot := map[any]cbor.RawMessage{}
+	if len(m.Protected) > 0 {
+		if err := decMode.Unmarshal(m.Protected, &prot); err != nil {
+			return nil, fmt.Errorf("protected header: %w", err)
+		}
+	}
+	// alg and kid belong in the protected header; the EU specification lets
+	// the kid (and the conformance cases the alg) sit in the unprotected one
+	// when the protected header lacks it, never overriding it.
+	for _, hdr := range []map[any]cbor.RawMessage{prot, m.Unprotected} {
+		if v, ok := hdr[int64(headerAlg)]; ok && !h.hasAlg {
+			if err := decMode.Unmarshal(v, &h.alg); err != nil {
+				return nil, fmt.Errorf("alg: %w", err)
+			}
+			h.hasAlg = true
+		}
+		if v, ok := hdr[int64(headerKid)]; ok && h.kid == nil {
+			var kid []byte
+			if err := decMode.Unmarshal(v, &kid); err != nil {
+				return nil, fmt.Errorf("kid: %w", err)
+			}
+			h.kid = kid
+		}
+	}
+	if !h.hasAlg {
+		return nil, errors.New("no alg in the COSE headers")
+	}
+	if err := h.parseClaims(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *hc1) parseClaims() error {
+	var c claims
+	if err := decMode.Unmarshal(h.payload, &c); err != nil {
+		return fmt.Errorf("CWT claims: %w", err)
+	}
+	if c.IssuedAt == nil || c.Expires == nil {
+		return errors.New("CWT without iat or exp")
+	}
+	h.issuedAt, h.expires = *c.IssuedAt, *c.Expires
+	if c.Issuer != nil {
+		h.issuer = *c.Issuer
+	}
+	rawDGC, ok := c.HCert[1]
+	if !ok {
+		return errors.New("CWT without hcert claim -260 holding key 1")
+	}
+	if len(rawDGC) == 0 || rawDGC[0]>>5 != 5 {
+		return errors.New("hcert key 1 is not a map")
+	}
+	var d dgc
+	if err := decMode.Unmarshal(rawDGC, &d); err != nil {
+		return fmt.Errorf("DCC payload: %w", err)
+	}
+	if d.Nam == nil {
+		return errors.New("DCC payload without nam")
+	}
+	n := 0
+	for _, e := range []struct {
+		present bool
+		typ     string
+	}{{len(d.Vaccination) > 0, TypeVaccination}, {len(d.Test) > 0, TypeTest}, {len(d.Recovery) > 0, TypeRecovery}} {
+		if e.present {
+			h.certType = e.typ
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("DCC payload holds %d of v, t, r; exactly one is required", n)
+	}
+	for _, t := range d.Test {
+		if t.Result == testDetected {
+			h.positive = true
+		}
+	}
+	h.nameNat = joinName(d.Nam.FamilyName, d.Nam.GivenName)
+	// Standardised names use "<" between words (ICAO 9303).
+	h.nameLatin = strings.Join(strings.Fields(strings.ReplaceAll(joinName(d.Nam.FamilyNameStd, d.Nam.GivenNameStd), "<", " ")), " ")
+	h.dob = d.DOB
+	return nil
+}
+
+// joinName puts family name first, as the certificate prints it, skipping
+// empty parts.
+func joinName(family, given string) string {
+	return strings.TrimSpace(strings.TrimSpace(family) + " " + strings.TrimSpace(given))
+}
