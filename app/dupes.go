@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"time"
+)
+
+// dupes remembers the presentations admitted while they are still fresh,
+// so the same QR shown twice is "already checked in" rather than a second
+// visitor. Only admitted and recorded presentations count: a pass denied
+// or not recorded may be shown again.
+type dupes struct {
+	mu    sync.Mutex
+	m     map[[32]byte]*dupSlot
+	swept time.Time
+}
+
+type dupSlot struct {
+	done     chan struct{} // closed when the first scan has finished
+	admitted bool
+	until    time.Time
+	method   Method
+	entryID  string
+}
+
+// claim returns the slot of a presentation. first is true when this scan
+// is the one to verify it (and must finish the slot); otherwise the slot
+// is an earlier admission that is still fresh. A scan of the same
+// presentation already under way is waited for.
+func (d *dupes) claim(ctx context.Context, raw []byte, now time.Time) (slot *dupSlot, first bool) {
+	h := sha256.Sum256(raw)
+	for {
+		d.mu.Lock()
+		d.sweep(now)
+		s, ok := d.m[h]
+		if !ok {
+			s = &dupSlot{done: make(chan struct{})}
+			d.m[h] = s
+			d.mu.Unlock()
+			return s, true
+		}
+		d.mu.Unlock()
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			// Give up waiting: verify it again rather than block a scan.
+			return &dupSlot{done: make(chan struct{})}, true
+		}
+		if s.admitted && !now.After(s.until) {
+			return s, false
+		}
+		d.mu.Lock()
+		if d.m[h] == s {
+			delete(d.m, h)
+		}
+		d.mu.Unlock()
+	}
+}
+
+// finish ends a first scan: an admitted one is remembered until it goes
+// stale, any other is forgotten.
+func (d *dupes) finish(raw []byte, s *dupSlot, admitted bool, until time.Time, method Method, id string) {
+	h := sha256.Sum256(raw)
+	d.mu.Lock()
+	s.admitted, s.until, s.method, s.entryID = admitted, until, method, id
+	if !admitted && d.m[h] == s {
+		delete(d.m, h)
+	}
+	d.mu.Unlock()
+	close(s.done)
+}
+
+// sweep drops stale slots, at most once a second; d.mu is held.
+func (d *dupes) sweep(now time.Time) {
+	if now.Sub(d.swept) < time.Second && !now.Before(d.swept) {
+		return
+	}
+	d.swept = now
+	for h, s := range d.m {
+		select {
+		case <-s.done:
+			if !s.admitted || now.After(s.until) {
+				delete(d.m, h)
+			}
+		default:
+		}
+	}
+}

@@ -1,0 +1,324 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"passdesk/pass"
+)
+
+// Deps are the adapters an Engine works through.
+type Deps struct {
+	Ledger  Ledger
+	Records Records
+	People  People
+	Service Service   // the online adapter (app/remote); nil = offline only
+	Lists   ListStore // keeps the signed lists on disk; nil = memory only
+	Scanner Scanner   // optional, only for Status().Camera
+	Schemes []pass.Scheme
+	Now     func() time.Time
+
+	// ConfigFile is where SaveConfig writes; empty refuses SaveConfig.
+	ConfigFile string
+	// Events, when set, hears of outages and list changes as they happen
+	// (the headless runner prints them). It must not block.
+	Events func(Event)
+	// Timing tunes the background work; zero fields take the defaults.
+	Timing Timing
+}
+
+// Event is a change of state worth telling an operator about.
+type Event struct {
+	Time     time.Time
+	Kind     string // "outage_start", "outage_end", "list_refused", "list_updated", "upload"
+	Detail   string
+	OutageID int64
+}
+
+// Event kinds.
+const (
+	EventOutageStart = "outage_start"
+	EventOutageEnd   = "outage_end"
+	EventListRefused = "list_refused"
+	EventListUpdated = "list_updated"
+	EventUpload      = "upload"
+)
+
+// Timing tunes the engine's background work. The defaults suit a venue;
+// tests shorten them.
+type Timing struct {
+	FailuresToTrip int           // consecutive service failures that open the breaker (2)
+	ProbeEvery     time.Duration // first probe after the breaker opens (1s); doubles up to ProbeMax
+	ProbeMax       time.Duration // (30s)
+	ProbeTimeout   time.Duration // (2s)
+	SyncEvery      time.Duration // signed list refresh (5m)
+	UploadBatch    int           // entries per upload (100)
+	UploadRate     float64       // upload batches per second at most (2)
+	UploadTimeout  time.Duration // (10s)
+	UploadIdle     time.Duration // recheck of the queue when nothing nudges it (30s)
+	BackoffMin     time.Duration // first retry after a failed upload (1s)
+	BackoffMax     time.Duration // (5m)
+	RecoveryJitter time.Duration // random wait before draining after an outage, so a fleet spreads out (2s)
+	PurgeEvery     time.Duration // ledger retention purge (24h)
+}
+
+func (t Timing) withDefaults() Timing {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if t.FailuresToTrip <= 0 {
+		t.FailuresToTrip = 2
+	}
+	def(&t.ProbeEvery, time.Second)
+	def(&t.ProbeMax, 30*time.Second)
+	def(&t.ProbeTimeout, 2*time.Second)
+	def(&t.SyncEvery, 5*time.Minute)
+	if t.UploadBatch <= 0 {
+		t.UploadBatch = 100
+	}
+	if t.UploadRate <= 0 {
+		t.UploadRate = 2
+	}
+	def(&t.UploadTimeout, 10*time.Second)
+	def(&t.UploadIdle, 30*time.Second)
+	def(&t.BackoffMin, time.Second)
+	def(&t.BackoffMax, 5*time.Minute)
+	if t.RecoveryJitter == 0 {
+		t.RecoveryJitter = 2 * time.Second
+	}
+	def(&t.PurgeEvery, 24*time.Hour)
+	return t
+}
+
+// settings is the part of the configuration a scan reads, swapped whole
+// when a manager saves new settings.
+type settings struct {
+	cfg    Config
+	roots  []ed25519.PublicKey
+	policy pass.Policy
+	rules  pass.Rules
+}
+
+// Engine is the kiosk: it verifies scans online or offline, records them,
+// and keeps the service, the lists and the upload queue in step in the
+// background.
+type Engine struct {
+	d      Deps
+	t      Timing
+	now    func() time.Time
+	set    atomic.Pointer[settings]
+	saveMu sync.Mutex
+
+	br    *breaker
+	lists lists
+	dup   dupes
+
+	alerts   chan Result
+	pending  atomic.Int64
+	wake     chan struct{} // nudges the uploader
+	syncWake chan struct{} // nudges the list sync
+
+	noticeMu sync.Mutex
+	notices  []string
+
+	startOnce sync.Once
+	cancel    context.CancelFunc
+	bgMu      sync.Mutex
+	bgCtx     context.Context
+	closing   bool
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// New makes an engine from a validated configuration. It loads the signed
+// lists kept on disk, so an engine started during an outage verifies
+// offline at once. Background work begins with Start.
+func New(cfg Config, d Deps) (*Engine, error) {
+	if d.Ledger == nil {
+		return nil, errors.New("engine: no ledger")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	e := &Engine{
+		d:        d,
+		t:        d.Timing.withDefaults(),
+		now:      d.Now,
+		alerts:   make(chan Result, 64),
+		wake:     make(chan struct{}, 1),
+		syncWake: make(chan struct{}, 1),
+	}
+	s, err := newSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.set.Store(s)
+	e.br = newBreaker(e)
+	e.dup.m = make(map[[32]byte]*dupSlot)
+	e.loadLists(s.roots)
+	if len(s.roots) == 0 {
+		e.notice("no root key is pinned: signed lists cannot be checked, so offline verification denies every pass (set roots in the configuration)")
+	}
+	return e, nil
+}
+
+func newSettings(cfg Config) (*settings, error) {
+	roots, err := cfg.RootKeys()
+	if err != nil {
+		return nil, err
+	}
+	return &settings{cfg: cfg, roots: roots, policy: cfg.PassPolicy(), rules: cfg.Rules()}, nil
+}
+
+// Start begins the background work: list sync, breaker probes, uploads
+// and the daily purge. It returns at once; Close stops it.
+func (e *Engine) Start(ctx context.Context) {
+	e.startOnce.Do(func() {
+		ctx, e.cancel = context.WithCancel(ctx)
+		e.bgMu.Lock()
+		e.bgCtx = ctx
+		e.bgMu.Unlock()
+		e.refreshPending(ctx)
+		e.spawn(func() { e.probeLoop(ctx) })
+		e.spawn(func() { e.purgeLoop(ctx) })
+		if e.d.Service != nil {
+			e.spawn(func() { e.syncLoop(ctx) })
+			e.spawn(func() { e.uploadLoop(ctx) })
+		}
+	})
+}
+
+func (e *Engine) spawn(f func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f()
+	}()
+}
+
+// Close stops the background work and waits for it. The adapters (ledger,
+// scanner) belong to the caller and stay open.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		e.bgMu.Lock()
+		e.closing = true
+		e.bgMu.Unlock()
+		if e.cancel != nil {
+			e.cancel()
+		}
+		e.startOnce.Do(func() {}) // a Start after Close does nothing
+		e.wg.Wait()
+		close(e.alerts)
+	})
+	return nil
+}
+
+// Alerts delivers later corrections raised to staff: in offline-first
+// mode, a pass admitted offline that the service then found revoked. It is
+// closed by Close.
+func (e *Engine) Alerts() <-chan Result { return e.alerts }
+
+// Config returns the configuration in use.
+func (e *Engine) Config() Config { return e.set.Load().cfg }
+
+// Records is the manager's view of the ledger.
+func (e *Engine) Records() Records { return e.d.Records }
+
+// People signs staff in and manages them.
+func (e *Engine) People() People { return e.d.People }
+
+// Status is what the status bar shows.
+func (e *Engine) Status() Status {
+	now := e.now()
+	s := e.set.Load()
+	var st Status
+	open, since, cause := e.br.state()
+	st.Online = e.d.Service != nil && !open
+	if open {
+		st.OutageSince, st.OutageCause = since, cause
+	}
+	tl, rl := e.lists.held()
+	if tl != nil {
+		st.TrustListAt = time.Unix(tl.IssuedAt, 0)
+		st.TrustListStale = tl.Stale(now)
+	} else {
+		st.TrustListStale = true
+	}
+	st.RevocationsStale = rl == nil || now.Unix() > rl.Expires
+	if e.d.Service != nil {
+		if svc, local, ok := e.d.Service.Clock(); ok {
+			st.ClockOffset = svc.Sub(local)
+			st.ClockWarning = st.ClockOffset > s.cfg.Skew || -st.ClockOffset > s.cfg.Skew
+		}
+	}
+	st.Camera = CameraNone
+	if e.d.Scanner != nil {
+		st.Camera = e.d.Scanner.State()
+	}
+	st.Pending = int(max(e.pending.Load(), 0))
+	e.noticeMu.Lock()
+	st.Notices = append(st.Notices, e.notices...)
+	e.noticeMu.Unlock()
+	if n, ok := e.d.Ledger.(interface{ Notices() []string }); ok {
+		st.Notices = append(st.Notices, n.Notices()...)
+	}
+	return st
+}
+
+// notice keeps a one-off message for the manager; the same message is
+// kept once.
+func (e *Engine) notice(msg string) {
+	e.noticeMu.Lock()
+	defer e.noticeMu.Unlock()
+	for _, n := range e.notices {
+		if n == msg {
+			return
+		}
+	}
+	if len(e.notices) >= 20 {
+		e.notices = e.notices[1:]
+	}
+	e.notices = append(e.notices, msg)
+}
+
+func (e *Engine) event(kind, detail string, outage int64) {
+	if e.d.Events != nil {
+		e.d.Events(Event{Time: e.now(), Kind: kind, Detail: detail, OutageID: outage})
+	}
+}
+
+// newID makes an entry ID: 128 random bits, the upload idempotency key.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

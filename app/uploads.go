@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// uploadLoop drains the ledger's pending entries to the central register:
+// in batches, at most Timing.UploadRate batches a second, with exponential
+// backoff and jitter after a failure, and not at all while the breaker is
+// open. The queue is the ledger itself, so it survives restarts; the
+// register is idempotent by entry ID, so a batch resent after a lost answer
+// is stored once.
+func (e *Engine) uploadLoop(ctx context.Context) {
+	lim := rate.NewLimiter(rate.Limit(e.t.UploadRate), 1)
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		ch := e.br.watch()
+		if !e.br.allow() {
+			// Wait out the outage, then spread the fleet's first batches.
+			select {
+			case <-ctx.Done():
+				return
+			case <-ch:
+			}
+			if e.t.RecoveryJitter > 0 && !sleep(ctx, time.Duration(randInt63n(int64(e.t.RecoveryJitter)))) {
+				return
+			}
+			continue
+		}
+		n, err := e.uploadBatch(ctx, lim)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
+			backoff = min(max(backoff*2, e.t.BackoffMin), e.t.BackoffMax)
+			wait := jitter(backoff, 0.5)
+			if u, ok := unavailable(err); ok && u.RetryAfter > wait {
+				wait = u.RetryAfter
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-ch: // an outage began or ended: start over
+			case <-time.After(wait):
+			}
+		case n >= e.t.UploadBatch:
+			backoff = 0 // more waiting: go on at the rate limit
+		default:
+			backoff = 0
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.wake:
+			case <-ch:
+			case <-time.After(e.t.UploadIdle):
+			}
+		}
+	}
+}
+
+// uploadBatch sends the oldest pending entries and marks them uploaded.
+func (e *Engine) uploadBatch(ctx context.Context, lim *rate.Limiter) (int, error) {
+	batch, err := e.d.Ledger.PendingUploads(ctx, e.t.UploadBatch)
+	if err != nil {
+		e.notice("the upload queue could not be read: " + err.Error())
+		return 0, err
+	}
+	if len(batch) == 0 {
+		e.pending.Store(0)
+		return 0, nil
+	}
+	if err := lim.Wait(ctx); err != nil {
+		return 0, err
+	}
+	s := e.set.Load()
+	err = e.call(func() error {
+		uctx, cancel := context.WithTimeout(ctx, e.t.UploadTimeout)
+		defer cancel()
+		return e.d.Service.Upload(uctx, s.cfg.VenueID, s.cfg.KioskID, batch)
+	})
+	if err != nil {
+		if _, down := unavailable(err); !down && ctx.Err() == nil {
+			e.notice("the service refused an upload of entries: " + err.Error())
+		}
+		return 0, err
+	}
+	ids := make([]string, len(batch))
+	for i, en := range batch {
+		ids[i] = en.ID
+	}
+	if err := e.d.Ledger.MarkUploaded(context.WithoutCancel(ctx), ids, e.now()); err != nil {
+		// They will be sent again; the register keeps them once.
+		e.notice("uploaded entries could not be marked as such: " + err.Error())
+		return 0, err
+	}
+	e.pending.Add(-int64(len(batch)))
+	if len(batch) < e.t.UploadBatch {
+		e.pending.Store(0)
+	}
+	e.event(EventUpload, fmt.Sprintf("%d entries", len(batch)), 0)
+	return len(batch), nil
+}
+
+// refreshPending counts the queue at start-up.
+func (e *Engine) refreshPending(ctx context.Context) {
+	batch, err := e.d.Ledger.PendingUploads(ctx, 10000)
+	if err == nil {
+		e.pending.Store(int64(len(batch)))
+	}
+}
+
+// Drain uploads what is pending now, for at most the context's time: the
+// headless runner calls it before exiting. It returns the number of
+// entries still pending.
+func (e *Engine) Drain(ctx context.Context) (int, error) {
+	if e.d.Service == nil {
+		return int(max(e.pending.Load(), 0)), nil
+	}
+	lim := rate.NewLimiter(rate.Inf, 1)
+	for {
+		if !e.br.allow() {
+			return int(max(e.pending.Load(), 0)), errBreakerOpen
+		}
+		n, err := e.uploadBatch(ctx, lim)
+		if err != nil {
+			return int(max(e.pending.Load(), 0)), err
+		}
+		if n < e.t.UploadBatch {
+			return 0, nil
+		}
+	}
+}
