@@ -10,6 +10,9 @@ const (
 	PathVerify      = "/v1/verify"
 	PathEntries     = "/v1/entries"
 	PathHealth      = "/healthz"
+	// PathDemoPasses lists fresh QR texts of the demo holders, for the
+	// kiosk's demo camera source; 404 when the service has none.
+	PathDemoPasses = "/v1/demo/passes"
 )
 
 // ContentTypeCOSE is the media type of the signed lists.
@@ -75,6 +78,14 @@ type EntriesRequest struct {
 type EntriesResponse struct {
 	Stored    int `json:"stored"`
 	Duplicate int `json:"duplicate"`
+}
+
+// DemoPass is one demo holder's QR text, made when it was asked for.
+type DemoPass struct {
+	Holder string `json:"holder"` // the holder's pseudonymous ID (sub), hex
+	Label  string `json:"label"`  // "holder-1", ..., "revoked", "stale"
+	Name   string `json:"name"`   // the masked name the pass shows
+	QR     string `json:"qr"`     // "PD1:..."
 }
 
 // Error is every error body.
