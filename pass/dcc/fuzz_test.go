@@ -1,0 +1,106 @@
+package dcc_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"passdesk/pass"
+	"passdesk/pass/dcc"
+)
+
+var hc1Reasons = map[pass.Reason]bool{
+	pass.OK: true, pass.UnsupportedFormat: true, pass.Malformed: true, pass.UnknownIssuer: true,
+	pass.BadIssuerSignature: true, pass.CredentialNotYetValid: true, pass.CredentialExpired: true,
+	dcc.WrongCertificateType: true, pass.PolicyDenied: true,
+}
+
+// hostileMessages are COSE-level inputs that must cost little: deep nesting,
+// lengths far beyond the data, a huge inflated size.
+func hostileMessages() [][]byte {
+	deep := append(bytes.Repeat([]byte{0x81}, 100000), 0x00)
+	return [][]byte{
+		append([]byte{0xd2, 0x84}, deep...),
+		{0xd2, 0x84, 0x5b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},             // bstr of 2^63 bytes
+		{0xd2, 0x84, 0x40, 0xbb, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00},       // map of 2^32 pairs
+		{0xd2, 0x84, 0x40, 0xa0, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, // array of 2^64-1
+		{0xd2, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f},
+		{0xd8, 0x3d, 0xd8, 0x3d, 0xd2, 0x84},
+		make([]byte, 1<<20), // inflates far past the limit
+	}
+}
+
+func checkVerdict(t *testing.T, text string, v pass.Verdict) {
+	if !hc1Reasons[v.Reason] {
+		t.Fatalf("reason %q is not an HC1 reason", v.Reason)
+	}
+	if v.Admit != (v.Reason == pass.OK) {
+		t.Fatalf("Admit %v with reason %s", v.Admit, v.Reason)
+	}
+	if !strings.HasPrefix(text, dcc.Prefix) && v.Reason != pass.UnsupportedFormat {
+		t.Fatalf("text without prefix: reason %s", v.Reason)
+	}
+}
+
+// FuzzVerifyHC1 feeds whole QR texts; the seeds include zlib bombs, deep
+// CBOR and huge lengths.
+func FuzzVerifyHC1(f *testing.F) {
+	es := newES256(f, certOpts{})
+	scheme := dcc.NewScheme(trustList(f, es))
+	f.Add(hc1Pass{signer: es}.text(f))
+	f.Add(hc1Pass{signer: es, dgc: dgcPayload("t"), cwtTag: true}.text(f))
+	f.Add("HC1:")
+	f.Add("HC1:6BF")
+	f.Add("PD1:6BFOXN")
+	for _, m := range hostileMessages() {
+		f.Add(qrText(f, m))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		checkVerdict(t, text, scheme.Verify(text, pass.Policy{}, testNow))
+	})
+}
+
+// FuzzVerifyHC1COSE feeds the decompressed message, wrapped as a QR text, so
+// the fuzzer spends its time in CBOR and COSE rather than in Base45 and zlib.
+func FuzzVerifyHC1COSE(f *testing.F) {
+	es := newES256(f, certOpts{})
+	ps := newPS256(f, certOpts{})
+	scheme := dcc.NewScheme(trustList(f, es, ps))
+	f.Add(hc1Pass{signer: es}.cose(f))
+	f.Add(hc1Pass{signer: ps, dgc: dgcPayload("r")}.cose(f))
+	f.Add(hc1Pass{signer: es, protected: map[int]any{}, unprotected: map[int]any{1: int64(-7), 4: es.kid}}.cose(f))
+	for _, m := range hostileMessages() {
+		f.Add(m)
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		text := qrText(t, msg)
+		if len(text) > dcc.MaxTextLen {
+			return
+		}
+		checkVerdict(t, text, scheme.Verify(text, pass.Policy{}, testNow))
+	})
+}
+
+func BenchmarkVerifyHC1(b *testing.B) {
+	es := newES256(b, certOpts{})
+	scheme := dcc.NewScheme(trustList(b, es))
+	text := hc1Pass{signer: es}.text(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := scheme.Verify(text, pass.Policy{}, testNow); !v.Admit {
+			b.Fatalf("reason %s", v.Reason)
+		}
+	}
+}
+
+func BenchmarkVerifyHC1PS256(b *testing.B) {
+	ps := newPS256(b, certOpts{})
+	scheme := dcc.NewScheme(trustList(b, ps))
+	text := hc1Pass{signer: ps}.text(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := scheme.Verify(text, pass.Policy{}, testNow); !v.Admit {
+			b.Fatalf("reason %s", v.Reason)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package dcc_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"passdesk/pass"
+	"passdesk/pass/dcc"
+)
+
+func TestParseTrustListShapes(t *testing.T) {
+	es := newES256(t, certOpts{})
+	b64 := base64.StdEncoding.EncodeToString
+	cert, kid := b64(es.der), b64(es.kid)
+	pemCert := strings.ReplaceAll(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: es.der})), "\n", `\n`)
+	for _, tc := range []struct {
+		name string
+		json string
+	}{
+		{"kid and certificate", fmt.Sprintf(`[{"kid":%q,"certificate":%q}]`, kid, cert)},
+		{"gateway names", fmt.Sprintf(`[{"kid":%q,"rawData":%q,"country":"AT","certificateType":"DSC"}]`, kid, cert)},
+		{"kidB64", fmt.Sprintf(`[{"kidB64":%q,"rawData":%q}]`, kid, cert)},
+		{"wrapped in certificates", fmt.Sprintf(`{"certificates":[{"kid":%q,"rawData":%q}]}`, kid, cert)},
+		{"no kid: computed", fmt.Sprintf(`[{"certificate":%q}]`, cert)},
+		{"url-safe unpadded", fmt.Sprintf(`[{"kid":%q,"certificate":%q}]`, base64.RawURLEncoding.EncodeToString(es.kid), base64.RawURLEncoding.EncodeToString(es.der))},
+		{"pem", fmt.Sprintf(`[{"kid":%q,"certificate":"%s"}]`, kid, pemCert)},
+		{"other types left out", fmt.Sprintf(`[{"kid":"AAAAAAAAAAA=","rawData":"AAAA","certificateType":"CSCA"},{"kid":%q,"rawData":%q}]`, kid, cert)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, err := dcc.ParseTrustList([]byte(tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := ts.Len(), 1; got != want {
+				t.Fatalf("Len %d, want %d", got, want)
+			}
+			v := dcc.NewScheme(ts).Verify(hc1Pass{signer: es}.text(t), pass.Policy{}, testNow)
+			if !v.Admit {
+				t.Fatalf("reason %s, want admit", v.Reason)
+			}
+		})
+	}
+}
+
+func TestParseTrustListSkipsAndRefuses(t *testing.T) {
+	es := newES256(t, certOpts{})
+	cert := base64.StdEncoding.EncodeToString(es.der)
+	ts, err := dcc.ParseTrustList([]byte(fmt.Sprintf(`[{"kid":"AAAAAAAAAAA=","certificate":"bm90IGEgY2VydA=="},{"certificate":%q}]`, cert)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ts.Len(), 1; got != want {
+		t.Errorf("Len %d, want %d", got, want)
+	}
+	if len(ts.Skipped) != 1 || !strings.Contains(ts.Skipped[0], "entry 0") {
+		t.Errorf("Skipped %q, want entry 0", ts.Skipped)
+	}
+	for _, tc := range []struct{ name, json string }{
+		{"not JSON", `kid,certificate`},
+		{"empty list", `[]`},
+		{"object without list", `{"keys":[]}`},
+		{"certificate not base64", `[{"certificate":"!!!"}]`},
+		{"certificate not a string", `[{"certificate":42}]`},
+		{"no certificate", `[{"kid":"AAAAAAAAAAA="}]`},
+		{"only other types", fmt.Sprintf(`[{"certificate":%q,"certificateType":"UPLOAD"}]`, cert)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := dcc.ParseTrustList([]byte(tc.json)); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+func TestLoadTrustFile(t *testing.T) {
+	es := newES256(t, certOpts{})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dsc.json")
+	data := fmt.Sprintf(`[{"kid":%q,"certificate":%q}]`, base64.StdEncoding.EncodeToString(es.kid), base64.StdEncoding.EncodeToString(es.der))
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := dcc.LoadTrustFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.Len() != 1 {
+		t.Fatalf("Len %d, want 1", ts.Len())
+	}
+	if _, err := dcc.LoadTrustFile(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("missing file accepted")
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dcc.LoadTrustFile(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("bad file: error %v, want one naming the file", err)
+	}
+}
+
+// TestKidCollision: two signers under one kid; the one whose key verifies
+// wins.
+func TestKidCollision(t *testing.T) {
+	a, b := newES256(t, certOpts{}), newES256(t, certOpts{})
+	list := fmt.Sprintf(`[{"kid":"AQIDBAUGBwg=","certificate":%q},{"kid":"AQIDBAUGBwg=","certificate":%q}]`,
+		base64.StdEncoding.EncodeToString(a.der), base64.StdEncoding.EncodeToString(b.der))
+	ts, err := dcc.ParseTrustList([]byte(list))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*docSigner{a, b} {
+		p := hc1Pass{signer: &docSigner{key: s.key, alg: -7, kid: []byte{1, 2, 3, 4, 5, 6, 7, 8}}}
+		if v := dcc.NewScheme(ts).Verify(p.text(t), pass.Policy{}, testNow); !v.Admit {
+			t.Errorf("reason %s, want admit", v.Reason)
+		}
+	}
+}
+
+// TestNegativeSerialCertificate: crypto/x509 refuses negative serial numbers,
+// which real document signers carry; the trust store still reads them.
+func TestNegativeSerialCertificate(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:       big.NewInt(0x123456),
+		Subject:            pkix.Name{CommonName: "PassDesk negative serial DSC"},
+		NotBefore:          certFrom,
+		NotAfter:           certTo,
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidTest},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der = bytes.Replace(der, []byte{2, 3, 0x12, 0x34, 0x56}, []byte{2, 3, 0x92, 0x34, 0x56}, 1)
+	if _, err := x509.ParseCertificate(der); err == nil {
+		t.Skip("crypto/x509 reads negative serial numbers here")
+	}
+	sum := sha256.Sum256(der)
+	s := &docSigner{key: key, alg: -7, der: der, kid: sum[:8]}
+	scheme := dcc.NewScheme(trustList(t, s))
+	if v := scheme.Verify(hc1Pass{signer: s, dgc: dgcPayload("t")}.text(t), pass.Policy{}, testNow); !v.Admit {
+		t.Errorf("test certificate: reason %s, want admit", v.Reason)
+	}
+	// The extended key usage was read too.
+	if v := scheme.Verify(hc1Pass{signer: s}.text(t), pass.Policy{}, testNow); v.Reason != dcc.WrongCertificateType {
+		t.Errorf("vaccination certificate: reason %s, want %s", v.Reason, dcc.WrongCertificateType)
+	}
+	if v := scheme.Verify(hc1Pass{signer: s}.text(t), pass.Policy{}, certTo.AddDate(0, 0, 1)); v.Reason != pass.CredentialExpired {
+		t.Errorf("after the certificate: reason %s, want %s", v.Reason, pass.CredentialExpired)
+	}
+}
