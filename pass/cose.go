@@ -32,6 +32,14 @@ func parseSign1(dm cbor.DecMode, data []byte, what string) (*sign1, error) {
 	if err != nil {
 		return nil, malformed(what, err)
 	}
+	// The decoder drops a self-describe tag (55799) silently; it is still a
+	// tag other than 18 on a COSE_Sign1.
+	if n, ok := leadingTag(data); ok && n != coseSign1Tag {
+		return nil, malformedf("%s has tag %d, want 18 or none", what, n)
+	}
+	if n, ok := leadingTag(data[tagHeadLen(data):]); ok {
+		return nil, malformedf("%s has tag %d inside its tag", what, n)
+	}
 	if t, ok := v.(cbor.Tag); ok {
 		if t.Number != coseSign1Tag {
 			return nil, malformedf("%s has tag %d, want 18 or none", what, t.Number)
@@ -144,4 +152,45 @@ func signSign1(key ed25519.PrivateKey, kid []byte, payload []byte) ([]byte, erro
 		Number:  coseSign1Tag,
 		Content: []any{prot, map[any]any{}, payload, sig},
 	})
+}
+
+// leadingTag returns the tag number when data starts with a CBOR tag head.
+func leadingTag(data []byte) (uint64, bool) {
+	if len(data) == 0 || data[0]>>5 != 6 {
+		return 0, false
+	}
+	n := tagHeadLen(data)
+	if n == 0 {
+		return 0, false
+	}
+	switch ai := data[0] & 0x1f; {
+	case ai < 24:
+		return uint64(ai), true
+	default:
+		var v uint64
+		for _, b := range data[1:n] {
+			v = v<<8 | uint64(b)
+		}
+		return v, true
+	}
+}
+
+// tagHeadLen is the length of the tag head data starts with, or 0.
+func tagHeadLen(data []byte) int {
+	if len(data) == 0 || data[0]>>5 != 6 {
+		return 0
+	}
+	var n int
+	switch ai := data[0] & 0x1f; {
+	case ai < 24:
+		n = 1
+	case ai <= 27:
+		n = 1 + 1<<(ai-24)
+	default:
+		return 0
+	}
+	if n > len(data) {
+		return 0
+	}
+	return n
 }

@@ -1,0 +1,3 @@
+package pass
+
+//go:generate go run ./internal/vectorgen -out ../testdata/pd1
