@@ -128,25 +128,76 @@ func (l *Ledger) anchorMAC(table string, a anchor) []byte {
 	return l.mac([]byte("anchor"), []byte(table), seq[:], a.hash, at[:])
 }
 
+// head is a chained table's newest row as the ledger last wrote it, kept in
+// meta under the venue secret's HMAC: rows cut from the end, or appended or
+// rewritten by hand, no longer match it.
+type head struct {
+	seq  int64
+	hash []byte
+}
+
+func (l *Ledger) headMAC(table string, h head) []byte {
+	var seq [8]byte
+	binary.BigEndian.PutUint64(seq[:], uint64(h.seq))
+	return l.mac([]byte("head"), []byte(table), seq[:], h.hash)
+}
+
+// setHead records the table's new head in the writing transaction.
+func (l *Ledger) setHead(ctx context.Context, tx *sql.Tx, table string, seq int64, hash []byte) error {
+	h := head{seq: seq, hash: hash}
+	v := binary.BigEndian.AppendUint64(nil, uint64(seq))
+	v = append(v, hash...)
+	v = append(v, l.headMAC(table, h)...)
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, "head:"+table, v)
+	return err
+}
+
+// readHead returns the recorded head, ok false when there is none, and an
+// error when it is malformed or its MAC does not match.
+func (l *Ledger) readHead(ctx context.Context, q querier, table string) (head, bool, error) {
+	var v []byte
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, "head:"+table).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head{}, false, nil
+	}
+	if err != nil {
+		return head{}, false, err
+	}
+	if len(v) != 8+2*sha256.Size {
+		return head{}, false, errors.New("malformed")
+	}
+	h := head{seq: int64(binary.BigEndian.Uint64(v)), hash: v[8 : 8+sha256.Size]}
+	if !hmac.Equal(v[8+sha256.Size:], l.headMAC(table, h)) {
+		return head{}, false, errors.New("altered")
+	}
+	return h, true, nil
+}
+
 // Verify walks every chained table in seq order and returns a *ChainError
 // naming the first broken row: a changed field, a missing, inserted or
-// reordered row, an altered anchor, or rows cut from the end.
+// reordered row, an altered anchor, or rows cut from or added to the end.
+// It reads one consistent snapshot, so it may run while the kiosk writes.
 func (l *Ledger) Verify(ctx context.Context) error {
+	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("storage: verify: %w", err)
+	}
+	defer tx.Rollback()
 	for _, t := range chainTables {
-		if err := l.verifyTable(ctx, t); err != nil {
+		if err := l.verifyTable(ctx, tx, t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (l *Ledger) verifyTable(ctx context.Context, table string) error {
+func (l *Ledger) verifyTable(ctx context.Context, tx *sql.Tx, table string) error {
 	broken := func(seq int64, format string, args ...any) error {
 		return &ChainError{Table: table, Seq: seq, Problem: fmt.Sprintf(format, args...)}
 	}
 	wantSeq, wantPrev := int64(1), genesis
 	var a anchor
-	err := l.r.QueryRowContext(ctx, `SELECT seq, hash, at, mac FROM anchors WHERE tbl = ? ORDER BY id DESC LIMIT 1`, table).
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash, at, mac FROM anchors WHERE tbl = ? ORDER BY id DESC LIMIT 1`, table).
 		Scan(&a.seq, &a.hash, &a.at, &a.mac)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -157,7 +208,7 @@ func (l *Ledger) verifyTable(ctx context.Context, table string) error {
 	default:
 		wantSeq, wantPrev = a.seq+1, a.hash
 	}
-	rows, err := l.r.QueryContext(ctx, `SELECT `+chainColumns[table]+` FROM `+table+` ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+chainColumns[table]+` FROM `+table+` ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("storage: verify %s: %w", table, err)
 	}
@@ -187,9 +238,26 @@ func (l *Ledger) verifyTable(ctx context.Context, table string) error {
 	if err := rows.Err(); err != nil {
 		return broken(wantSeq, "the table cannot be read: %v", err)
 	}
-	last, err := lastSeq(ctx, l.r, table)
+	rows.Close()
+	last, err := lastSeq(ctx, tx, table)
 	if err != nil {
 		return fmt.Errorf("storage: verify %s: %w", table, err)
+	}
+	h, ok, err := l.readHead(ctx, tx, table)
+	switch {
+	case err != nil:
+		return broken(0, "the record of its last row is %v", err)
+	case !ok && wantSeq > 1:
+		return broken(wantSeq-1, "the record of the last row written is missing")
+	case ok && h.seq > wantSeq-1:
+		if h.seq == wantSeq {
+			return broken(wantSeq, "the last row is missing")
+		}
+		return broken(wantSeq, "rows %d to %d at the end are missing", wantSeq, h.seq)
+	case ok && h.seq < wantSeq-1:
+		return broken(h.seq+1, "it was added after the last row written by PassDesk")
+	case ok && !bytes.Equal(h.hash, wantPrev):
+		return broken(h.seq, "it is not the last row written by PassDesk (rewritten)")
 	}
 	if last >= wantSeq {
 		if last == wantSeq {

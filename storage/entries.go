@@ -106,9 +106,11 @@ func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
 			return err
 		}
 		row.hash = row.sum()
-		_, err = tx.ExecContext(ctx, `INSERT INTO entries (`+chainColumns["entries"]+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...)
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO entries (`+chainColumns["entries"]+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...); err != nil {
+			return err
+		}
+		return l.setHead(ctx, tx, "entries", row.seq, row.hash)
 	})
 	if err != nil {
 		return e, notRecorded("record", err)
@@ -155,7 +157,7 @@ func (l *Ledger) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // appendEvent adds one outage event to its chain.
-func appendEvent(ctx context.Context, tx *sql.Tx, ev *outageEvent) error {
+func (l *Ledger) appendEvent(ctx context.Context, tx *sql.Tx, ev *outageEvent) error {
 	var err error
 	if ev.seq, ev.prevHash, err = nextLink(ctx, tx, "outage_events"); err != nil {
 		return err
@@ -164,9 +166,11 @@ func appendEvent(ctx context.Context, tx *sql.Tx, ev *outageEvent) error {
 		ev.outageID = ev.seq
 	}
 	ev.hash = ev.sum()
-	_, err = tx.ExecContext(ctx, `INSERT INTO outage_events (`+chainColumns["outage_events"]+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ev.seq, ev.prevHash, ev.hash, ev.outageID, ev.kind, ev.at, ev.cause)
-	return err
+	if _, err = tx.ExecContext(ctx, `INSERT INTO outage_events (`+chainColumns["outage_events"]+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		ev.seq, ev.prevHash, ev.hash, ev.outageID, ev.kind, ev.at, ev.cause); err != nil {
+		return err
+	}
+	return l.setHead(ctx, tx, "outage_events", ev.seq, ev.hash)
 }
 
 // OpenOutage records the start of an outage and returns its ID. Outages are
@@ -179,7 +183,7 @@ func (l *Ledger) OpenOutage(ctx context.Context, start time.Time, cause string) 
 		cause = cause[:maxField]
 	}
 	ev := outageEvent{kind: "start", at: start.UTC().UnixNano(), cause: cause}
-	if err := l.write(ctx, func(tx *sql.Tx) error { return appendEvent(ctx, tx, &ev) }); err != nil {
+	if err := l.write(ctx, func(tx *sql.Tx) error { return l.appendEvent(ctx, tx, &ev) }); err != nil {
 		return 0, notRecorded("open outage", err)
 	}
 	return ev.outageID, nil
@@ -211,7 +215,7 @@ func (l *Ledger) CloseOutage(ctx context.Context, id int64, end time.Time) error
 		if at < startAt {
 			return fmt.Errorf("outage %d cannot end before it started", id)
 		}
-		return appendEvent(ctx, tx, &outageEvent{outageID: id, kind: "end", at: at})
+		return l.appendEvent(ctx, tx, &outageEvent{outageID: id, kind: "end", at: at})
 	})
 	if err != nil {
 		return notRecorded("close outage", err)

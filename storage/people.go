@@ -182,7 +182,7 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 		}
 		if now.Before(until) {
 			result = app.ErrLockedOut
-			return appendAudit(ctx, tx, now, "", "sign_in_refused", "locked out")
+			return l.appendAudit(ctx, tx, now, "", "sign_in_refused", "locked out")
 		}
 		err = tx.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
 			Scan(&p.ID, &p.Name, &p.Role, &p.Active)
@@ -190,7 +190,7 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 			if err := setLockState(ctx, tx, 0, time.Time{}); err != nil {
 				return err
 			}
-			return appendAudit(ctx, tx, now, p.Name, "sign_in", string(p.Role))
+			return l.appendAudit(ctx, tx, now, p.Name, "sign_in", string(p.Role))
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -207,7 +207,7 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 		if err := setLockState(ctx, tx, failures, until); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, now, "", "sign_in_failed", detail)
+		return l.appendAudit(ctx, tx, now, "", "sign_in_failed", detail)
 	})
 	if err != nil {
 		return app.Person{}, notRecorded("sign in", err)
@@ -261,7 +261,7 @@ func (l *Ledger) AddPerson(ctx context.Context, name string, role app.Role, pin 
 		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, now, "", "add_person", fmt.Sprintf("%d %s (%s)", p.ID, name, role))
+		return l.appendAudit(ctx, tx, now, "", "add_person", fmt.Sprintf("%d %s (%s)", p.ID, name, role))
 	})
 	if errors.Is(err, ErrPINInUse) {
 		return app.Person{}, err
@@ -287,7 +287,7 @@ func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("active person %d: %w", id, app.ErrNotFound)
 		}
-		return appendAudit(ctx, tx, now, "", "set_pin", strconv.FormatInt(id, 10))
+		return l.appendAudit(ctx, tx, now, "", "set_pin", strconv.FormatInt(id, 10))
 	})
 	if errors.Is(err, ErrPINInUse) || errors.Is(err, app.ErrNotFound) {
 		return err
@@ -323,7 +323,7 @@ func (l *Ledger) Deactivate(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE people SET active = 0 WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, now, "", "deactivate", strconv.FormatInt(id, 10))
+		return l.appendAudit(ctx, tx, now, "", "deactivate", strconv.FormatInt(id, 10))
 	})
 	if errors.Is(err, app.ErrNotAllowed) || errors.Is(err, app.ErrNotFound) {
 		return err
@@ -373,21 +373,23 @@ func (l *Ledger) Audit(ctx context.Context, actor, action, detail string) error 
 		return errors.New("storage: audit event too long")
 	}
 	now := l.now()
-	err := l.write(ctx, func(tx *sql.Tx) error { return appendAudit(ctx, tx, now, actor, action, detail) })
+	err := l.write(ctx, func(tx *sql.Tx) error { return l.appendAudit(ctx, tx, now, actor, action, detail) })
 	if err != nil {
 		return notRecorded("audit", err)
 	}
 	return nil
 }
 
-func appendAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, detail string) error {
+func (l *Ledger) appendAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, detail string) error {
 	r := auditRow{at: at.UTC().UnixNano(), actor: actor, action: action, detail: detail}
 	var err error
 	if r.seq, r.prevHash, err = nextLink(ctx, tx, "audit"); err != nil {
 		return err
 	}
 	r.hash = r.sum()
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit (`+chainColumns["audit"]+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.seq, r.prevHash, r.hash, r.at, r.actor, r.action, r.detail)
-	return err
+	if _, err = tx.ExecContext(ctx, `INSERT INTO audit (`+chainColumns["audit"]+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.seq, r.prevHash, r.hash, r.at, r.actor, r.action, r.detail); err != nil {
+		return err
+	}
+	return l.setHead(ctx, tx, "audit", r.seq, r.hash)
 }

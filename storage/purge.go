@@ -58,7 +58,7 @@ func (l *Ledger) Purge(ctx context.Context, now time.Time) (int, error) {
 		}
 		detail := fmt.Sprintf("%d entries up to row %d, older than %s", removed, upTo,
 			time.Unix(0, cutoff).In(l.opts.Location).Format(time.RFC3339))
-		return appendAudit(ctx, tx, now, "", "purge", detail)
+		return l.appendAudit(ctx, tx, now, "", "purge", detail)
 	})
 	if err != nil {
 		return 0, notRecorded("purge", err)

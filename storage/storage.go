@@ -34,6 +34,7 @@ const (
 	PhoneKey   = "phone.key"    // AES-256-GCM key for phone numbers, 0600
 	VenueKey   = "venue.secret" // HMAC key for holder IDs and anchors, 0600
 	dbParams   = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	readParams = "_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_txlock=deferred&_query_only=1"
 	keyLength  = 32
 	day        = 24 * time.Hour
 	defaultRet = 28 * day
@@ -169,7 +170,7 @@ func (l *Ledger) openDB(path string) error {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite3", path+"?"+dbParams+"&_query_only=1")
+	r, err := sql.Open("sqlite3", path+"?"+readParams)
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("storage: %w", err)

@@ -1,0 +1,56 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"passdesk/app"
+)
+
+// TestDiskFull fills the ledger up to a page limit on its writing
+// connection, the way a full disk stops it, and checks that the failure is
+// ErrNotRecorded and that what was committed before is intact.
+func TestDiskFull(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	l, err := Open(t.TempDir(), Options{Now: func() time.Time { return now }, PINMemoryKiB: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	var pages int
+	if err := l.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+4)); err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for i := 0; ; i++ {
+		_, err := l.Record(ctx, app.Entry{ID: fmt.Sprintf("e%d", i), Time: now, Outcome: app.Admit,
+			Method: app.Manual, VisitorName: "A", ManualReason: app.ReasonOther, Note: strings.Repeat("n", 900)})
+		if err != nil {
+			if !errors.Is(err, ErrNotRecorded) || !strings.Contains(err.Error(), "full") {
+				t.Fatalf("error = %v, want ErrNotRecorded for a full database", err)
+			}
+			break
+		}
+		recorded++
+		if i > 1000 {
+			t.Fatal("the page limit never stopped a write")
+		}
+	}
+	if recorded == 0 {
+		t.Fatal("nothing fitted before the limit")
+	}
+	if _, total, err := l.List(ctx, app.Filter{}); err != nil || total != recorded {
+		t.Fatalf("after the failure: %d entries (%v), want %d", total, err, recorded)
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

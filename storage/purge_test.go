@@ -1,0 +1,129 @@
+package storage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"passdesk/app"
+	"passdesk/storage"
+)
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	des, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range des {
+		b, err := os.ReadFile(filepath.Join(from, de.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, de.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPurgeAtRetentionBoundary(t *testing.T) {
+	c := newClock(day0)
+	opts := testOptions(c)
+	opts.Retention = 28 * 24 * time.Hour
+	dir := t.TempDir()
+	l := mustOpen(t, dir, opts)
+	ctx := context.Background()
+
+	now := day0.Add(30 * 24 * time.Hour)
+	cutoff := now.Add(-opts.Retention)
+	mustRecord(t, l, scan(1, cutoff.Add(-time.Hour), app.Admit, app.Online))
+	mustRecord(t, l, manual(2, cutoff.Add(-time.Nanosecond), "010-1111-2222"))
+	mustRecord(t, l, scan(3, cutoff, app.Admit, app.Online))
+	mustRecord(t, l, scan(4, cutoff.Add(time.Nanosecond), app.Deny, app.Online))
+	if err := l.MarkUploaded(ctx, []string{"scan-000001", "scan-000003"}, now); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := l.Purge(ctx, now)
+	if err != nil || n != 2 {
+		t.Fatalf("purge = %d, %v; want 2 (the rows before the cutoff)", n, err)
+	}
+	es, total, err := l.List(ctx, app.Filter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 2 || es[0].ID != "scan-000003" || !es[0].Uploaded || es[1].ID != "scan-000004" {
+		t.Fatalf("after purge: %d entries %+v", total, es)
+	}
+	if _, err := l.RevealPhone(ctx, "manual-000002"); err == nil {
+		t.Error("a purged phone number is still there")
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatalf("verify after purge: %v", err)
+	}
+	if n, err := l.Purge(ctx, now); err != nil || n != 0 {
+		t.Fatalf("second purge = %d, %v; want 0", n, err)
+	}
+
+	// Recording continues the chain from the anchor, through a purge of
+	// everything, and across a reopen.
+	mustRecord(t, l, scan(5, now, app.Admit, app.Online))
+	if n, err := l.Purge(ctx, now.Add(60*24*time.Hour)); err != nil || n != 3 {
+		t.Fatalf("purge of all = %d, %v; want 3", n, err)
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatalf("verify after purging all: %v", err)
+	}
+	e := mustRecord(t, l, scan(6, now.Add(61*24*time.Hour), app.Admit, app.Online))
+	if e.Seq != 6 {
+		t.Errorf("seq after purging all = %d, want 6", e.Seq)
+	}
+	l.Close()
+	l2 := mustOpen(t, dir, opts) // opening purges too, with the clock at day0: nothing
+	mustRecord(t, l2, scan(7, now.Add(61*24*time.Hour), app.Admit, app.Online))
+	if err := l2.Verify(ctx); err != nil {
+		t.Fatalf("verify after reopen: %v", err)
+	}
+	s, _ := l2.Summary(ctx, now.Add(61*24*time.Hour))
+	if s.Total != 2 {
+		t.Errorf("summary total %d, want 2", s.Total)
+	}
+}
+
+func TestPurgeKeepsChainPrefix(t *testing.T) {
+	// An entry written with an earlier clock after a later one stays until
+	// every row before it in the chain is old enough: the purge only ever
+	// cuts a prefix, which is what keeps the chain verifiable.
+	c := newClock(day0)
+	l := mustOpen(t, t.TempDir(), testOptions(c))
+	ctx := context.Background()
+	mustRecord(t, l, scan(1, day0, app.Admit, app.Online))
+	mustRecord(t, l, scan(2, day0.Add(10*24*time.Hour), app.Admit, app.Online))
+	mustRecord(t, l, scan(3, day0.Add(time.Hour), app.Admit, app.Online))
+	n, err := l.Purge(ctx, day0.Add(29*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("purge = %d, %v; want 1", n, err)
+	}
+	if n, _ := l.Purge(ctx, day0.Add(39*24*time.Hour)); n != 2 {
+		t.Fatalf("later purge = %d, want 2", n)
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenPurges(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(day0)
+	l := mustOpen(t, dir, testOptions(c))
+	mustRecord(t, l, scan(1, day0, app.Admit, app.Online))
+	l.Close()
+	c.Set(day0.Add(29 * 24 * time.Hour))
+	l2 := mustOpen(t, dir, testOptions(c))
+	if _, total, _ := l2.List(context.Background(), app.Filter{}); total != 0 {
+		t.Errorf("after opening past the retention: %d entries, want 0", total)
+	}
+	_ = storage.ErrNotRecorded
+}
