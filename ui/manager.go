@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// managerScreen is the manager's area: the day's review, settings, and
+// staff and PINs, behind a manager PIN.
+type managerScreen struct {
+	k  *Kiosk
+	by app.Person
+
+	tabs     *container.AppTabs
+	review   *reviewTab
+	settings *settingsTab
+	staff    *staffTab
+	back     *widget.Button
+	leave    *widget.Button
+	quit     *widget.Button
+}
+
+func newManagerScreen(k *Kiosk, by app.Person) *managerScreen {
+	return &managerScreen{k: k, by: by}
+}
+
+// showManager opens the manager's area for by.
+func (k *Kiosk) showManager(by app.Person) {
+	if k.stopVerdict != nil {
+		k.clearVerdict()
+	}
+	k.screen = screenManager
+	k.manager = newManagerScreen(k, by)
+	c := k.win.Canvas()
+	c.SetOnTypedRune(nil)
+	c.SetOnTypedKey(nil)
+	k.win.SetContent(k.manager.build())
+}
+
+func (m *managerScreen) build() fyne.CanvasObject {
+	t := m.k.t
+	m.review = newReviewTab(m.k, m.by)
+	m.settings = newSettingsTab(m.k, m.by)
+	m.staff = newStaffTab(m.k, m.by)
+	m.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(t("manager.review"), theme.HistoryIcon(), m.review.build()),
+		container.NewTabItemWithIcon(t("manager.settings"), theme.SettingsIcon(), m.settings.build()),
+		container.NewTabItemWithIcon(t("manager.staff"), theme.AccountIcon(), m.staff.build()),
+	)
+	m.back = &widget.Button{Text: t("manager.back"), Icon: theme.NavigateBackIcon(), Importance: widget.HighImportance, OnTapped: m.onBack}
+	m.leave = &widget.Button{Text: t("manager.leave_fullscreen"), Icon: theme.ViewRestoreIcon(), OnTapped: m.onLeaveFullScreen}
+	if !m.k.win.FullScreen() {
+		m.leave.Hide()
+	}
+	m.quit = &widget.Button{Text: t("manager.quit"), Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: m.onQuit}
+	who := widget.NewLabel(t("manager.signed_in", m.by.Name))
+	who.TextStyle.Bold = true
+	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(who))
+	m.review.load()
+	m.staff.load()
+	return container.NewBorder(container.NewPadded(top), nil, nil, nil, m.tabs)
+}
+
+func (m *managerScreen) onBack() { m.k.showScan() }
+
+func (m *managerScreen) onLeaveFullScreen() {
+	m.k.win.SetFullScreen(false)
+	m.leave.Hide()
+}
+
+func (m *managerScreen) onQuit() {
+	dialog.ShowConfirm(m.k.t("manager.quit"), m.k.t("manager.quit_confirm"), func(ok bool) {
+		if ok {
+			m.k.o.Quit()
+		}
+	}, m.k.win)
+}

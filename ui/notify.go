@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// toast shows msg at the bottom of the window for a few seconds.
+func (k *Kiosk) toast(msg string) {
+	l := widget.NewLabelWithStyle(msg, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	p := widget.NewPopUp(container.NewPadded(l), k.win.Canvas())
+	size := k.win.Canvas().Size()
+	ms := p.MinSize()
+	p.ShowAtPosition(fyne.NewPos((size.Width-ms.Width)/2, size.Height-ms.Height-90))
+	k.o.After(3*time.Second, func() { fyne.Do(p.Hide) })
+}
+
+// showAlert raises a later correction (a pass admitted offline that the
+// service then found revoked) until staff acknowledge it.
+func (k *Kiosk) showAlert(r app.Result) {
+	reason := reasonText(k.cat, k.lang, string(r.Verdict.Reason))
+	name := r.Entry.Name
+	if name == "" {
+		name = r.Verdict.Name
+	}
+	head := canvas.NewText(k.t("alert.title"), colorDeny)
+	head.TextSize = 28
+	head.TextStyle.Bold = true
+	body := widget.NewLabel(k.t("alert.body", name, r.Entry.Time.Local().Format("15:04"), reason))
+	body.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(k.t("alert.window"), k.t("alert.ack"), container.NewVBox(head, body), k.win)
+	d.Resize(fyne.NewSize(560, 280))
+	d.Show()
+	k.play(false)
+}
+
+// onClose guards the window in kiosk mode: only a manager may close it.
+func (k *Kiosk) onClose() {
+	if !k.o.KioskMode {
+		k.o.Quit()
+		return
+	}
+	k.askPIN(app.Manager, func(app.Person) { k.o.Quit() })
+}

@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// pinPrompt asks for a PIN with an on-screen keypad (a kiosk may have only
+// a touch screen and a QR scanner) and signs the person in through the
+// engine, which audits it.
+type pinPrompt struct {
+	k     *Kiosk
+	need  app.Role
+	then  func(app.Person)
+	popup *widget.PopUp
+
+	title  *widget.Label
+	entry  *widget.Entry
+	errMsg *widget.Label
+	ok     *widget.Button
+	cancel *widget.Button
+	keys   []*widget.Button
+}
+
+// askPIN signs someone in and calls then with them; a manager may do
+// anything staff may.
+func (k *Kiosk) askPIN(need app.Role, then func(app.Person)) *pinPrompt {
+	p := &pinPrompt{k: k, need: need, then: then}
+	p.popup = widget.NewModalPopUp(p.build(), k.win.Canvas())
+	p.popup.Show()
+	k.win.Canvas().Focus(p.entry)
+	k.pin = p
+	return p
+}
+
+func (p *pinPrompt) build() fyne.CanvasObject {
+	t := p.k.t
+	title := t("pin.staff")
+	if p.need == app.Manager {
+		title = t("pin.manager")
+	}
+	p.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	p.entry = widget.NewPasswordEntry()
+	p.entry.SetPlaceHolder(t("pin.placeholder"))
+	p.entry.OnSubmitted = func(string) { p.onOK() }
+	p.errMsg = widget.NewLabel("")
+	p.errMsg.Importance = widget.DangerImportance
+	p.errMsg.Alignment = fyne.TextAlignCenter
+	p.errMsg.Wrapping = fyne.TextWrapWord
+	p.errMsg.Hide()
+	grid := container.NewGridWithColumns(3)
+	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+		grid.Add(p.digit(d))
+	}
+	back := &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: p.onBackspace}
+	grid.Add(back)
+	grid.Add(p.digit("0"))
+	clear := &widget.Button{Text: "C", OnTapped: func() { p.entry.SetText("") }}
+	grid.Add(clear)
+	p.ok = &widget.Button{Text: t("pin.ok"), Importance: widget.HighImportance, OnTapped: p.onOK}
+	p.cancel = &widget.Button{Text: t("common.cancel"), OnTapped: p.onCancel}
+	box := container.NewVBox(p.title, p.entry, grid, p.errMsg, container.NewGridWithColumns(2, p.cancel, p.ok))
+	return container.NewGridWrap(fyne.NewSize(340, box.MinSize().Height+40), box)
+}
+
+func (p *pinPrompt) digit(d string) *widget.Button {
+	b := &widget.Button{Text: d, OnTapped: func() { p.entry.SetText(p.entry.Text + d) }}
+	p.keys = append(p.keys, b)
+	return b
+}
+
+func (p *pinPrompt) onBackspace() {
+	rs := []rune(p.entry.Text)
+	if len(rs) > 0 {
+		p.entry.SetText(string(rs[:len(rs)-1]))
+	}
+}
+
+func (p *pinPrompt) onCancel() {
+	p.popup.Hide()
+	if p.k.pin == p {
+		p.k.pin = nil
+	}
+}
+
+// onOK checks the PIN off the UI goroutine: PINs are slow hashes.
+func (p *pinPrompt) onOK() {
+	pin := p.entry.Text
+	if pin == "" {
+		return
+	}
+	p.ok.Disable()
+	go func() {
+		who, err := p.k.eng.SignIn(p.k.ctx, pin)
+		fyne.Do(func() { p.signedIn(who, err) })
+	}()
+}
+
+func (p *pinPrompt) signedIn(who app.Person, err error) {
+	p.ok.Enable()
+	p.entry.SetText("")
+	if err == nil && p.need == app.Manager && who.Role != app.Manager {
+		err = app.ErrNotAllowed
+	}
+	if err != nil {
+		p.errMsg.SetText(p.k.errorText(err))
+		p.errMsg.Show()
+		p.k.win.Canvas().Focus(p.entry)
+		p.k.done("pin", err)
+		return
+	}
+	p.popup.Hide()
+	if p.k.pin == p {
+		p.k.pin = nil
+	}
+	p.then(who)
+	p.k.done("pin", nil)
+}
+
+// errorText puts the core's errors into words for staff.
+func (k *Kiosk) errorText(err error) string {
+	switch {
+	case errors.Is(err, app.ErrBadPIN):
+		return k.t("err.bad_pin")
+	case errors.Is(err, app.ErrLockedOut):
+		return k.t("err.locked_out")
+	case errors.Is(err, app.ErrNotAllowed):
+		return k.t("err.not_allowed")
+	case errors.Is(err, app.ErrNotFound):
+		return k.t("err.not_found")
+	}
+	return fmt.Sprintf("%s: %v", k.t("err.failed"), err)
+}

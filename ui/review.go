@@ -1,0 +1,458 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// reviewLimit is how many entries the list shows at once.
+const reviewLimit = 500
+
+// reviewTab is the day's review: totals, visitors per hour, outages, and
+// the filterable list of entries with manual ones highlighted.
+type reviewTab struct {
+	k  *Kiosk
+	by app.Person
+
+	day     time.Time
+	date    *widget.DateEntry
+	prev    *widget.Button
+	next    *widget.Button
+	today   *widget.Button
+	csv     *widget.Button
+	pdf     *widget.Button
+	totals  map[string]*widget.Label
+	chart   *hourChart
+	outages *widget.Label
+	notices *widget.Label
+	outcome *widget.Select
+	method  *widget.Select
+	query   *widget.Entry
+	list    *widget.List
+	count   *widget.Label
+	errMsg  *widget.Label
+
+	summary app.DaySummary
+	entries []app.Entry
+	total   int
+}
+
+// The totals shown, in order, with their translation keys.
+var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline"}
+
+func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
+	now := k.o.Now()
+	return &reviewTab{k: k, by: by, day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())}
+}
+
+func (r *reviewTab) build() fyne.CanvasObject {
+	t := r.k.t
+	r.date = widget.NewDateEntry()
+	r.date.SetDate(&r.day)
+	r.date.OnChanged = func(d *time.Time) {
+		if d != nil {
+			r.setDay(*d)
+		}
+	}
+	r.prev = &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, -1)) }}
+	r.next = &widget.Button{Icon: theme.NavigateNextIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, 1)) }}
+	r.today = &widget.Button{Text: t("review.today"), OnTapped: func() { r.setDay(r.k.o.Now()) }}
+	r.csv = &widget.Button{Text: t("review.export_csv"), Icon: theme.DocumentSaveIcon(), OnTapped: func() { r.onExport("csv") }}
+	r.pdf = &widget.Button{Text: t("review.export_pdf"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { r.onExport("pdf") }}
+	dateRow := container.NewHBox(r.prev, container.NewGridWrap(fyne.NewSize(180, r.date.MinSize().Height), r.date), r.next, r.today)
+	top := container.NewBorder(nil, nil, dateRow, container.NewHBox(r.csv, r.pdf))
+
+	r.totals = map[string]*widget.Label{}
+	cards := container.NewGridWithColumns(len(totalKeys))
+	for _, key := range totalKeys {
+		n := widget.NewLabelWithStyle("0", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		n.SizeName = theme.SizeNameHeadingText
+		r.totals[key] = n
+		name := widget.NewLabelWithStyle(t("total."+key), fyne.TextAlignCenter, fyne.TextStyle{})
+		back := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+		back.CornerRadius = 8
+		cards.Add(container.NewStack(back, container.NewVBox(n, name)))
+	}
+	r.chart = newHourChart()
+	chartTitle := widget.NewLabelWithStyle(t("review.hourly"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.outages = widget.NewLabel("")
+	r.outages.Wrapping = fyne.TextWrapWord
+	r.notices = widget.NewLabel("")
+	r.notices.Wrapping = fyne.TextWrapWord
+	r.notices.Importance = widget.WarningImportance
+	r.notices.Hide()
+	r.errMsg = widget.NewLabel("")
+	r.errMsg.Importance = widget.DangerImportance
+	r.errMsg.Hide()
+	outTitle := widget.NewLabelWithStyle(t("review.outages"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, r.chart)
+
+	r.outcome = widget.NewSelect([]string{t("filter.all"), t("outcome.admit"), t("outcome.deny"), t("outcome.duplicate")}, func(string) { r.loadList() })
+	r.outcome.SetSelectedIndex(0)
+	r.method = widget.NewSelect([]string{t("filter.all"), t("method.online"), t("method.offline"), t("method.manual")}, func(string) { r.loadList() })
+	r.method.SetSelectedIndex(0)
+	r.query = widget.NewEntry()
+	r.query.SetPlaceHolder(t("filter.name"))
+	r.query.OnSubmitted = func(string) { r.loadList() }
+	search := &widget.Button{Icon: theme.SearchIcon(), OnTapped: r.loadList}
+	filters := container.NewBorder(nil, nil, container.NewHBox(r.outcome, r.method), search, r.query)
+	r.list = widget.NewList(func() int { return len(r.entries) }, r.newRow, r.updateRow)
+	r.list.OnSelected = r.onSelect
+	r.count = widget.NewLabel("")
+	r.count.Importance = widget.LowImportance
+	right := container.NewBorder(filters, r.count, nil, nil, r.list)
+
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.38
+	return container.NewBorder(container.NewVBox(top, cards, r.notices, r.errMsg), nil, nil, nil, split)
+}
+
+func (r *reviewTab) setDay(d time.Time) {
+	r.day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location())
+	if r.date.Date == nil || !r.date.Date.Equal(r.day) {
+		day := r.day
+		r.date.SetDate(&day)
+	}
+	r.load()
+}
+
+// filter is what the filter row asks for.
+func (r *reviewTab) filter() app.Filter {
+	f := app.Filter{Day: r.day, Query: strings.TrimSpace(r.query.Text), Limit: reviewLimit}
+	f.Outcome = []app.Outcome{"", app.Admit, app.Deny, app.Duplicate}[max(r.outcome.SelectedIndex(), 0)]
+	f.Method = []app.Method{"", app.Online, app.Offline, app.Manual}[max(r.method.SelectedIndex(), 0)]
+	return f
+}
+
+// load reads the day's summary and list off the UI goroutine.
+func (r *reviewTab) load() {
+	day, f := r.day, r.filter()
+	recs := r.k.eng.Records()
+	notices := r.k.eng.Status().Notices
+	go func() {
+		sum, err := recs.Summary(r.k.ctx, day)
+		var entries []app.Entry
+		var total int
+		if err == nil {
+			entries, total, err = recs.List(r.k.ctx, f)
+		}
+		fyne.Do(func() {
+			r.showNotices(notices)
+			if err == nil {
+				r.showSummary(sum)
+				r.showList(entries, total)
+			}
+			r.showErr(err)
+			r.k.done("review", err)
+		})
+	}()
+}
+
+// loadList reloads only the list, after a filter changed.
+func (r *reviewTab) loadList() {
+	if r.list == nil || r.query == nil {
+		return // still building
+	}
+	f := r.filter()
+	recs := r.k.eng.Records()
+	go func() {
+		entries, total, err := recs.List(r.k.ctx, f)
+		fyne.Do(func() {
+			if err == nil {
+				r.showList(entries, total)
+			}
+			r.showErr(err)
+			r.k.done("review", err)
+		})
+	}()
+}
+
+func (r *reviewTab) showErr(err error) {
+	if err != nil {
+		r.errMsg.SetText(r.k.errorText(err))
+		r.errMsg.Show()
+	} else {
+		r.errMsg.Hide()
+	}
+}
+
+func (r *reviewTab) showNotices(n []string) {
+	if len(n) == 0 {
+		r.notices.Hide()
+		return
+	}
+	r.notices.SetText(strings.Join(n, "\n"))
+	r.notices.Show()
+}
+
+func (r *reviewTab) showSummary(s app.DaySummary) {
+	r.summary = s
+	vals := map[string]int{
+		"total":     s.Total,
+		"admit":     s.ByOutcome[app.Admit],
+		"deny":      s.ByOutcome[app.Deny],
+		"duplicate": s.ByOutcome[app.Duplicate],
+		"manual":    s.Manual,
+		"online":    s.ByMethod[app.Online],
+		"offline":   s.ByMethod[app.Offline],
+	}
+	for key, l := range r.totals {
+		l.SetText(fmt.Sprint(vals[key]))
+	}
+	r.chart.set(s.Hourly)
+	if len(s.Outages) == 0 {
+		r.outages.SetText(r.k.t("review.no_outages"))
+		return
+	}
+	lines := make([]string, len(s.Outages))
+	for i, o := range s.Outages {
+		end := r.k.t("review.ongoing")
+		if !o.End.IsZero() {
+			end = o.End.Local().Format("15:04")
+		}
+		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, o.Cause)
+	}
+	r.outages.SetText(strings.Join(lines, "\n"))
+}
+
+func (r *reviewTab) showList(entries []app.Entry, total int) {
+	r.entries, r.total = entries, total
+	r.list.UnselectAll()
+	r.list.Refresh()
+	r.count.SetText(r.k.t("review.count", len(entries), total))
+}
+
+// A list row: a highlight behind the time, outcome, who and why.
+func (r *reviewTab) newRow() fyne.CanvasObject {
+	back := canvas.NewRectangle(colorManualRow)
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewStack(back, l)
+}
+
+func (r *reviewTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i < 0 || i >= len(r.entries) {
+		return
+	}
+	e := r.entries[i]
+	c := o.(*fyne.Container)
+	back := c.Objects[0].(*canvas.Rectangle)
+	l := c.Objects[1].(*widget.Label)
+	l.SetText(r.rowText(e))
+	if e.Method == app.Manual {
+		back.Show()
+		l.TextStyle.Bold = true
+	} else {
+		back.Hide()
+		l.TextStyle.Bold = false
+	}
+	l.Refresh()
+}
+
+// rowText is one entry as the list shows it.
+func (r *reviewTab) rowText(e app.Entry) string {
+	t := r.k.t
+	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), t("method." + string(e.Method))}
+	if e.Method == app.Manual {
+		parts = append(parts, e.VisitorName, e.PhoneMask, t("manual."+string(e.ManualReason)), t("review.by", e.Staff))
+	} else {
+		parts = append(parts, e.Name)
+		if e.Outcome == app.Deny {
+			parts = append(parts, reasonText(r.k.cat, r.k.lang, e.Reason))
+		}
+	}
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "  ·  ")
+}
+
+// onSelect shows an entry in full; a manager may reveal a manual entry's
+// phone number.
+func (r *reviewTab) onSelect(i widget.ListItemID) {
+	if i < 0 || i >= len(r.entries) {
+		return
+	}
+	e := r.entries[i]
+	t := r.k.t
+	text := widget.NewLabel(r.rowText(e) + "\n" + e.Note)
+	text.Wrapping = fyne.TextWrapWord
+	items := []fyne.CanvasObject{text}
+	if e.Method == app.Manual && e.PhoneMask != "" {
+		phone := widget.NewLabel("")
+		reveal := &widget.Button{Text: t("review.reveal_phone"), Icon: theme.VisibilityIcon()}
+		reveal.OnTapped = func() {
+			reveal.Disable()
+			go func() {
+				p, err := r.k.eng.Records().RevealPhone(r.k.ctx, e.ID)
+				if err == nil {
+					err = r.k.eng.People().Audit(r.k.ctx, r.by.Name, "reveal_phone", e.ID)
+				}
+				fyne.Do(func() {
+					if err != nil {
+						phone.SetText(r.k.errorText(err))
+					} else {
+						phone.SetText(p)
+					}
+				})
+			}()
+		}
+		items = append(items, container.NewHBox(reveal, phone))
+	}
+	d := dialog.NewCustom(t("review.entry"), t("common.close"), container.NewVBox(items...), r.k.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.SetOnClosed(r.list.UnselectAll)
+	d.Show()
+}
+
+// onExport asks where to save the day's report, then writes it.
+func (r *reviewTab) onExport(format string) {
+	day := r.day
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, r.k.win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		go func() {
+			err := r.export(day, format, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			fyne.Do(func() { r.exported(w.URI().Path(), err) })
+		}()
+	}, r.k.win)
+	d.SetFileName(fmt.Sprintf("passdesk-%s.%s", day.Format("2006-01-02"), format))
+	d.Resize(r.k.win.Canvas().Size())
+	d.Show()
+}
+
+// export writes the day as "csv" or "pdf" to w and audits it.
+func (r *reviewTab) export(day time.Time, format string, w io.Writer) error {
+	ctx := context.WithoutCancel(r.k.ctx)
+	if err := r.k.eng.Records().Export(ctx, day, format, w); err != nil {
+		return err
+	}
+	return r.k.eng.People().Audit(ctx, r.by.Name, "export", day.Format("2006-01-02")+" "+format)
+}
+
+func (r *reviewTab) exported(path string, err error) {
+	defer r.k.done("export", err)
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("%s: %w", r.k.t("review.export_failed"), err), r.k.win)
+		return
+	}
+	r.k.toast(r.k.t("review.exported", path))
+}
+
+// hourChart is a bar chart of admitted visitors per hour of the day.
+type hourChart struct {
+	widget.BaseWidget
+	values [24]int
+}
+
+func newHourChart() *hourChart {
+	c := &hourChart{}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *hourChart) set(v [24]int) {
+	c.values = v
+	c.Refresh()
+}
+
+func (c *hourChart) CreateRenderer() fyne.WidgetRenderer {
+	r := &chartRenderer{c: c}
+	for i := range r.bars {
+		r.bars[i] = canvas.NewRectangle(colorBar)
+		r.counts[i] = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+		r.counts[i].TextSize = 11
+		r.counts[i].Alignment = fyne.TextAlignCenter
+	}
+	for i := range r.hours {
+		r.hours[i] = canvas.NewText(fmt.Sprint(i*3), theme.Color(theme.ColorNameForeground))
+		r.hours[i].TextSize = 11
+		r.hours[i].Alignment = fyne.TextAlignCenter
+	}
+	r.axis = canvas.NewRectangle(theme.Color(theme.ColorNameForeground))
+	return r
+}
+
+type chartRenderer struct {
+	c      *hourChart
+	bars   [24]*canvas.Rectangle
+	counts [24]*canvas.Text
+	hours  [8]*canvas.Text
+	axis   *canvas.Rectangle
+	size   fyne.Size
+}
+
+func (r *chartRenderer) Layout(size fyne.Size) {
+	r.size = size
+	peak := 1
+	for _, v := range r.c.values {
+		peak = max(peak, v)
+	}
+	const labelH, countH = 18, 16
+	plotH := size.Height - labelH - countH
+	slot := size.Width / 24
+	for i, v := range r.c.values {
+		h := plotH * float32(v) / float32(peak)
+		x := float32(i)*slot + slot*0.15
+		r.bars[i].Move(fyne.NewPos(x, countH+plotH-h))
+		r.bars[i].Resize(fyne.NewSize(slot*0.7, h))
+		r.counts[i].Text = ""
+		if v > 0 {
+			r.counts[i].Text = fmt.Sprint(v)
+		}
+		r.counts[i].Move(fyne.NewPos(float32(i)*slot, countH+plotH-h-countH))
+		r.counts[i].Resize(fyne.NewSize(slot, countH))
+		r.counts[i].Refresh()
+	}
+	r.axis.Move(fyne.NewPos(0, countH+plotH))
+	r.axis.Resize(fyne.NewSize(size.Width, 1))
+	for i, t := range r.hours {
+		t.Move(fyne.NewPos(float32(i*3)*slot, countH+plotH+2))
+		t.Resize(fyne.NewSize(slot, labelH-2))
+	}
+}
+
+func (r *chartRenderer) MinSize() fyne.Size { return fyne.NewSize(240, 160) }
+
+func (r *chartRenderer) Refresh() {
+	r.Layout(r.size)
+	for _, b := range r.bars {
+		b.Refresh()
+	}
+}
+
+func (r *chartRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.axis}
+	for i := range r.bars {
+		objs = append(objs, r.bars[i], r.counts[i])
+	}
+	for _, t := range r.hours {
+		objs = append(objs, t)
+	}
+	return objs
+}
+
+func (r *chartRenderer) Destroy() {}

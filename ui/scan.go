@@ -1,0 +1,298 @@
+package ui
+
+import (
+	"image"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// scanScreen is what the front desk sees between visitors: the camera
+// preview with a framing guide, the outage banner, the status bar and the
+// buttons for manual entries and the manager's area.
+type scanScreen struct {
+	k *Kiosk
+
+	preview   *canvas.Image
+	lastFrame image.Image
+	hint      *canvas.Text
+	noCamera  *widget.Label
+
+	banner      *fyne.Container
+	bannerText  *widget.Label
+	bannerEntry *widget.Button
+
+	service  *widget.Label
+	trust    *widget.Label
+	clock    *widget.Label
+	camera   *widget.Label
+	pending  *widget.Label
+	manual   *widget.Button
+	managerB *widget.Button
+
+	typed strings.Builder // keyboard-wedge characters since the last Enter
+}
+
+func newScanScreen(k *Kiosk) *scanScreen { return &scanScreen{k: k} }
+
+func (s *scanScreen) build() fyne.CanvasObject {
+	t := s.k.t
+	s.preview = canvas.NewImageFromImage(nil)
+	s.preview.FillMode = canvas.ImageFillContain
+	s.preview.ScaleMode = canvas.ImageScaleFastest
+	s.hint = canvas.NewText(t("scan.hint"), colorGuide)
+	s.hint.Alignment = fyne.TextAlignCenter
+	s.hint.TextSize = 26
+	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera"), fyne.TextAlignCenter, fyne.TextStyle{})
+	s.noCamera.Wrapping = fyne.TextWrapWord
+	s.noCamera.Importance = widget.LowImportance
+	s.noCamera.Hide()
+	noCam := container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 120), s.noCamera))
+	back := canvas.NewRectangle(colorPreviewBack)
+	view := container.NewStack(back, s.preview, newFramingGuide(), container.NewVBox(layout.NewSpacer(), container.NewPadded(s.hint)), noCam)
+
+	s.bannerText = widget.NewLabel("")
+	s.bannerText.TextStyle.Bold = true
+	s.bannerText.Wrapping = fyne.TextWrapWord
+	s.bannerEntry = &widget.Button{Text: t("scan.record_manual"), Icon: theme.DocumentCreateIcon(), Importance: widget.HighImportance, OnTapped: s.onManualEntry}
+	bannerBack := canvas.NewRectangle(colorOutage)
+	s.banner = container.NewStack(bannerBack, container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), s.bannerEntry, s.bannerText)))
+	s.banner.Hide()
+
+	s.service = widget.NewLabel("")
+	s.trust = widget.NewLabel("")
+	s.clock = widget.NewLabel("")
+	s.camera = widget.NewLabel("")
+	s.pending = widget.NewLabel("")
+	s.manual = &widget.Button{Text: t("scan.manual"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onManualEntry}
+	s.managerB = &widget.Button{Text: t("scan.manager"), Icon: theme.SettingsIcon(), OnTapped: s.onManager}
+	status := container.NewHBox(s.service, s.trust, s.clock, s.camera, s.pending)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.manual, s.managerB), container.NewHScroll(status))
+	return container.NewBorder(s.banner, container.NewPadded(bar), nil, nil, view)
+}
+
+// listenKeys routes typed characters to the keyboard-wedge reader: USB QR
+// scanners type the code and press Enter.
+func (s *scanScreen) listenKeys(c fyne.Canvas) {
+	c.SetOnTypedRune(func(r rune) { s.typed.WriteRune(r) })
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		switch e.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			text := s.typed.String()
+			s.typed.Reset()
+			if strings.TrimSpace(text) != "" {
+				s.k.submit(text)
+			}
+		case fyne.KeyEscape:
+			s.typed.Reset()
+			if s.k.verdictUp {
+				s.k.clearVerdict()
+			}
+		case fyne.KeyBackspace:
+			rs := []rune(s.typed.String())
+			s.typed.Reset()
+			if len(rs) > 0 {
+				s.typed.WriteString(string(rs[:len(rs)-1]))
+			}
+		}
+	})
+}
+
+// refreshPreview shows the newest camera frame, if it changed.
+func (s *scanScreen) refreshPreview() {
+	if s.k.sc == nil || s.k.screen != screenScan || s.k.verdictUp {
+		return
+	}
+	img := s.k.sc.Preview()
+	if img == nil || img == s.lastFrame {
+		return
+	}
+	s.lastFrame = img
+	s.preview.Image = img
+	s.preview.Refresh()
+}
+
+// showStatus fills the status bar and the outage banner from st.
+func (s *scanScreen) showStatus(st app.Status) {
+	t := s.k.t
+	now := s.k.o.Now()
+	if st.Online {
+		s.service.SetText(t("status.online"))
+		s.service.Importance = widget.SuccessImportance
+		s.banner.Hide()
+	} else {
+		since := t("status.offline")
+		banner := t("banner.offline")
+		if !st.OutageSince.IsZero() {
+			since = t("status.outage_since", st.OutageSince.Local().Format("15:04"))
+			banner = t("banner.outage", st.OutageSince.Local().Format("15:04"))
+		}
+		s.service.SetText(since)
+		s.service.Importance = widget.DangerImportance
+		s.bannerText.SetText(banner)
+		s.banner.Show()
+	}
+	s.service.Refresh()
+
+	switch {
+	case st.TrustListAt.IsZero():
+		s.trust.SetText(t("status.trust_none"))
+		s.trust.Importance = widget.DangerImportance
+	case st.TrustListStale:
+		s.trust.SetText(t("status.trust_stale", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.Importance = widget.DangerImportance
+	case st.RevocationsStale:
+		s.trust.SetText(t("status.revocations_stale", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.Importance = widget.WarningImportance
+	default:
+		s.trust.SetText(t("status.trust_age", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.Importance = widget.MediumImportance
+	}
+	s.trust.Refresh()
+
+	if st.ClockWarning {
+		off := st.ClockOffset.Round(time.Second)
+		if off < 0 {
+			off = -off
+		}
+		s.clock.SetText(t("status.clock_off", off.String()))
+		s.clock.Importance = widget.DangerImportance
+		s.clock.Show()
+	} else {
+		s.clock.Hide()
+	}
+	s.clock.Refresh()
+
+	cam := st.Camera
+	if s.k.sc != nil {
+		cam = s.k.sc.State()
+	}
+	s.camera.SetText(t("camera." + string(cameraOr(cam))))
+	s.camera.Importance = widget.MediumImportance
+	if cam != app.CameraOK {
+		s.camera.Importance = widget.WarningImportance
+	}
+	s.camera.Refresh()
+	if cam == app.CameraOK {
+		s.noCamera.Hide()
+		s.hint.Show()
+	} else {
+		s.noCamera.SetText(t("scan.no_camera"))
+		s.noCamera.Show()
+		s.hint.Hide()
+	}
+
+	if st.Pending > 0 {
+		s.pending.SetText(t("status.pending", st.Pending))
+		s.pending.Show()
+	} else {
+		s.pending.Hide()
+	}
+}
+
+func cameraOr(c app.CameraState) app.CameraState {
+	if c == "" {
+		return app.CameraNone
+	}
+	return c
+}
+
+// age says how old something is in the largest whole unit.
+func age(k *Kiosk, d time.Duration) string {
+	switch {
+	case d < 0:
+		return k.t("age.minutes", 0)
+	case d < time.Hour:
+		return k.t("age.minutes", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return k.t("age.hours", int(d/time.Hour))
+	}
+	return k.t("age.days", int(d/(24*time.Hour)))
+}
+
+func (s *scanScreen) onManualEntry() { s.k.askPIN(app.Staff, s.k.showManualEntry) }
+
+func (s *scanScreen) onManager() { s.k.askPIN(app.Manager, s.k.showManager) }
+
+// framingGuide draws corner brackets around the square where the visitor
+// should hold the QR code.
+type framingGuide struct {
+	widget.BaseWidget
+}
+
+func newFramingGuide() *framingGuide {
+	g := &framingGuide{}
+	g.ExtendBaseWidget(g)
+	return g
+}
+
+func (g *framingGuide) CreateRenderer() fyne.WidgetRenderer {
+	r := &guideRenderer{}
+	for i := range r.bars {
+		r.bars[i] = canvas.NewRectangle(colorGuide)
+	}
+	return r
+}
+
+type guideRenderer struct {
+	bars [8]*canvas.Rectangle
+}
+
+func (r *guideRenderer) Layout(size fyne.Size) {
+	side := fyne.Min(size.Width, size.Height) * 0.6
+	x0, y0 := (size.Width-side)/2, (size.Height-side)/2
+	arm, thick := side*0.18, fyne.Max(4, side*0.02)
+	corners := [4][2]float32{{x0, y0}, {x0 + side, y0}, {x0, y0 + side}, {x0 + side, y0 + side}}
+	for i, c := range corners {
+		dx, dy := float32(1), float32(1)
+		if i%2 == 1 {
+			dx = -1
+		}
+		if i >= 2 {
+			dy = -1
+		}
+		h, v := r.bars[2*i], r.bars[2*i+1]
+		hx := c[0]
+		if dx < 0 {
+			hx -= arm
+		}
+		hy := c[1]
+		if dy < 0 {
+			hy -= thick
+		}
+		h.Move(fyne.NewPos(hx, hy))
+		h.Resize(fyne.NewSize(arm, thick))
+		vx := c[0]
+		if dx < 0 {
+			vx -= thick
+		}
+		vy := c[1]
+		if dy < 0 {
+			vy -= arm
+		}
+		v.Move(fyne.NewPos(vx, vy))
+		v.Resize(fyne.NewSize(thick, arm))
+	}
+}
+
+func (r *guideRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
+
+func (r *guideRenderer) Refresh() {}
+
+func (r *guideRenderer) Objects() []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, len(r.bars))
+	for i, b := range r.bars {
+		objs[i] = b
+	}
+	return objs
+}
+
+func (r *guideRenderer) Destroy() {}

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+	"passdesk/assets"
+)
+
+// DemoServer is where `make run` starts the local reference service.
+const DemoServer = "http://127.0.0.1:8787"
+
+// setupScreen is the first run: how to verify passes (the demo service, or
+// the authority's service and its root key) and the first manager's PIN.
+type setupScreen struct {
+	k          *Kiosk
+	needConfig bool
+	needPerson bool
+
+	mode    *widget.RadioGroup
+	server  *widget.Entry
+	root    *widget.Entry
+	venue   *widget.Entry
+	kiosk   *widget.Entry
+	name    *widget.Entry
+	pin     *widget.Entry
+	pin2    *widget.Entry
+	save    *widget.Button
+	errMsg  *widget.Label
+	modeIdx int
+}
+
+// needsFirstManager is true when nobody can sign in yet.
+func (k *Kiosk) needsFirstManager() bool {
+	people, err := k.eng.People().ListPeople(k.ctx)
+	if err != nil {
+		k.o.Logf("passdesk: listing staff: %v", err)
+		return false
+	}
+	for _, p := range people {
+		if p.Role == app.Manager && p.Active {
+			return false
+		}
+	}
+	return true
+}
+
+func (k *Kiosk) showSetup() {
+	k.screen = screenSetup
+	k.setup = &setupScreen{k: k, needConfig: k.needsSetup(), needPerson: k.needsFirstManager()}
+	c := k.win.Canvas()
+	c.SetOnTypedRune(nil)
+	c.SetOnTypedKey(nil)
+	k.win.SetContent(k.setup.build())
+}
+
+func (s *setupScreen) build() fyne.CanvasObject {
+	t := s.k.t
+	c := s.k.eng.Config()
+	icon := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.Icon))
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSquareSize(96))
+	title := widget.NewLabelWithStyle(t("setup.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = "headingText"
+	intro := widget.NewLabel(t("setup.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	items := []fyne.CanvasObject{container.NewCenter(icon), title, intro}
+
+	s.server = widget.NewEntry()
+	s.server.SetPlaceHolder("https://verify.example.org")
+	s.root = widget.NewEntry()
+	s.root.SetPlaceHolder(t("setup.root_hint"))
+	s.venue = widget.NewEntry()
+	s.venue.SetText(c.VenueID)
+	s.kiosk = widget.NewEntry()
+	s.kiosk.SetText(c.KioskID)
+	if s.needConfig {
+		s.mode = widget.NewRadioGroup([]string{t("setup.demo"), t("setup.service")}, s.onMode)
+		s.mode.Required = true
+		s.mode.SetSelected(t("setup.demo"))
+		form := widget.NewForm(
+			widget.NewFormItem(t("settings.server"), s.server),
+			widget.NewFormItem(t("setup.root"), s.root),
+			widget.NewFormItem(t("settings.venue"), s.venue),
+			widget.NewFormItem(t("settings.kiosk"), s.kiosk),
+		)
+		items = append(items, widget.NewLabelWithStyle(t("setup.how"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.mode, form)
+	}
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder(t("setup.manager_name_hint"))
+	s.pin = widget.NewPasswordEntry()
+	s.pin.SetPlaceHolder(t("staff.pin_hint"))
+	s.pin2 = widget.NewPasswordEntry()
+	if s.needPerson {
+		form := widget.NewForm(
+			widget.NewFormItem(t("staff.name"), s.name),
+			widget.NewFormItem(t("staff.pin"), s.pin),
+			widget.NewFormItem(t("staff.pin_again"), s.pin2),
+		)
+		items = append(items, widget.NewSeparator(), widget.NewLabelWithStyle(t("setup.first_manager"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form)
+	}
+	s.errMsg = widget.NewLabel("")
+	s.errMsg.Importance = widget.DangerImportance
+	s.errMsg.Wrapping = fyne.TextWrapWord
+	s.errMsg.Hide()
+	s.save = &widget.Button{Text: t("setup.start"), Importance: widget.HighImportance, OnTapped: s.onSave}
+	items = append(items, s.errMsg, container.NewCenter(s.save))
+	body := container.NewVBox(items...)
+	return container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, body.MinSize().Height+24), container.NewPadded(body))))
+}
+
+// onMode fills in the demo service, or clears it for the real one.
+func (s *setupScreen) onMode(choice string) {
+	if choice == s.k.t("setup.demo") {
+		s.modeIdx = 0
+		s.server.SetText(DemoServer)
+	} else {
+		s.modeIdx = 1
+		if s.server.Text == DemoServer {
+			s.server.SetText("")
+		}
+	}
+}
+
+// onSave creates the first manager (when there is none), then saves the
+// configuration as that manager, or asks a manager's PIN first.
+func (s *setupScreen) onSave() {
+	t := s.k.t
+	c := s.k.eng.Config()
+	if s.needConfig {
+		c.ServerURL = strings.TrimSpace(s.server.Text)
+		c.Roots = nil
+		if r := strings.TrimSpace(s.root.Text); r != "" {
+			c.Roots = []string{r}
+		}
+		c.VenueID = strings.TrimSpace(s.venue.Text)
+		c.KioskID = strings.TrimSpace(s.kiosk.Text)
+		if s.modeIdx == 0 {
+			c.Camera = "demo:" + c.ServerURL
+		}
+		if c.ServerURL == "" {
+			s.fail(t("setup.need_server"))
+			return
+		}
+		if s.modeIdx == 1 && len(c.Roots) == 0 {
+			s.fail(t("setup.need_root"))
+			return
+		}
+	}
+	name, pin := strings.TrimSpace(s.name.Text), s.pin.Text
+	if s.needPerson {
+		if name == "" {
+			s.fail(t("staff.need_name"))
+			return
+		}
+		st := staffTab{k: s.k}
+		if err := st.checkPIN(pin, s.pin2.Text); err != nil {
+			s.fail(err.Error())
+			return
+		}
+	}
+	if !s.needPerson {
+		s.k.askPIN(app.Manager, func(by app.Person) { s.apply(by, c, "", "") })
+		return
+	}
+	s.apply(app.Person{}, c, name, pin)
+}
+
+// apply does the writes off the UI goroutine.
+func (s *setupScreen) apply(by app.Person, c app.Config, name, pin string) {
+	s.save.Disable()
+	needConfig := s.needConfig
+	go func() {
+		var err error
+		if name != "" {
+			by, err = s.k.eng.People().AddPerson(s.k.ctx, name, app.Manager, pin)
+			if err == nil {
+				err = s.k.eng.People().Audit(s.k.ctx, by.Name, "add_person", fmt.Sprintf("first manager %s (id %d)", by.Name, by.ID))
+			}
+		}
+		if err == nil && needConfig {
+			err = s.k.eng.SaveConfig(by, c)
+		}
+		fyne.Do(func() { s.applied(err) })
+	}()
+}
+
+func (s *setupScreen) applied(err error) {
+	s.save.Enable()
+	defer s.k.done("setup", err)
+	if err != nil {
+		s.fail(s.k.errorText(err))
+		return
+	}
+	if s.needConfig && s.k.o.Reload != nil {
+		s.k.o.Reload()
+		return
+	}
+	s.k.SetLanguage(s.k.eng.Config().Language)
+	s.k.showScan()
+}
+
+func (s *setupScreen) fail(msg string) {
+	s.errMsg.SetText(msg)
+	s.errMsg.Show()
+}

@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+)
+
+// staffTab lists staff and managers and lets a manager add people, change
+// a PIN and deactivate someone who left.
+type staffTab struct {
+	k  *Kiosk
+	by app.Person
+
+	people   []app.Person
+	list     *widget.List
+	selected int
+
+	name     *widget.Entry
+	role     *widget.Select
+	pin      *widget.Entry
+	pin2     *widget.Entry
+	add      *widget.Button
+	setPIN   *widget.Button
+	deact    *widget.Button
+	errMsg   *widget.Label
+	selLabel *widget.Label
+}
+
+func newStaffTab(k *Kiosk, by app.Person) *staffTab { return &staffTab{k: k, by: by, selected: -1} }
+
+func (s *staffTab) build() fyne.CanvasObject {
+	t := s.k.t
+	s.list = widget.NewList(func() int { return len(s.people) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= 0 && i < len(s.people) {
+				o.(*widget.Label).SetText(s.personText(s.people[i]))
+			}
+		})
+	s.list.OnSelected = s.onSelect
+	s.name = widget.NewEntry()
+	s.role = widget.NewSelect([]string{t("role.staff"), t("role.manager")}, nil)
+	s.role.SetSelectedIndex(0)
+	s.pin = widget.NewPasswordEntry()
+	s.pin.SetPlaceHolder(t("staff.pin_hint"))
+	s.pin2 = widget.NewPasswordEntry()
+	s.add = &widget.Button{Text: t("staff.add"), Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: s.onAdd}
+	form := widget.NewForm(
+		widget.NewFormItem(t("staff.name"), s.name),
+		widget.NewFormItem(t("staff.role"), s.role),
+		widget.NewFormItem(t("staff.pin"), s.pin),
+		widget.NewFormItem(t("staff.pin_again"), s.pin2),
+	)
+	s.selLabel = widget.NewLabel(t("staff.none_selected"))
+	s.selLabel.Importance = widget.LowImportance
+	s.setPIN = &widget.Button{Text: t("staff.set_pin"), Icon: theme.ViewRefreshIcon(), OnTapped: s.onSetPIN}
+	s.deact = &widget.Button{Text: t("staff.deactivate"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.onDeactivate}
+	s.setPIN.Disable()
+	s.deact.Disable()
+	s.errMsg = widget.NewLabel("")
+	s.errMsg.Importance = widget.DangerImportance
+	s.errMsg.Wrapping = fyne.TextWrapWord
+	s.errMsg.Hide()
+	addTitle := widget.NewLabelWithStyle(t("staff.add_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	selTitle := widget.NewLabelWithStyle(t("staff.selected"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	right := container.NewVBox(addTitle, form, container.NewHBox(s.add), widget.NewSeparator(),
+		selTitle, s.selLabel, container.NewHBox(s.setPIN, s.deact), s.errMsg)
+	split := container.NewHSplit(s.list, container.NewPadded(right))
+	split.Offset = 0.45
+	return split
+}
+
+func (s *staffTab) personText(p app.Person) string {
+	text := fmt.Sprintf("%s  ·  %s", p.Name, s.k.t("role."+string(p.Role)))
+	if !p.Active {
+		text += "  ·  " + s.k.t("staff.inactive")
+	}
+	return text
+}
+
+// load reads the people off the UI goroutine.
+func (s *staffTab) load() {
+	people := s.k.eng.People()
+	go func() {
+		list, err := people.ListPeople(s.k.ctx)
+		fyne.Do(func() {
+			if err == nil {
+				s.people = list
+				s.selected = -1
+				s.list.UnselectAll()
+				s.list.Refresh()
+				s.setPIN.Disable()
+				s.deact.Disable()
+				s.selLabel.SetText(s.k.t("staff.none_selected"))
+			}
+			s.showErr(err)
+			s.k.done("staff", err)
+		})
+	}()
+}
+
+func (s *staffTab) showErr(err error) {
+	if err == nil {
+		s.errMsg.Hide()
+		return
+	}
+	s.errMsg.SetText(s.k.errorText(err))
+	s.errMsg.Show()
+}
+
+func (s *staffTab) onSelect(i widget.ListItemID) {
+	if i < 0 || i >= len(s.people) {
+		return
+	}
+	s.selected = i
+	s.selLabel.SetText(s.personText(s.people[i]))
+	s.setPIN.Enable()
+	if s.people[i].Active && s.people[i].ID != s.by.ID {
+		s.deact.Enable()
+	} else {
+		s.deact.Disable() // a manager cannot lock themselves out
+	}
+}
+
+// checkPIN says what is wrong with a new PIN before the ledger sees it.
+func (s *staffTab) checkPIN(pin, again string) error {
+	if len(pin) < 4 || strings.Trim(pin, "0123456789") != "" {
+		return fmt.Errorf("%s", s.k.t("staff.pin_rule"))
+	}
+	if pin != again {
+		return fmt.Errorf("%s", s.k.t("staff.pin_mismatch"))
+	}
+	return nil
+}
+
+func (s *staffTab) onAdd() {
+	name := strings.TrimSpace(s.name.Text)
+	if name == "" {
+		s.showErr(fmt.Errorf("%s", s.k.t("staff.need_name")))
+		return
+	}
+	if err := s.checkPIN(s.pin.Text, s.pin2.Text); err != nil {
+		s.showErr(err)
+		return
+	}
+	role := app.Staff
+	if s.role.SelectedIndex() == 1 {
+		role = app.Manager
+	}
+	pin := s.pin.Text
+	s.run(func() error {
+		p, err := s.k.eng.People().AddPerson(s.k.ctx, name, role, pin)
+		if err == nil {
+			err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "add_person", fmt.Sprintf("%s (%s, id %d)", p.Name, p.Role, p.ID))
+		}
+		return err
+	}, func() {
+		s.name.SetText("")
+		s.pin.SetText("")
+		s.pin2.SetText("")
+	})
+}
+
+func (s *staffTab) onSetPIN() {
+	if s.selected < 0 {
+		return
+	}
+	p := s.people[s.selected]
+	pin := widget.NewPasswordEntry()
+	again := widget.NewPasswordEntry()
+	items := []*widget.FormItem{
+		widget.NewFormItem(s.k.t("staff.pin"), pin),
+		widget.NewFormItem(s.k.t("staff.pin_again"), again),
+	}
+	dialog.ShowForm(s.k.t("staff.set_pin_for", p.Name), s.k.t("common.save"), s.k.t("common.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := s.checkPIN(pin.Text, again.Text); err != nil {
+			s.showErr(err)
+			return
+		}
+		newPIN := pin.Text
+		s.run(func() error {
+			err := s.k.eng.People().SetPIN(s.k.ctx, p.ID, newPIN)
+			if err == nil {
+				err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "set_pin", fmt.Sprintf("%s (id %d)", p.Name, p.ID))
+			}
+			return err
+		}, nil)
+	}, s.k.win)
+}
+
+func (s *staffTab) onDeactivate() {
+	if s.selected < 0 {
+		return
+	}
+	p := s.people[s.selected]
+	dialog.ShowConfirm(s.k.t("staff.deactivate"), s.k.t("staff.deactivate_confirm", p.Name), func(ok bool) {
+		if !ok {
+			return
+		}
+		s.run(func() error {
+			err := s.k.eng.People().Deactivate(s.k.ctx, p.ID)
+			if err == nil {
+				err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "deactivate", fmt.Sprintf("%s (id %d)", p.Name, p.ID))
+			}
+			return err
+		}, nil)
+	}, s.k.win)
+}
+
+// run does a change off the UI goroutine, then reloads the list.
+func (s *staffTab) run(change func() error, after func()) {
+	s.add.Disable()
+	go func() {
+		err := change()
+		fyne.Do(func() {
+			s.add.Enable()
+			if err != nil {
+				s.showErr(err)
+				s.k.done("staff", err)
+				return
+			}
+			if after != nil {
+				after()
+			}
+			s.k.toast(s.k.t("staff.saved"))
+			s.load()
+		})
+	}()
+}
