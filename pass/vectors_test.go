@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"passdesk/pass"
-	"passdesk/pass/internal/pdtest"
+	"passdesk/pass/passtest"
 )
 
 const vectorDir = "../testdata/pd1"
@@ -18,8 +18,8 @@ const vectorDir = "../testdata/pd1"
 // world opens the test world's lists the way a kiosk would.
 func world(t testing.TB) (*pass.TrustList, *pass.RevocationList) {
 	t.Helper()
-	lists := pdtest.Lists()
-	roots := []ed25519.PublicKey{pdtest.Pub(pdtest.Root)}
+	lists := passtest.Lists()
+	roots := []ed25519.PublicKey{passtest.Pub(passtest.Root)}
 	tl, err := pass.OpenTrustList(lists["trustlist.cose"], roots, nil)
 	if err != nil {
 		t.Fatalf("OpenTrustList: %v", err)
@@ -34,7 +34,7 @@ func world(t testing.TB) (*pass.TrustList, *pass.RevocationList) {
 func TestCases(t *testing.T) {
 	tl, rl := world(t)
 	seen := map[string]bool{}
-	for _, c := range pdtest.Cases() {
+	for _, c := range passtest.Cases() {
 		if seen[c.Name] {
 			t.Fatalf("two cases named %q", c.Name)
 		}
@@ -65,7 +65,7 @@ func TestCases(t *testing.T) {
 // TestEveryReason makes sure the vectors cover every reason Verify returns.
 func TestEveryReason(t *testing.T) {
 	have := map[pass.Reason]bool{}
-	for _, c := range pdtest.Cases() {
+	for _, c := range passtest.Cases() {
 		have[c.Expect] = true
 	}
 	for _, r := range []pass.Reason{pass.OK, pass.UnsupportedFormat, pass.Malformed, pass.TrustListStale,
@@ -80,7 +80,7 @@ func TestEveryReason(t *testing.T) {
 // TestGeneratedFiles checks that testdata/pd1 is what `go generate` makes
 // today, and that the committed vectors verify as they say.
 func TestGeneratedFiles(t *testing.T) {
-	files, err := pdtest.Files()
+	files, err := passtest.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,15 +94,15 @@ func TestGeneratedFiles(t *testing.T) {
 		}
 	}
 
-	raw, err := os.ReadFile(filepath.Join(vectorDir, pdtest.VectorsFile))
+	raw, err := os.ReadFile(filepath.Join(vectorDir, passtest.VectorsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []pdtest.Case
+	var cases []passtest.Case
 	if err := json.Unmarshal(raw, &cases); err != nil {
 		t.Fatal(err)
 	}
-	key, err := os.ReadFile(filepath.Join(vectorDir, pdtest.RootKeyFile))
+	key, err := os.ReadFile(filepath.Join(vectorDir, passtest.RootKeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}

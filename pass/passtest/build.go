@@ -1,4 +1,4 @@
-package pdtest
+package passtest
 
 import (
 	"crypto/ed25519"

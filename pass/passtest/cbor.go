@@ -1,8 +1,8 @@
-// Package pdtest builds PD1 passes and root-signed lists byte by byte, for
+// Package passtest builds PD1 passes and root-signed lists byte by byte, for
 // the pass package's tests and its test vector generator. It writes CBOR
 // by hand, independently of the encoder package pass uses, so that it can
 // also write the malformed documents a strict decoder must refuse.
-package pdtest
+package passtest
 
 import (
 	"encoding/binary"

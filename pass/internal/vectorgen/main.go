@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"passdesk/pass/internal/pdtest"
+	"passdesk/pass/passtest"
 )
 
 func main() {
@@ -27,7 +27,7 @@ func main() {
 }
 
 func write(dir string) error {
-	files, err := pdtest.Files()
+	files, err := passtest.Files()
 	if err != nil {
 		return err
 	}

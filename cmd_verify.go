@@ -1,0 +1,356 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"passdesk/pass"
+)
+
+func init() {
+	commands["verify"] = command{
+		summary: "verify pass QR texts offline, one JSON line each",
+		run:     runVerify,
+	}
+}
+
+// verifySchemes are the pass formats besides PD1 that `passdesk verify`
+// accepts, chosen by QR prefix. A file that adds one appends to it from its
+// init; a prefix no scheme claims is unsupported_format.
+var verifySchemes []pass.Scheme
+
+// maxLineLen bounds how much of one stdin line is kept: far beyond any
+// valid pass, and a longer line is refused as too long either way.
+const maxLineLen = 1 << 20
+
+// verdictLine is one line of `passdesk verify` output; the field order is
+// part of the command's contract. cid is lower-case hex.
+type verdictLine struct {
+	Verdict string      `json:"verdict"`
+	Reason  pass.Reason `json:"reason"`
+	Name    string      `json:"name"`
+	Status  pass.Status `json:"status"`
+	Iss     string      `json:"iss"`
+	CID     string      `json:"cid"`
+	Iat     int64       `json:"iat"`
+}
+
+type rootFlags []ed25519.PublicKey
+
+func (r *rootFlags) String() string { return fmt.Sprint(len(*r), " root keys") }
+
+func (r *rootFlags) Set(s string) error {
+	k, err := parseRootFlag(s)
+	if err != nil {
+		return err
+	}
+	*r = append(*r, k)
+	return nil
+}
+
+// verifyConfig is what the flags resolve to.
+type verifyConfig struct {
+	trust  *pass.TrustList
+	revoke *pass.RevocationList
+	rules  pass.Rules
+	now    time.Time
+}
+
+func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	trustFile := fs.String("trustlist", "", "root-signed trust list `file` (COSE_Sign1)")
+	revokeFile := fs.String("revocations", "", "root-signed revocation list `file` (COSE_Sign1)")
+	var roots rootFlags
+	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding (repeatable)")
+	at := fs.String("at", "", "verify as of `time`: Unix seconds or RFC 3339 (default now)")
+	window := fs.String("window", "15", "presentation freshness window: `seconds` or a duration like 15s")
+	skew := fs.String("skew", "5", "allowed clock skew: `seconds` or a duration like 5s")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: passdesk verify [--trustlist F] [--revocations F] [--root KEY]... [--at T] [--window S] [--skew S] [QR_TEXT... | -]")
+		fmt.Fprintln(stderr, `prints {"verdict","reason","name","status","iss","cid","iat"} for each QR text; - (or none) reads one per line from stdin`)
+		fs.PrintDefaults()
+	}
+	texts, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+
+	var cfg verifyConfig
+	if cfg.now, err = parseAt(*at); err != nil {
+		return verifyUsage(stderr, err)
+	}
+	if cfg.rules.Window, err = parseSeconds(*window); err != nil {
+		return verifyUsage(stderr, fmt.Errorf("--window: %w", err))
+	}
+	if cfg.rules.Skew, err = parseSeconds(*skew); err != nil {
+		return verifyUsage(stderr, fmt.Errorf("--skew: %w", err))
+	}
+	// A zero Rules field means the default; a negative one means zero.
+	if cfg.rules.Window == 0 {
+		cfg.rules.Window = -1
+	}
+	if cfg.rules.Skew == 0 {
+		cfg.rules.Skew = -1
+	}
+	if *trustFile != "" {
+		doc, err := readListFile(*trustFile)
+		if err == nil {
+			cfg.trust, err = openTrustList(doc, roots)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "passdesk verify: trust list %s: %v\n", *trustFile, err)
+			return exitFail
+		}
+		if cfg.trust.Stale(cfg.now) {
+			fmt.Fprintf(stderr, "passdesk verify: warning: trust list expired at %s; every PD1 pass is trust_list_stale\n", unixString(cfg.trust.Expires))
+		}
+	}
+	if *revokeFile != "" {
+		doc, err := readListFile(*revokeFile)
+		if err == nil {
+			cfg.revoke, err = openRevocationList(doc, roots)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "passdesk verify: revocation list %s: %v\n", *revokeFile, err)
+			return exitFail
+		}
+		if cfg.revoke.Stale(cfg.now) {
+			fmt.Fprintf(stderr, "passdesk verify: warning: revocation list expired at %s\n", unixString(cfg.revoke.Expires))
+		}
+	}
+
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	emit := func(text string) error {
+		v := pass.VerifyAny(text, verifySchemes, cfg.trust, cfg.revoke, pass.Policy{}, cfg.rules, cfg.now)
+		return enc.Encode(newVerdictLine(v))
+	}
+	if len(texts) == 0 {
+		texts = []string{"-"}
+	}
+	for _, t := range texts {
+		if t == "-" {
+			err = eachLine(stdin, emit)
+		} else {
+			err = emit(t)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
+			return exitFail
+		}
+	}
+	return exitOK
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments, which it returns; "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func verifyUsage(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
+	return exitUsage
+}
+
+func newVerdictLine(v pass.Verdict) verdictLine {
+	l := verdictLine{
+		Verdict: "deny",
+		Reason:  v.Reason,
+		Name:    v.Name,
+		Status:  v.Status,
+		Iss:     v.Issuer,
+		CID:     hex.EncodeToString(v.CID),
+		Iat:     v.IssuedAt,
+	}
+	if v.Admit {
+		l.Verdict = "admit"
+	}
+	return l
+}
+
+// eachLine calls fn with each line of r, without its "\n" or "\r\n" and
+// otherwise exactly as read (Base45 texts contain spaces).
+func eachLine(r io.Reader, fn func(string) error) error {
+	br := bufio.NewReader(r)
+	for {
+		line, err := readLine(br)
+		if len(line) > 0 || err == nil {
+			if ferr := fn(line); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+	}
+}
+
+// readLine reads up to and without the next line ending, keeping at most
+// maxLineLen bytes of it. At the end of input it returns the last partial
+// line with io.EOF.
+func readLine(br *bufio.Reader) (string, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) <= maxLineLen {
+			buf = append(buf, chunk...)
+		} else if len(buf) < maxLineLen {
+			buf = append(buf, chunk[:maxLineLen-len(buf)]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return string(buf), err
+		}
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		return string(buf), nil
+	}
+}
+
+// parseAt reads --at: Unix seconds or RFC 3339; empty means now.
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q is neither Unix seconds nor RFC 3339", s)
+}
+
+// parseSeconds reads --window and --skew: whole seconds or a Go duration.
+func parseSeconds(s string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 || n > math.MaxInt64/int64(time.Second) {
+			return 0, fmt.Errorf("%d seconds is out of range", n)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is neither seconds nor a duration like 15s", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d, nil
+}
+
+// parseRootFlag reads a root key: base64url without padding as DESIGN.md
+// pins it; padded or standard base64 and hex are accepted too.
+func parseRootFlag(s string) (ed25519.PublicKey, error) {
+	s = strings.TrimSpace(s)
+	k, err := pass.ParseRootKey(s)
+	if err == nil {
+		return k, nil
+	}
+	alt := strings.NewReplacer("+", "-", "/", "_").Replace(strings.TrimRight(s, "="))
+	if k, err2 := pass.ParseRootKey(alt); err2 == nil {
+		return k, nil
+	}
+	if b, err2 := hex.DecodeString(s); err2 == nil && len(b) == ed25519.PublicKeySize {
+		return ed25519.PublicKey(b), nil
+	}
+	return nil, err
+}
+
+func readListFile(name string) ([]byte, error) {
+	var doc []byte
+	var err error
+	if name == "-" {
+		return nil, errors.New("a list cannot be read from stdin; stdin carries the QR texts")
+	}
+	if doc, err = os.ReadFile(name); err != nil {
+		return nil, err
+	}
+	if len(doc) == 0 {
+		return nil, errors.New("file is empty")
+	}
+	return doc, nil
+}
+
+// textForms are the forms a list file may also arrive in, besides raw COSE
+// bytes: written out as text by a tool.
+var textForms = []func(string) ([]byte, error){
+	hex.DecodeString,
+	base64.StdEncoding.DecodeString,
+	base64.RawStdEncoding.DecodeString,
+	base64.URLEncoding.DecodeString,
+	base64.RawURLEncoding.DecodeString,
+}
+
+// openList opens a list file's bytes as raw COSE and, when that finds them
+// malformed, as hex or base64 text of the COSE bytes.
+func openList[L any](doc []byte, open func([]byte) (*L, error)) (*L, error) {
+	l, err := open(doc)
+	if err == nil || !errors.Is(err, pass.ErrListMalformed) {
+		return l, err
+	}
+	text := strings.TrimSpace(string(doc))
+	for _, dec := range textForms {
+		if b, derr := dec(text); derr == nil && len(b) > 0 {
+			if l, err2 := open(b); err2 == nil || !errors.Is(err2, pass.ErrListMalformed) {
+				return l, err2
+			}
+		}
+	}
+	return nil, err
+}
+
+func openTrustList(doc []byte, roots []ed25519.PublicKey) (*pass.TrustList, error) {
+	if len(roots) == 0 {
+		return nil, errors.New("no --root given to check it against")
+	}
+	return openList(doc, func(b []byte) (*pass.TrustList, error) { return pass.OpenTrustList(b, roots, nil) })
+}
+
+func openRevocationList(doc []byte, roots []ed25519.PublicKey) (*pass.RevocationList, error) {
+	if len(roots) == 0 {
+		return nil, errors.New("no --root given to check it against")
+	}
+	return openList(doc, func(b []byte) (*pass.RevocationList, error) { return pass.OpenRevocationList(b, roots, nil) })
+}
+
+func unixString(t int64) string {
+	return time.Unix(t, 0).UTC().Format(time.RFC3339)
+}
