@@ -1,0 +1,269 @@
+// Package remote is the kiosk's client for the authority's HTTP service
+// (cmd/passd/api): online verification, the entries register, the signed
+// lists and the health probe. It satisfies app.Service and sorts every
+// failure into the words an outage is recorded with.
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"passdesk/app"
+	"passdesk/cmd/passd/api"
+)
+
+// Limits on answer sizes: a list of a few thousand keys or revocations
+// fits easily; anything larger is not an answer from the authority.
+const (
+	maxJSON = 1 << 20
+	maxList = 8 << 20
+)
+
+// Options tune a Client.
+type Options struct {
+	// HTTPClient replaces the default client (tests, proxies).
+	HTTPClient *http.Client
+	// Now is the kiosk's clock, compared with the service's Date header.
+	Now func() time.Time
+}
+
+// Client talks to one authority service.
+type Client struct {
+	base string
+	hc   *http.Client
+	now  func() time.Time
+
+	mu    sync.Mutex
+	date  time.Time // the service's clock in its latest answer
+	local time.Time // the kiosk's clock when that answer came
+}
+
+var _ app.Service = (*Client)(nil)
+
+// New makes a client for the service at serverURL (http or https).
+func New(serverURL string, o Options) (*Client, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("service address %q: want http://HOST[:PORT] or https://HOST", serverURL)
+	}
+	c := &Client{base: strings.TrimRight(u.String(), "/"), hc: o.HTTPClient, now: o.Now}
+	if c.hc == nil {
+		c.hc = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 8,
+			IdleConnTimeout:     60 * time.Second,
+			TLSHandshakeTimeout: 5 * time.Second,
+			ForceAttemptHTTP2:   true,
+		}}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// Close drops idle connections.
+func (c *Client) Close() error {
+	c.hc.CloseIdleConnections()
+	return nil
+}
+
+// Verify asks for an online verdict.
+func (c *Client) Verify(ctx context.Context, q app.Check) (app.OnlineVerdict, error) {
+	var resp api.VerifyResponse
+	req := api.VerifyRequest{QR: q.QR, VenueID: q.VenueID, KioskID: q.KioskID, ScanID: q.ScanID}
+	if err := c.postJSON(ctx, api.PathVerify, req, &resp); err != nil {
+		return app.OnlineVerdict{}, err
+	}
+	if resp.Verdict != "admit" && resp.Verdict != "deny" {
+		return app.OnlineVerdict{}, &app.Unavailable{Cause: "unreadable answer", Err: fmt.Errorf("verdict %q", resp.Verdict)}
+	}
+	return app.OnlineVerdict{Admit: resp.Verdict == "admit", Reason: resp.Reason, Name: resp.Name, Status: resp.Status, CID: resp.CID}, nil
+}
+
+// Upload sends entries to the central register. Visitors' names and
+// phones stay at the venue: only what the register needs is sent.
+func (c *Client) Upload(ctx context.Context, venueID, kioskID string, entries []app.Entry) error {
+	req := api.EntriesRequest{VenueID: venueID, KioskID: kioskID, Entries: make([]api.Entry, len(entries))}
+	for i, e := range entries {
+		req.Entries[i] = api.Entry{
+			ID: e.ID, Time: e.Time.Unix(), Outcome: string(e.Outcome), Method: string(e.Method), Reason: e.Reason,
+			Scheme: e.Scheme, Issuer: e.Issuer, Status: e.Status, CID: e.CID,
+			ManualReason: string(e.ManualReason), OutageID: e.OutageID,
+		}
+	}
+	var resp api.EntriesResponse
+	return c.postJSON(ctx, api.PathEntries, req, &resp)
+}
+
+// FetchList fetches a signed list with If-None-Match.
+func (c *Client) FetchList(ctx context.Context, kind app.ListKind, etag string) (app.ListDoc, error) {
+	path := api.PathTrustList
+	if kind == app.RevocationsKind {
+		path = api.PathRevocations
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return app.ListDoc{}, err
+	}
+	req.Header.Set("Accept", api.ContentTypeCOSE)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	resp, body, err := c.do(req, maxList)
+	if err != nil {
+		return app.ListDoc{}, err
+	}
+	if resp.StatusCode == http.StatusNotModified {
+		return app.ListDoc{ETag: etag, NotModified: true}, nil
+	}
+	if err := status(resp, body); err != nil {
+		return app.ListDoc{}, err
+	}
+	if len(body) == 0 {
+		return app.ListDoc{}, &app.Unavailable{Cause: "unreadable answer", Err: errors.New("empty list")}
+	}
+	return app.ListDoc{Doc: body, ETag: resp.Header.Get("ETag")}, nil
+}
+
+// Health is the breaker's probe.
+func (c *Client) Health(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+api.PathHealth, nil)
+	if err != nil {
+		return err
+	}
+	resp, body, err := c.do(req, maxJSON)
+	if err != nil {
+		return err
+	}
+	return status(resp, body)
+}
+
+// Clock returns the service's clock from its latest answer and the
+// kiosk's clock at that moment.
+func (c *Client) Clock() (service, local time.Time, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.date, c.local, !c.date.IsZero()
+}
+
+func (c *Client) postJSON(ctx context.Context, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, body, err := c.do(req, maxJSON)
+	if err != nil {
+		return err
+	}
+	if err := status(resp, body); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &app.Unavailable{Cause: "unreadable answer", Err: err}
+	}
+	return nil
+}
+
+// do sends req and reads the whole answer (at most limit bytes), noting
+// the service's clock.
+func (c *Client) do(req *http.Request, limit int64) (*http.Response, []byte, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if req.Context().Err() == context.Canceled {
+			return nil, nil, err // the kiosk gave up; says nothing of the service
+		}
+		return nil, nil, classify(req.Context(), err)
+	}
+	defer resp.Body.Close()
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		c.mu.Lock()
+		c.date, c.local = d, c.now()
+		c.mu.Unlock()
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		u := classify(req.Context(), err)
+		if u.Cause != "timeout" {
+			u.Cause = "unreadable answer"
+		}
+		return nil, nil, u
+	}
+	if int64(len(body)) > limit {
+		return nil, nil, &app.Unavailable{Cause: "unreadable answer", Err: fmt.Errorf("answer over %d bytes", limit)}
+	}
+	return resp, body, nil
+}
+
+// status turns an HTTP status into an error: 429 and 5xx (and other
+// surprises) say the service could not be used; another 4xx is the
+// kiosk's own mistake.
+func status(resp *http.Response, body []byte) error {
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	msg := http.StatusText(code)
+	var e api.Error
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		msg = e.Error
+	}
+	err := fmt.Errorf("http %d: %s", code, msg)
+	if code == http.StatusTooManyRequests || code >= 500 || code < 200 || (code >= 300 && code < 400) {
+		return &app.Unavailable{Cause: "http " + strconv.Itoa(code), RetryAfter: retryAfter(resp.Header.Get("Retry-After")), Err: err}
+	}
+	return err
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, 10*time.Minute)
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return min(max(time.Until(t), 0), 10*time.Minute)
+	}
+	return 0
+}
+
+// classify names a transport failure the way outages are recorded.
+func classify(ctx context.Context, err error) *app.Unavailable {
+	var dns *net.DNSError
+	var ne net.Error
+	cause := "network error"
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		cause = "timeout"
+	case errors.As(err, &dns):
+		cause = "dns failure"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		cause = "connection refused"
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE):
+		cause = "connection reset"
+	case errors.As(err, &ne) && ne.Timeout():
+		cause = "timeout"
+	}
+	return &app.Unavailable{Cause: cause, Err: err}
+}

@@ -1,0 +1,160 @@
+package remote_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"passdesk/app"
+	"passdesk/app/remote"
+	"passdesk/cmd/passd/api"
+	"passdesk/internal/faultproxy"
+)
+
+// fakeUpstream answers like passd, without its state.
+func fakeUpstream(t *testing.T) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+api.PathVerify, func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(api.VerifyResponse{Verdict: "admit", Reason: "ok", Name: "홍*동", Status: 1})
+	})
+	mux.HandleFunc("POST "+api.PathEntries, func(w http.ResponseWriter, r *http.Request) {
+		var req api.EntriesRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, `{"error":"bad"}`, 400)
+			return
+		}
+		json.NewEncoder(w).Encode(api.EntriesResponse{Stored: len(req.Entries)})
+	})
+	mux.HandleFunc("GET "+api.PathTrustList, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"1"`)
+		w.Write([]byte("signed list"))
+	})
+	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
+		w.Write([]byte("ok"))
+	})
+	s := httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestClientHealthy(t *testing.T) {
+	up := fakeUpstream(t)
+	c, err := remote.New(up.URL, remote.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	v, err := c.Verify(ctx, app.Check{QR: "PD1:X"})
+	if err != nil || !v.Admit || v.Reason != "ok" || v.Name != "홍*동" {
+		t.Errorf("verify %+v %v", v, err)
+	}
+	if err := c.Upload(ctx, "v", "k", []app.Entry{{ID: "a", Time: time.Now()}}); err != nil {
+		t.Errorf("upload: %v", err)
+	}
+	d, err := c.FetchList(ctx, app.TrustListKind, "")
+	if err != nil || string(d.Doc) != "signed list" || d.ETag != `"1"` {
+		t.Errorf("list %+v %v", d, err)
+	}
+	d, err = c.FetchList(ctx, app.TrustListKind, `"1"`)
+	if err != nil || !d.NotModified {
+		t.Errorf("list again %+v %v", d, err)
+	}
+	if err := c.Health(ctx); err != nil {
+		t.Errorf("health: %v", err)
+	}
+	svc, local, ok := c.Clock()
+	if off := svc.Sub(local); !ok || off < 59*time.Minute || off > 61*time.Minute {
+		t.Errorf("clock offset %v", off)
+	}
+}
+
+func TestClientFaults(t *testing.T) {
+	up := fakeUpstream(t)
+	p, err := faultproxy.New(up.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cases := []struct {
+		name  string
+		rule  faultproxy.Rule
+		cause string
+		retry time.Duration
+	}{
+		{"hang", faultproxy.Rule{Fault: faultproxy.Hang}, "timeout", 0},
+		{"slow", faultproxy.Rule{Fault: faultproxy.Slow, Delay: 2 * time.Second}, "timeout", 0},
+		{"500", faultproxy.Rule{Fault: faultproxy.Status, Code: 500}, "http 500", 0},
+		{"429", faultproxy.Rule{Fault: faultproxy.Status, Code: 429, RetryAfter: "7"}, "http 429", 7 * time.Second},
+		{"reset", faultproxy.Rule{Fault: faultproxy.Reset}, "connection reset", 0},
+		{"truncated", faultproxy.Rule{Fault: faultproxy.Truncate}, "unreadable answer", 0},
+		{"refused", faultproxy.Rule{Fault: faultproxy.Refuse}, "connection refused", 0},
+	}
+	c, _ := remote.New(p.URL(), remote.Options{})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := p.Set(tc.rule); err != nil {
+				t.Fatal(err)
+			}
+			c.Close() // a refused connection shows only on a new one
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Verify(ctx, app.Check{QR: "PD1:X"})
+			if took := time.Since(start); took > 400*time.Millisecond {
+				t.Errorf("took %v", took)
+			}
+			var u *app.Unavailable
+			if !errors.As(err, &u) {
+				t.Fatalf("error %v is not Unavailable", err)
+			}
+			if u.Cause != tc.cause || u.RetryAfter != tc.retry {
+				t.Errorf("cause %q retry %v, want %q %v (%v)", u.Cause, u.RetryAfter, tc.cause, tc.retry, err)
+			}
+			p.Set(faultproxy.Rule{})
+			if _, err := c.Verify(context.Background(), app.Check{QR: "PD1:X"}); err != nil {
+				t.Errorf("after recovery: %v", err)
+			}
+		})
+	}
+}
+
+func TestClientBadName(t *testing.T) {
+	c, _ := remote.New("http://no-such-host.invalid", remote.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := c.Verify(ctx, app.Check{})
+	var u *app.Unavailable
+	if !errors.As(err, &u) || (u.Cause != "dns failure" && u.Cause != "timeout") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestClientKioskMistake(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":"no such venue"}`, http.StatusBadRequest)
+	}))
+	defer s.Close()
+	c, _ := remote.New(s.URL, remote.Options{})
+	_, err := c.Verify(context.Background(), app.Check{})
+	var u *app.Unavailable
+	if err == nil || errors.As(err, &u) {
+		t.Errorf("400 gave %v", err)
+	}
+}
+
+func TestNewRefusesBadURL(t *testing.T) {
+	for _, s := range []string{"", "ftp://x", "localhost:80", "http://"} {
+		if _, err := remote.New(s, remote.Options{}); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
