@@ -93,3 +93,17 @@ type Error struct {
 	Error  string `json:"error"`
 	Reason string `json:"reason,omitempty"`
 }
+
+// Reason codes of an Error body. A QR text refused before any verdict (too
+// long, not PD1, undecodable) is answered 422 with the pass reason code
+// ("malformed", "unsupported_format") and "verdict": "deny" in the body.
+const (
+	ReasonBadRequest       = "bad_request"            // 400: malformed JSON, unknown field, bad value
+	ReasonUnknownKiosk     = "unknown_kiosk"          // 403: venue/kiosk not allowed
+	ReasonNotFound         = "not_found"              // 404
+	ReasonMethodNotAllowed = "method_not_allowed"     // 405
+	ReasonBodyTooLarge     = "body_too_large"         // 413
+	ReasonUnsupportedMedia = "unsupported_media_type" // 415: not application/json
+	ReasonOverloaded       = "overloaded"             // 429, with Retry-After
+	ReasonInternal         = "internal"               // 500
+)

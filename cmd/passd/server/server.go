@@ -1,0 +1,278 @@
+// Package server is passd's HTTP API (DESIGN.md "The authority service"):
+// enrollment, the signed trust and revocation lists with ETags, online
+// verification with live revocation, the idempotent entries register and
+// the demo holders' page, behind an admission limit that sheds load with
+// an immediate 429 instead of queueing.
+//
+// A test starts one in-process with New and serves Handler through
+// httptest; passd serve runs one with Serve.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"passdesk/cmd/passd/api"
+	"passdesk/cmd/passd/authority"
+	"passdesk/pass"
+)
+
+// Config configures a Server. Only Dir (or Authority) is required.
+type Config struct {
+	// Dir is the data directory; New initializes it when it has no keys
+	// yet. Ignored when Authority is set.
+	Dir string
+	// Authority is an already open data directory; the caller closes it.
+	Authority *authority.Authority
+	// DemoHolders, when positive, makes sure the data directory has that
+	// many demo holders (plus the revoked and the stale one).
+	DemoHolders int
+
+	// Now is the clock (time.Now when nil); tests inject one.
+	Now func() time.Time
+	// Policy and Rules are what the service verifies with; the zero
+	// values are the defaults (statuses 1-4, 15 s window, 5 s skew).
+	Policy pass.Policy
+	Rules  pass.Rules
+
+	// MaxInFlight is the admission limit: requests served at once before
+	// the next gets 429. Default DefaultInFlightPerCPU x GOMAXPROCS.
+	MaxInFlight int
+	// RetryAfter is what a 429 tells the client to wait (default 1 s).
+	RetryAfter time.Duration
+	// PollInterval is how often the database is checked for changes made
+	// by other processes (passd revoke, passd rotate-issuer); default
+	// 500 ms.
+	PollInterval time.Duration
+	// Logger receives structured logs (slog.Default when nil).
+	Logger *slog.Logger
+}
+
+// DefaultInFlightPerCPU sizes the admission limit: enough requests in
+// flight to keep every core busy while one waits on the network or the
+// database, few enough that the last admitted one is still answered well
+// within the latency target.
+const DefaultInFlightPerCPU = 16
+
+// Server is the authority's HTTP service.
+type Server struct {
+	cfg       Config
+	auth      *authority.Authority
+	ownAuth   bool
+	log       *slog.Logger
+	now       func() time.Time
+	admission *admission
+	kiosks    *kioskRule
+	handler   http.Handler
+
+	refreshMu sync.Mutex
+	lists     atomic.Pointer[lists]
+
+	stopPoll  context.CancelFunc
+	pollDone  chan struct{}
+	closeOnce sync.Once
+}
+
+// New makes a Server: it opens (initializing when needed) the data
+// directory, signs the lists and starts watching the database for changes.
+// Close stops it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultInFlightPerCPU * runtime.GOMAXPROCS(0)
+	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 500 * time.Millisecond
+	}
+	s := &Server{cfg: cfg, auth: cfg.Authority, log: cfg.Logger, now: cfg.Now,
+		admission: newAdmission(cfg.MaxInFlight, cfg.RetryAfter)}
+	if s.auth == nil {
+		if cfg.Dir == "" {
+			return nil, errors.New("server: Config needs Dir or Authority")
+		}
+		if _, _, err := authority.Init(cfg.Dir, "", cfg.Now()); err != nil {
+			return nil, err
+		}
+		a, err := authority.Open(cfg.Dir, cfg.Now)
+		if err != nil {
+			return nil, err
+		}
+		s.auth, s.ownAuth = a, true
+	}
+	fail := func(err error) (*Server, error) {
+		if s.ownAuth {
+			s.auth.Close()
+		}
+		return nil, err
+	}
+	ctx := context.Background()
+	if cfg.DemoHolders > 0 {
+		if _, err := s.auth.EnsureDemo(ctx, cfg.DemoHolders); err != nil {
+			return fail(fmt.Errorf("demo holders: %w", err))
+		}
+	}
+	kiosks, err := newKioskRule(filepath.Join(s.auth.Dir(), authority.KiosksFile))
+	if err != nil {
+		return fail(err)
+	}
+	s.kiosks = kiosks
+	if err := s.refresh(ctx); err != nil {
+		return fail(err)
+	}
+	s.handler = s.routes()
+	pollCtx, cancel := context.WithCancel(context.Background())
+	s.stopPoll, s.pollDone = cancel, make(chan struct{})
+	go s.poll(pollCtx)
+	return s, nil
+}
+
+// Close stops watching the database and closes the data directory if New
+// opened it.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.stopPoll()
+		<-s.pollDone
+		if s.ownAuth {
+			err = s.auth.Close()
+		}
+	})
+	return err
+}
+
+// Handler is the HTTP API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Authority is the data directory the server serves.
+func (s *Server) Authority() *authority.Authority { return s.auth }
+
+// RootKey is the root public key kiosks pin, base64url.
+func (s *Server) RootKey() string { return pass.EncodeRootKey(s.auth.RootPublic()) }
+
+// Refresh brings the served lists and the live revocation set up to date
+// with the database at once, instead of at the next poll.
+func (s *Server) Refresh(ctx context.Context) error { return s.refresh(ctx) }
+
+// Revoke revokes a credential and makes the lists and live revocation
+// show it at once.
+func (s *Server) Revoke(ctx context.Context, cid [16]byte) error {
+	if _, _, err := s.auth.Revoke(ctx, cid, "revoked through the server"); err != nil {
+		return err
+	}
+	return s.refresh(ctx)
+}
+
+// RotateIssuer makes a new current issuer key and signs the trust list
+// again at once.
+func (s *Server) RotateIssuer(ctx context.Context) ([8]byte, error) {
+	kid, err := s.auth.RotateIssuer(ctx)
+	if err != nil {
+		return kid, err
+	}
+	return kid, s.refresh(ctx)
+}
+
+// DemoQR makes a fresh QR text, as of the server's clock, for the demo
+// holder with this label ("holder-1", ..., "revoked", "stale").
+func (s *Server) DemoQR(ctx context.Context, label string) (string, error) {
+	ds, err := s.auth.DemoHolders(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range ds {
+		if d.Label == label {
+			return authority.DemoQR(d, s.now())
+		}
+	}
+	return "", fmt.Errorf("no demo holder %q", label)
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(api.PathEnroll, s.method(http.MethodPost, s.handleEnroll))
+	mux.HandleFunc(api.PathTrustList, s.method(http.MethodGet, s.handleTrustList))
+	mux.HandleFunc(api.PathRevocations, s.method(http.MethodGet, s.handleRevocations))
+	mux.HandleFunc(api.PathVerify, s.method(http.MethodPost, s.handleVerify))
+	mux.HandleFunc(api.PathEntries, s.method(http.MethodPost, s.handleEntries))
+	mux.HandleFunc(api.PathDemoPasses, s.method(http.MethodGet, s.handleDemoPasses))
+	mux.HandleFunc("/demo", s.method(http.MethodGet, s.handleDemoPage))
+	mux.HandleFunc("/demo/qr/{file}", s.method(http.MethodGet, s.handleDemoQR))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errorf(http.StatusNotFound, api.ReasonNotFound, "no such path %s", r.URL.Path))
+	})
+	admitted := s.admission.wrap(mux)
+
+	top := http.NewServeMux()
+	// The health check stays outside the admission limit so that an
+	// overloaded service still says it is alive.
+	top.HandleFunc(api.PathHealth, s.method(http.MethodGet, s.handleHealth))
+	top.Handle("/", admitted)
+	return top
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	l := s.lists.Load()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":          "ok",
+		"in_flight":       s.admission.inFlight(),
+		"max_in_flight":   cap(s.admission.slots),
+		"trust_list_seq":  l.trust.seq,
+		"revocations_seq": l.revs.seq,
+	})
+}
+
+// HTTPServer is an http.Server for the API with the timeouts a public
+// service needs: a slow or stalled client cannot hold a connection.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves the API on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish (up to 10 s) and
+// returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := s.HTTPServer(ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "addr", ln.Addr().String())
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
