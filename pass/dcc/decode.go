@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -102,8 +104,8 @@ type coseSign1 struct {
 // claims are the CWT claims an HC1 verifier reads.
 type claims struct {
 	Issuer   *string                   `cbor:"1,keyasint"`
-	Expires  *int64                    `cbor:"4,keyasint"`
-	IssuedAt *int64                    `cbor:"6,keyasint"`
+	Expires  cbor.RawMessage           `cbor:"4,keyasint"`
+	IssuedAt cbor.RawMessage           `cbor:"6,keyasint"`
 	HCert    map[int64]cbor.RawMessage `cbor:"-260,keyasint"`
 }
 
@@ -213,11 +215,10 @@ func inflate(raw []byte) ([]byte, error) {
 // tag 61) and its CWT payload.
 func parseCOSE(msg []byte) (*hc1, error) {
 	body := msg
+	// Issuers send the COSE_Sign1 untagged, tagged 18, or as a CWT (tag
+	// 61) over either; the conformance cases include all three.
 	if len(body) >= 2 && body[0] == 0xd8 && body[1] == tagCWT {
 		body = body[2:]
-		if len(body) == 0 || body[0] != 0xc0|tagCOSESign1 {
-			return nil, errors.New("CWT tag 61 not followed by COSE_Sign1 tag 18")
-		}
 	}
 	if len(body) > 0 && body[0] == 0xc0|tagCOSESign1 {
 		body = body[1:]
@@ -275,7 +276,13 @@ func (h *hc1) parseClaims() error {
 	if c.IssuedAt == nil || c.Expires == nil {
 		return errors.New("CWT without iat or exp")
 	}
-	h.issuedAt, h.expires = *c.IssuedAt, *c.Expires
+	var err error
+	if h.issuedAt, err = numericDate(c.IssuedAt); err != nil {
+		return fmt.Errorf("CWT iat: %w", err)
+	}
+	if h.expires, err = numericDate(c.Expires); err != nil {
+		return fmt.Errorf("CWT exp: %w", err)
+	}
 	if c.Issuer != nil {
 		h.issuer = *c.Issuer
 	}
@@ -316,6 +323,32 @@ func (h *hc1) parseClaims() error {
 	h.nameLatin = strings.Join(strings.Fields(strings.ReplaceAll(joinName(d.Nam.FamilyNameStd, d.Nam.GivenNameStd), "<", " ")), " ")
 	h.dob = d.DOB
 	return nil
+}
+
+// numericDate reads a CWT NumericDate (RFC 8392): an integer or, as some
+// issuers write it, a floating-point number of seconds, optionally under the
+// epoch time tag 1. Fractions are dropped.
+func numericDate(raw cbor.RawMessage) (int64, error) {
+	var v any
+	if err := decMode.Unmarshal(raw, &v); err != nil {
+		return 0, err
+	}
+	if tag, ok := v.(cbor.Tag); ok && tag.Number == 1 {
+		v = tag.Content
+	}
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case float64:
+		// The bounds keep the conversion exact and far from overflow.
+		if math.IsNaN(x) || x < -1<<53 || x > 1<<53 {
+			return 0, fmt.Errorf("%v is not a date", x)
+		}
+		return int64(math.Floor(x)), nil
+	case time.Time:
+		return x.Unix(), nil
+	}
+	return 0, fmt.Errorf("%T is not a date", v)
 }
 
 // joinName puts family name first, as the certificate prints it, skipping

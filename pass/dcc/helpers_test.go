@@ -78,7 +78,12 @@ func newSigner(t testing.TB, key crypto.Signer, alg int64, o certOpts) *docSigne
 
 func newES256(t testing.TB, o certOpts) *docSigner {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return newECDSA(t, elliptic.P256(), o)
+}
+
+func newECDSA(t testing.TB, curve elliptic.Curve, o certOpts) *docSigner {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(curve, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,6 +157,7 @@ type hc1Pass struct {
 	unprotected map[int]any
 	tamper      bool // flip a signature bit
 	cwtTag      bool // wrap in the CWT tag 61
+	untagged    bool // leave out the COSE_Sign1 tag 18
 }
 
 func (p hc1Pass) claimSet() map[int]any {
@@ -196,9 +202,10 @@ func (p hc1Pass) cose(t testing.TB) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sig = make([]byte, 64)
-		r.FillBytes(sig[:32])
-		s.FillBytes(sig[32:])
+		size := (k.Curve.Params().BitSize + 7) / 8
+		sig = make([]byte, 2*size)
+		r.FillBytes(sig[:size])
+		s.FillBytes(sig[size:])
 	case *rsa.PrivateKey:
 		var err error
 		sig, err = rsa.SignPSS(rand.Reader, k, crypto.SHA256, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
@@ -209,7 +216,12 @@ func (p hc1Pass) cose(t testing.TB) []byte {
 	if p.tamper {
 		sig[len(sig)-1] ^= 1
 	}
-	msg := mustCBOR(t, cbor.Tag{Number: 18, Content: []any{protected, uh, payload, sig}})
+	var msg []byte
+	if p.untagged {
+		msg = mustCBOR(t, []any{protected, uh, payload, sig})
+	} else {
+		msg = mustCBOR(t, cbor.Tag{Number: 18, Content: []any{protected, uh, payload, sig}})
+	}
 	if p.cwtTag {
 		msg = append([]byte{0xd8, 61}, msg...)
 	}

@@ -2,10 +2,14 @@ package dcc_test
 
 import (
 	"bytes"
+	"crypto/elliptic"
 	"encoding/asn1"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"passdesk/pass"
 	"passdesk/pass/base45"
@@ -17,7 +21,11 @@ func TestVerifyAdmits(t *testing.T) {
 	ps := newPS256(t, certOpts{})
 	testOnly := newES256(t, certOpts{usage: []asn1.ObjectIdentifier{oidTest}})
 	recoveryAlt := newES256(t, certOpts{usage: []asn1.ObjectIdentifier{oidRecoveryAlt}})
-	scheme := dcc.NewScheme(trustList(t, es, ps, testOnly, recoveryAlt))
+	p384 := newECDSA(t, elliptic.P384(), certOpts{})
+	scheme := dcc.NewScheme(trustList(t, es, ps, testOnly, recoveryAlt, p384))
+	floatDates := map[int]any{1: "AT", 4: float64(testExp) + 0.5, 6: float64(testIAT), -260: map[int]any{1: dgcPayload("v")}}
+	taggedDates := map[int]any{1: "AT", 4: cbor.Tag{Number: 1, Content: testExp}, 6: cbor.Tag{Number: 1, Content: testIAT}, -260: map[int]any{1: dgcPayload("v")}}
+	noIss := map[int]any{4: testExp, 6: testIAT, -260: map[int]any{1: dgcPayload("v")}}
 
 	for _, tc := range []struct {
 		name       string
@@ -34,6 +42,12 @@ func TestVerifyAdmits(t *testing.T) {
 		{"cwt tag 61", hc1Pass{signer: es, cwtTag: true}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
 		{"kid only unprotected", hc1Pass{signer: es, protected: map[int]any{1: int64(-7)}, unprotected: map[int]any{4: es.kid}}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
 		{"alg and kid unprotected", hc1Pass{signer: es, protected: map[int]any{}, unprotected: map[int]any{1: int64(-7), 4: es.kid}}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"untagged", hc1Pass{signer: es, untagged: true}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"cwt tag over untagged", hc1Pass{signer: es, untagged: true, cwtTag: true}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"es256 with a P-384 signer", hc1Pass{signer: p384}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"floating-point dates", hc1Pass{signer: es, claims: floatDates}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"tagged dates", hc1Pass{signer: es, claims: taggedDates}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
+		{"no iss: the trust list's country", hc1Pass{signer: es, claims: noIss}, pass.Vaccinated, dcc.TypeVaccination, ""},
 		{"wrong kid unprotected ignored", hc1Pass{signer: es, unprotected: map[int]any{4: []byte("whatever")}}, pass.Vaccinated, dcc.TypeVaccination, "AT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +127,7 @@ func TestVerifyReasons(t *testing.T) {
 		{"wrong tag", qrText(t, append([]byte{0xd1}, hc1Pass{signer: es}.cose(t)[1:]...)), pass.Policy{}, testNow, pass.Malformed},
 		{"no alg", hc1Pass{signer: es, protected: map[int]any{4: es.kid}}.text(t), pass.Policy{}, testNow, pass.Malformed},
 		{"no exp", hc1Pass{signer: es, claims: withClaims(func(c map[int]any) { delete(c, 4) })}.text(t), pass.Policy{}, testNow, pass.Malformed},
+		{"exp not a number", hc1Pass{signer: es, claims: withClaims(func(c map[int]any) { c[4] = math.NaN() })}.text(t), pass.Policy{}, testNow, pass.Malformed},
 		{"exp as text", hc1Pass{signer: es, claims: withClaims(func(c map[int]any) { c[4] = "soon" })}.text(t), pass.Policy{}, testNow, pass.Malformed},
 		{"no hcert", hc1Pass{signer: es, claims: withClaims(func(c map[int]any) { delete(c, -260) })}.text(t), pass.Policy{}, testNow, pass.Malformed},
 		{"hcert payload in a byte string", hc1Pass{signer: es, claims: withClaims(func(c map[int]any) {
