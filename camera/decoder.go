@@ -1,0 +1,282 @@
+package camera
+
+import (
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// ErrNoCode means no QR code could be read in the frame.
+var ErrNoCode = errors.New("no QR code found")
+
+// Step is one way of looking at a frame. Plain is what every frame gets;
+// the others are the fallbacks for hard frames (noise, blur, dark mode).
+type Step int
+
+// Decoding steps, cheapest first.
+const (
+	StepPlain      Step = iota // hybrid binarizer over the whole plane
+	StepROI                    // the region around the last hit, at full resolution
+	StepBlur                   // a 3x3 box blur first: noise stops breaking the finder patterns
+	StepHalf                   // a 2x2 average at half size: a stronger blur, a quarter of the work
+	StepInvert                 // light modules on dark ground (phones in dark mode)
+	StepHarder                 // TRY_HARDER: the finder scans every row
+	StepBlurHarder             // both
+	StepGlobal                 // one threshold for the whole frame: low-contrast codes on an even screen
+	numSteps
+)
+
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global"}
+
+func (s Step) String() string {
+	if s < 0 || s >= numSteps {
+		return fmt.Sprintf("step(%d)", int(s))
+	}
+	return stepNames[s]
+}
+
+// fallbacks is the order the hard-frame steps are tried in. A live scanner
+// tries one of them per frame, in turn, so a hard frame costs at most two
+// attempts; a single image gets them all.
+var fallbacks = []Step{StepBlur, StepGlobal, StepHalf, StepInvert, StepHarder, StepBlurHarder}
+
+// Decoder reads QR codes from luminance planes. It keeps its scratch
+// buffers between frames, so it allocates little; it is not safe for use
+// by more than one goroutine at a time.
+type Decoder struct {
+	reader  gozxing.Reader
+	harder  map[gozxing.DecodeHintType]interface{}
+	plane   []byte // the frame packed to Stride == Width, when it was not
+	work    []byte // filtered copies
+	roi     image.Rectangle
+	roiLeft int // frames the ROI stays worth trying
+	next    int // the fallback the next live frame tries
+
+	// Hits counts the frames each step read and Frames the frames
+	// DecodeLive was given; for measurements.
+	Hits   [numSteps]int
+	Frames int
+}
+
+// NewDecoder returns a Decoder with no history.
+func NewDecoder() *Decoder {
+	return &Decoder{
+		reader: qrcode.NewQRCodeReader(),
+		harder: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true},
+	}
+}
+
+// Decode reads f trying every step until one succeeds: the full effort,
+// for a single image.
+func (d *Decoder) Decode(f *Frame) (string, error) {
+	if !f.valid() {
+		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
+	}
+	y := d.pack(f)
+	if text, ok := d.try(StepPlain, y, f.Width, f.Height); ok {
+		return text, nil
+	}
+	for _, s := range fallbacks {
+		if text, ok := d.try(s, y, f.Width, f.Height); ok {
+			return text, nil
+		}
+	}
+	return "", ErrNoCode
+}
+
+// DecodeLive reads one frame of a stream within a bounded budget: the
+// region of the last hit (while it is recent), the plain attempt, and one
+// fallback, a different one each frame. A code held in front of the camera
+// is seen on many frames, so every fallback gets its turn within a few.
+func (d *Decoder) DecodeLive(f *Frame) (string, error) {
+	if !f.valid() {
+		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
+	}
+	d.Frames++
+	y := d.pack(f)
+	if d.roiLeft > 0 {
+		d.roiLeft--
+		if text, ok := d.try(StepROI, y, f.Width, f.Height); ok {
+			return text, nil
+		}
+	}
+	if text, ok := d.try(StepPlain, y, f.Width, f.Height); ok {
+		return text, nil
+	}
+	s := fallbacks[d.next%len(fallbacks)]
+	d.next++
+	if text, ok := d.try(s, y, f.Width, f.Height); ok {
+		return text, nil
+	}
+	return "", ErrNoCode
+}
+
+// TryStep runs a single step on f; for measuring what each step is worth.
+func (d *Decoder) TryStep(s Step, f *Frame) (string, bool) {
+	if !f.valid() || s < 0 || s >= numSteps {
+		return "", false
+	}
+	return d.try(s, d.pack(f), f.Width, f.Height)
+}
+
+// pack returns f's plane with rows back to back.
+func (d *Decoder) pack(f *Frame) []byte {
+	if f.Stride == f.Width {
+		return f.Y[:f.Width*f.Height]
+	}
+	d.plane = grow(d.plane, f.Width*f.Height)
+	for y := 0; y < f.Height; y++ {
+		copy(d.plane[y*f.Width:(y+1)*f.Width], f.Y[y*f.Stride:])
+	}
+	return d.plane
+}
+
+func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
+	var (
+		text  string
+		ok    bool
+		scale = 1
+		off   image.Point
+		res   *gozxing.Result
+	)
+	switch s {
+	case StepPlain:
+		res = d.read(y, w, h, image.Rect(0, 0, w, h), nil)
+	case StepROI:
+		r := d.roi.Intersect(image.Rect(0, 0, w, h))
+		if r.Dx() < 40 || r.Dy() < 40 {
+			return "", false
+		}
+		res = d.read(y, w, h, r, nil)
+	case StepBlur:
+		d.work = grow(d.work, w*h)
+		boxBlur3(d.work, y, w, h)
+		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
+	case StepBlurHarder:
+		d.work = grow(d.work, w*h)
+		boxBlur3(d.work, y, w, h)
+		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), d.harder)
+	case StepHalf:
+		hw, hh := w/2, h/2
+		d.work = grow(d.work, hw*hh)
+		halve(d.work, y, w, h)
+		res = d.read(d.work, hw, hh, image.Rect(0, 0, hw, hh), nil)
+		scale = 2
+	case StepInvert:
+		d.work = grow(d.work, w*h)
+		for i, v := range y[:w*h] {
+			d.work[i] = 255 - v
+		}
+		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
+	case StepHarder:
+		res = d.read(y, w, h, image.Rect(0, 0, w, h), d.harder)
+	case StepGlobal:
+		res = d.readGlobal(y, w, h)
+	}
+	if res != nil {
+		text, ok = res.GetText(), true
+		d.Hits[s]++
+		d.remember(res.GetResultPoints(), scale, off, w, h)
+	}
+	return text, ok
+}
+
+// read runs the QR reader over rect of the plane y (w x h).
+func (d *Decoder) read(y []byte, w, h int, rect image.Rectangle, hints map[gozxing.DecodeHintType]interface{}) *gozxing.Result {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, rect.Min.X, rect.Min.Y, rect.Dx(), rect.Dy(), false)
+	if err != nil {
+		return nil
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return nil
+	}
+	res, err := d.reader.Decode(bmp, hints)
+	if err != nil {
+		return nil
+	}
+	if rect.Min != (image.Point{}) {
+		pts := res.GetResultPoints()
+		moved := make([]gozxing.ResultPoint, len(pts))
+		for i, p := range pts {
+			moved[i] = gozxing.NewResultPoint(p.GetX()+float64(rect.Min.X), p.GetY()+float64(rect.Min.Y))
+		}
+		res = gozxing.NewResult(res.GetText(), nil, moved, res.GetBarcodeFormat())
+	}
+	return res
+}
+
+// readGlobal runs the QR reader over the plane with the global histogram
+// binarizer.
+func (d *Decoder) readGlobal(y []byte, w, h int) *gozxing.Result {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
+	if err != nil {
+		return nil
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
+	if err != nil {
+		return nil
+	}
+	res, err := d.reader.Decode(bmp, nil)
+	if err != nil {
+		return nil
+	}
+	return res
+}
+
+// remember keeps the region around the finder patterns of a hit, grown
+// by the code's own size, so the next frames look there first.
+func (d *Decoder) remember(pts []gozxing.ResultPoint, scale int, off image.Point, w, h int) {
+	if len(pts) < 3 {
+		return
+	}
+	minX, minY := pts[0].GetX(), pts[0].GetY()
+	maxX, maxY := minX, minY
+	for _, p := range pts[1:] {
+		minX, maxX = min(minX, p.GetX()), max(maxX, p.GetX())
+		minY, maxY = min(minY, p.GetY()), max(maxY, p.GetY())
+	}
+	side := max(maxX-minX, maxY-minY)
+	r := image.Rect(int(minX-side*0.6), int(minY-side*0.6), int(maxX+side*0.6)+1, int(maxY+side*0.6)+1)
+	r = image.Rectangle{Min: r.Min.Mul(scale), Max: r.Max.Mul(scale)}.Add(off)
+	d.roi = r.Intersect(image.Rect(0, 0, w*scale, h*scale))
+	d.roiLeft = 15
+}
+
+// boxBlur3 writes a 3x3 box blur of src (w x h) into dst; edges are
+// copied. Two passes of running sums keep it at a few adds a pixel.
+func boxBlur3(dst, src []byte, w, h int) {
+	if w < 3 || h < 3 {
+		copy(dst, src[:w*h])
+		return
+	}
+	copy(dst[:w], src[:w])
+	copy(dst[(h-1)*w:], src[(h-1)*w:h*w])
+	for y := 1; y < h-1; y++ {
+		a, b, c := src[(y-1)*w:y*w], src[y*w:(y+1)*w], src[(y+1)*w:(y+2)*w]
+		out := dst[y*w : (y+1)*w]
+		out[0], out[w-1] = b[0], b[w-1]
+		col0 := uint32(a[0]) + uint32(b[0]) + uint32(c[0])
+		col1 := uint32(a[1]) + uint32(b[1]) + uint32(c[1])
+		for x := 1; x < w-1; x++ {
+			col2 := uint32(a[x+1]) + uint32(b[x+1]) + uint32(c[x+1])
+			out[x] = uint8((col0 + col1 + col2) * 7282 >> 16) // /9
+			col0, col1 = col1, col2
+		}
+	}
+}
+
+// halve writes src (w x h) averaged over 2x2 blocks into dst (w/2 x h/2).
+func halve(dst, src []byte, w, h int) {
+	hw, hh := w/2, h/2
+	for y := 0; y < hh; y++ {
+		a, b := src[2*y*w:], src[(2*y+1)*w:]
+		out := dst[y*hw : (y+1)*hw]
+		for x := range out {
+			out[x] = uint8((uint32(a[2*x]) + uint32(a[2*x+1]) + uint32(b[2*x]) + uint32(b[2*x+1]) + 2) >> 2)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package camera
+
+import (
+	"testing"
+)
+
+// framesPerKind is how many generated frames of each kind the rate test
+// reads: fewer under -short or the race detector.
+func framesPerKind() int {
+	if testing.Short() || raceOn {
+		return 4
+	}
+	return 12
+}
+
+// TestDecodeRates reads generated frames of every kind with the full
+// decoder (what `passdesk decode` does): every easy frame, at least 95% of
+// the hard ones, and never a text from a frame without a code.
+func TestDecodeRates(t *testing.T) {
+	n := framesPerKind()
+	kinds := append([]string{kindEasy, kindNone}, hardKinds...)
+	frames := genFrames(42, kinds, n, 1280, 720)
+	read := map[string]int{}
+	hard, hardRead := 0, 0
+	for _, g := range frames {
+		f := g.frame()
+		text, err := NewDecoder().Decode(&f)
+		switch {
+		case g.kind == kindNone:
+			if err == nil {
+				t.Errorf("%v: false read %.30q", g, text)
+			}
+			continue
+		case err == nil && text != g.text:
+			t.Errorf("%v: read %.30q, want %.30q", g, text, g.text)
+		case err == nil:
+			read[g.kind]++
+		}
+		if g.kind != kindEasy {
+			hard++
+			if err == nil && text == g.text {
+				hardRead++
+			}
+		}
+	}
+	for _, k := range kinds {
+		if k != kindNone {
+			t.Logf("%-9s %d/%d", k, read[k], n)
+		}
+	}
+	if read[kindEasy] != n {
+		t.Errorf("easy frames read: %d of %d, want all", read[kindEasy], n)
+	}
+	if rate := float64(hardRead) / float64(hard); rate < 0.95 {
+		t.Errorf("hard frames read: %d of %d (%.1f%%), want at least 95%%", hardRead, hard, 100*rate)
+	}
+}
+
+// TestDecodeLiveReadsHardFramesInAFewFrames shows a hard code to the live
+// decoder for consecutive frames, as a camera does, and checks that every
+// code the full decoder reads, the live one reads within 1+len(fallbacks)
+// frames (each frame tries plain and one fallback).
+func TestDecodeLiveReadsHardFramesInAFewFrames(t *testing.T) {
+	n := framesPerKind() / 2
+	frames := genFrames(43, hardKinds, n, 1280, 720)
+	for _, g := range frames {
+		f := g.frame()
+		if text, err := NewDecoder().Decode(&f); err != nil || text != g.text {
+			continue
+		}
+		d := NewDecoder()
+		ok := false
+		for i := 0; i < 1+len(fallbacks) && !ok; i++ {
+			text, err := d.DecodeLive(&f)
+			ok = err == nil && text == g.text
+		}
+		if !ok {
+			t.Errorf("%v: the full decoder reads it, the live one did not within %d frames", g, 1+len(fallbacks))
+		}
+	}
+}
+
+func TestDecodeBadFrames(t *testing.T) {
+	d := NewDecoder()
+	for name, f := range map[string]Frame{
+		"empty":      {},
+		"short":      {Width: 100, Height: 100, Stride: 100, Y: make([]byte, 50)},
+		"stride":     {Width: 100, Height: 100, Stride: 10, Y: make([]byte, 10000)},
+		"tiny":       {Width: 1, Height: 1, Stride: 1, Y: []byte{0}},
+		"blank":      {Width: 64, Height: 48, Stride: 64, Y: make([]byte, 64*48)},
+		"odd stride": {Width: 50, Height: 40, Stride: 64, Y: make([]byte, 64*40)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := d.Decode(&f); err == nil {
+				t.Error("no error")
+			}
+			if _, err := d.DecodeLive(&f); err == nil {
+				t.Error("no error from DecodeLive")
+			}
+		})
+	}
+}

@@ -1,0 +1,115 @@
+package camera
+
+import (
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // replay folders hold PNG and JPEG images
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"passdesk/app"
+)
+
+// replaySource shows the images of a folder in name order at a fixed rate,
+// looping. An empty or missing folder is "no camera" until images appear.
+type replaySource struct {
+	dir   string
+	every time.Duration
+	sleep func(ctx context.Context, d time.Duration) error
+	logf  func(format string, args ...any)
+
+	state atomic.Value // app.CameraState
+	files []string
+	i     int
+	first bool
+}
+
+func newReplaySource(dir string, fps float64, opts Options) *replaySource {
+	s := &replaySource{
+		dir:   dir,
+		every: time.Duration(float64(time.Second) / fps),
+		sleep: opts.sleep,
+		logf:  opts.Logf,
+		first: true,
+	}
+	s.state.Store(app.CameraNone)
+	return s
+}
+
+// imageFiles lists the PNG and JPEG files in dir, by name.
+func imageFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".png", ".jpg", ".jpeg":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *replaySource) Next(ctx context.Context, f *Frame) error {
+	for {
+		if !s.first {
+			if err := s.sleep(ctx, s.every); err != nil {
+				return err
+			}
+		}
+		s.first = false
+		if s.i >= len(s.files) {
+			files, err := imageFiles(s.dir)
+			if err != nil || len(files) == 0 {
+				if err == nil {
+					err = fmt.Errorf("no PNG or JPEG images in %s", s.dir)
+				}
+				if s.state.Swap(app.CameraNone) != app.CameraNone {
+					s.logf("replay: %v", err)
+				}
+				if err := s.sleep(ctx, backoffMax); err != nil {
+					return err
+				}
+				continue
+			}
+			s.files, s.i = files, 0
+		}
+		name := s.files[s.i]
+		s.i++
+		img, err := readImage(name)
+		if err != nil {
+			s.logf("replay: %v", err)
+			continue
+		}
+		FrameFromImage(img, f)
+		s.state.Store(app.CameraOK)
+		return nil
+	}
+}
+
+func readImage(name string) (image.Image, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	img, _, err := image.Decode(fh)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return img, nil
+}
+
+func (s *replaySource) State() app.CameraState { return s.state.Load().(app.CameraState) }
+func (s *replaySource) Close() error           { return nil }
