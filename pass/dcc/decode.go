@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -183,6 +184,8 @@ func decode(text string) (*hc1, error) {
 	return h, nil
 }
 
+var zlibReaders sync.Pool
+
 // inflate decompresses a zlib stream of at most MaxInflated bytes. The EU
 // specification makes compression mandatory, and the conformance cases
 // expect an uncompressed COSE message to be refused.
@@ -191,15 +194,24 @@ func inflate(raw []byte) ([]byte, error) {
 		return nil, errors.New("not a zlib stream")
 	}
 	src := bytes.NewReader(raw)
-	zr, err := zlib.NewReader(src)
+	// A zlib reader carries a 32 KiB window: reuse them rather than make
+	// one per scan.
+	zr, _ := zlibReaders.Get().(io.ReadCloser)
+	var err error
+	if zr == nil {
+		zr, err = zlib.NewReader(src)
+	} else {
+		err = zr.(zlib.Resetter).Reset(src, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, MaxInflated+1))
-	if err != nil {
+	defer zlibReaders.Put(zr)
+	buf := bytes.NewBuffer(make([]byte, 0, min(4*len(raw), MaxInflated)))
+	if _, err := buf.ReadFrom(io.LimitReader(zr, MaxInflated+1)); err != nil {
 		return nil, err
 	}
+	out := buf.Bytes()
 	if len(out) > MaxInflated {
 		return nil, fmt.Errorf("inflates to more than %d bytes", MaxInflated)
 	}
