@@ -96,8 +96,12 @@ func (k *kioskRule) check(venueID, kioskID string, required bool) error {
 	k.mu.RLock()
 	allowed := k.allowed
 	k.mu.RUnlock()
-	if venueID == "" && kioskID == "" && !required && allowed == nil {
-		return nil
+	if venueID == "" && kioskID == "" && !required {
+		if allowed == nil {
+			return nil
+		}
+		return errorf(http.StatusForbidden, api.ReasonUnknownKiosk,
+			"this service answers the kiosks on its allow-list only; give venue_id and kiosk_id")
 	}
 	for _, f := range []struct{ name, v string }{{"venue_id", venueID}, {"kiosk_id", kioskID}} {
 		if !idPattern.MatchString(f.v) {

@@ -56,7 +56,7 @@ func (s *Store) TrustState(ctx context.Context, now int64) (TrustSnapshot, error
 		return snap, err
 	}
 	rows, err := tx.QueryContext(ctx,
-		`SELECT kid, iss, pub, nbf, exp, created, current FROM issuer_keys WHERE exp >= ? ORDER BY created, kid`, now)
+		`SELECT kid, iss, pub, nbf, exp, created, current FROM issuer_keys WHERE exp >= ? ORDER BY created, rowid`, now)
 	if err != nil {
 		return snap, err
 	}
