@@ -168,10 +168,11 @@ func TestConformance(t *testing.T) {
 			}
 			// End to end: a case every step of which must succeed is
 			// admitted under the default policy, unless its test is positive.
+			ts := &TrustStore{signers: map[string][]*signer{string(kid): {sg}}, n: 1}
+			v := NewScheme(ts).Verify(c.Prefix, pass.Policy{}, clock)
+			t.Logf("verdict %s (%s)", v.Reason, c.TestCtx.Description)
 			if allTrue && c.Expected["EXPECTEDVERIFY"] && (h == nil || !h.positive) {
 				admitTotal++
-				ts := &TrustStore{signers: map[string][]*signer{string(kid): {sg}}, n: 1}
-				v := NewScheme(ts).Verify(c.Prefix, pass.Policy{}, clock)
 				if v.Admit {
 					admitted++
 				} else {
