@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"passdesk/app"
-	"passdesk/storage"
 )
 
 func copyDir(t *testing.T, from, to string) {
@@ -81,7 +80,7 @@ func TestPurgeAtRetentionBoundary(t *testing.T) {
 		t.Errorf("seq after purging all = %d, want 6", e.Seq)
 	}
 	l.Close()
-	l2 := mustOpen(t, dir, opts) // opening purges too, with the clock at day0: nothing
+	l2 := mustOpen(t, dir, opts)
 	mustRecord(t, l2, scan(7, now.Add(61*24*time.Hour), app.Admit, app.Online))
 	if err := l2.Verify(ctx); err != nil {
 		t.Fatalf("verify after reopen: %v", err)
@@ -112,18 +111,4 @@ func TestPurgeKeepsChainPrefix(t *testing.T) {
 	if err := l.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func TestOpenPurges(t *testing.T) {
-	dir := t.TempDir()
-	c := newClock(day0)
-	l := mustOpen(t, dir, testOptions(c))
-	mustRecord(t, l, scan(1, day0, app.Admit, app.Online))
-	l.Close()
-	c.Set(day0.Add(29 * 24 * time.Hour))
-	l2 := mustOpen(t, dir, testOptions(c))
-	if _, total, _ := l2.List(context.Background(), app.Filter{}); total != 0 {
-		t.Errorf("after opening past the retention: %d entries, want 0", total)
-	}
-	_ = storage.ErrNotRecorded
 }

@@ -185,12 +185,6 @@ func (l *Ledger) openDB(path string) error {
 		l.Close()
 		return err
 	}
-	if !l.opts.ReadOnly {
-		// Retention is kept at every start; the engine purges daily too.
-		if _, err := l.Purge(context.Background(), l.now()); err != nil {
-			l.notice("the automatic purge of old entries failed: " + err.Error())
-		}
-	}
 	return nil
 }
 
