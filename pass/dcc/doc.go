@@ -5,20 +5,23 @@
 // of document signer certificates loaded from a JSON file, and the checks a
 // verifier is responsible for, in this order; the first failure decides:
 //
-//	order  check                                                  reason
-//	1      text starts with "HC1:"                                unsupported_format
-//	2      length, Base45, zlib (<= 64 KiB inflated), CBOR,       malformed
-//	       COSE_Sign1, CWT claims iss/iat/exp, hcert with exactly
-//	       one of v, t, r
-//	3      kid (protected header, else unprotected) names a       unknown_issuer
+//	order  check                                                 reason
+//	1      text starts with "HC1:"                               unsupported_format
+//	2      length, Base45, zlib (<= 64 KiB inflated), CBOR,      malformed
+//	       COSE_Sign1 (untagged, tag 18, CWT tag 61), CWT
+//	       claims iss/iat/exp, hcert with nam and exactly one
+//	       of v, t, r
+//	3      kid (protected header, else unprotected) names a      unknown_issuer
 //	       certificate in the trust store
-//	4      ES256 (P-256) or PS256 (RSA-PSS, SHA-256) signature     bad_issuer_signature
-//	       under that certificate; another alg is refused here
-//	5      certificate NotBefore <= now and CWT iat <= now        credential_not_yet_valid
-//	6      now <= certificate NotAfter and now <= CWT exp          credential_expired
-//	7      the certificate's extended key usage, when it names    wrong_certificate_type
-//	       any DCC type OID, allows the certificate type
-//	8      venue policy admits the status (vaccination 1,         policy_denied
+//	4      ES256 (ECDSA with SHA-256: P-256, or P-384 as some    bad_issuer_signature
+//	       issuers sign) or PS256 (RSA-PSS with SHA-256)
+//	       signature under that certificate; another alg is
+//	       refused here
+//	5      certificate NotBefore <= now and CWT iat <= now       credential_not_yet_valid
+//	6      now <= certificate NotAfter and now <= CWT exp        credential_expired
+//	7      the certificate's extended key usage, when it         wrong_certificate_type
+//	       names any DCC type OID, allows the certificate type
+//	8      venue policy admits the status (vaccination 1,        policy_denied
 //	       recovery 2, test 3 when "not detected"; a positive
 //	       test has no admissible status) and age
 //
