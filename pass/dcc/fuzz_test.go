@@ -143,3 +143,17 @@ func TestStoredZlib(t *testing.T) {
 		t.Fatalf("reason %s, want admit", v.Reason)
 	}
 }
+
+// BenchmarkDecodeHC1 stops at unknown_issuer, after the whole decoding chain
+// and before any signature check: the parsing share of a verification.
+func BenchmarkDecodeHC1(b *testing.B) {
+	es := newES256(b, certOpts{})
+	scheme := dcc.NewScheme(trustList(b, newES256(b, certOpts{})))
+	text := hc1Pass{signer: es}.text(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := scheme.Verify(text, pass.Policy{}, testNow); v.Reason != pass.UnknownIssuer {
+			b.Fatalf("reason %s", v.Reason)
+		}
+	}
+}
