@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -51,7 +52,11 @@ func loadCatalog() (*catalog, error) {
 
 // registerTranslations hands the files to fyne's lang package so that any
 // lang.L lookup made by widgets agrees with PassDesk's own strings.
-func registerTranslations() {
+func registerTranslations() { registerOnce.Do(addTranslations) }
+
+var registerOnce sync.Once
+
+func addTranslations() {
 	if err := lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir); err != nil {
 		fyne.LogError("loading translations", err)
 	}

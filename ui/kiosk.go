@@ -40,6 +40,10 @@ type Options struct {
 	// SystemLanguage reports the system's language (SystemLanguage when
 	// nil); the configuration's language wins when it names one.
 	SystemLanguage func() string
+	// Do runs f on the UI goroutine (fyne.Do when nil); every widget
+	// update from background work goes through it. Tests run the queued
+	// functions on the test goroutine.
+	Do func(f func())
 	// Quit ends the program (the app's Quit when nil).
 	Quit func()
 	// OnResult, when set, is called on the UI goroutine after a verdict is
@@ -116,6 +120,9 @@ func New(a fyne.App, w fyne.Window, e *app.Engine, sc app.Scanner, o Options) (*
 	if o.SystemLanguage == nil {
 		o.SystemLanguage = SystemLanguage
 	}
+	if o.Do == nil {
+		o.Do = fyne.Do
+	}
 	if o.Quit == nil {
 		o.Quit = a.Quit
 	}
@@ -134,6 +141,9 @@ func New(a fyne.App, w fyne.Window, e *app.Engine, sc app.Scanner, o Options) (*
 	k.build()
 	return k, nil
 }
+
+// do runs f on the UI goroutine.
+func (k *Kiosk) do(f func()) { k.o.Do(f) }
 
 // t translates key into the kiosk's current language.
 func (k *Kiosk) t(key string, args ...any) string { return k.cat.text(k.lang, key, args...) }
@@ -189,7 +199,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	if k.sc != nil {
 		go k.tick(125*time.Millisecond, func() { k.scan.refreshPreview() })
 	}
-	fyne.Do(k.refreshStatus)
+	k.do(k.refreshStatus)
 }
 
 // Close stops the loops; the engine and scanner belong to the caller.
@@ -218,7 +228,7 @@ func (k *Kiosk) drainAlerts() {
 			if !ok {
 				return
 			}
-			fyne.Do(func() { k.showAlert(r) })
+			k.do(func() { k.showAlert(r) })
 		}
 	}
 }
@@ -232,7 +242,7 @@ func (k *Kiosk) tick(d time.Duration, f func()) {
 		case <-k.ctx.Done():
 			return
 		case <-t.C:
-			fyne.Do(f)
+			k.do(f)
 		}
 	}
 }
@@ -245,7 +255,7 @@ func (k *Kiosk) submit(text string) {
 	}
 	go func() {
 		r := k.eng.Scan(k.ctx, text)
-		fyne.Do(func() { k.showResult(r) })
+		k.do(func() { k.showResult(r) })
 	}()
 }
 
@@ -271,7 +281,7 @@ func (k *Kiosk) showResult(r app.Result) {
 	if k.stopVerdict != nil {
 		k.stopVerdict()
 	}
-	k.stopVerdict = k.o.After(k.o.VerdictFor, func() { fyne.Do(k.clearVerdict) })
+	k.stopVerdict = k.o.After(k.o.VerdictFor, func() { k.do(k.clearVerdict) })
 }
 
 // play sounds a tone when the venue has sounds on.

@@ -105,7 +105,7 @@ func (f *manualForm) onSave() {
 	f.save.Disable()
 	go func() {
 		saved, err := f.k.eng.RecordManual(f.k.ctx, f.by, e)
-		fyne.Do(func() { f.saved(saved, err) })
+		f.k.do(func() { f.saved(saved, err) })
 	}()
 }
 

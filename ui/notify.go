@@ -19,7 +19,7 @@ func (k *Kiosk) toast(msg string) {
 	size := k.win.Canvas().Size()
 	ms := p.MinSize()
 	p.ShowAtPosition(fyne.NewPos((size.Width-ms.Width)/2, size.Height-ms.Height-90))
-	k.o.After(3*time.Second, func() { fyne.Do(p.Hide) })
+	k.o.After(3*time.Second, func() { k.do(p.Hide) })
 }
 
 // showAlert raises a later correction (a pass admitted offline that the

@@ -99,7 +99,7 @@ func (p *pinPrompt) onOK() {
 	p.ok.Disable()
 	go func() {
 		who, err := p.k.eng.SignIn(p.k.ctx, pin)
-		fyne.Do(func() { p.signedIn(who, err) })
+		p.k.do(func() { p.signedIn(who, err) })
 	}()
 }
 

@@ -148,7 +148,7 @@ func (r *reviewTab) load() {
 		if err == nil {
 			entries, total, err = recs.List(r.k.ctx, f)
 		}
-		fyne.Do(func() {
+		r.k.do(func() {
 			r.showNotices(notices)
 			if err == nil {
 				r.showSummary(sum)
@@ -169,7 +169,7 @@ func (r *reviewTab) loadList() {
 	recs := r.k.eng.Records()
 	go func() {
 		entries, total, err := recs.List(r.k.ctx, f)
-		fyne.Do(func() {
+		r.k.do(func() {
 			if err == nil {
 				r.showList(entries, total)
 			}
@@ -303,7 +303,7 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 				if err == nil {
 					err = r.k.eng.People().Audit(r.k.ctx, r.by.Name, "reveal_phone", e.ID)
 				}
-				fyne.Do(func() {
+				r.k.do(func() {
 					if err != nil {
 						phone.SetText(r.k.errorText(err))
 					} else {
@@ -336,7 +336,7 @@ func (r *reviewTab) onExport(format string) {
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
-			fyne.Do(func() { r.exported(w.URI().Path(), err) })
+			r.k.do(func() { r.exported(w.URI().Path(), err) })
 		}()
 	}, r.k.win)
 	d.SetFileName(fmt.Sprintf("passdesk-%s.%s", day.Format("2006-01-02"), format))

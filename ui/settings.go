@@ -219,7 +219,7 @@ func (s *settingsTab) onSave() {
 	s.save.Disable()
 	go func() {
 		err := s.k.eng.SaveConfig(s.by, c)
-		fyne.Do(func() { s.saved(c, needsReload(old, c), err) })
+		s.k.do(func() { s.saved(c, needsReload(old, c), err) })
 	}()
 }
 

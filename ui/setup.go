@@ -187,7 +187,7 @@ func (s *setupScreen) apply(by app.Person, c app.Config, name, pin string) {
 		if err == nil && needConfig {
 			err = s.k.eng.SaveConfig(by, c)
 		}
-		fyne.Do(func() { s.applied(err) })
+		s.k.do(func() { s.applied(err) })
 	}()
 }
 

@@ -91,7 +91,7 @@ func (s *staffTab) load() {
 	people := s.k.eng.People()
 	go func() {
 		list, err := people.ListPeople(s.k.ctx)
-		fyne.Do(func() {
+		s.k.do(func() {
 			if err == nil {
 				s.people = list
 				s.selected = -1
@@ -223,7 +223,7 @@ func (s *staffTab) run(change func() error, after func()) {
 	s.add.Disable()
 	go func() {
 		err := change()
-		fyne.Do(func() {
+		s.k.do(func() {
 			s.add.Enable()
 			if err != nil {
 				s.showErr(err)

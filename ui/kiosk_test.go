@@ -1,0 +1,593 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"passdesk/app"
+	"passdesk/app/apptest"
+	"passdesk/pass"
+)
+
+const (
+	managerPIN = "2468"
+	staffPIN   = "1357"
+	verdictFor = 4 * time.Second
+)
+
+var epoch = time.Date(2026, 3, 2, 12, 30, 0, 0, time.Local)
+
+// rig is a kiosk window on fyne's test driver over the real engine, with
+// fakes for the ledger, records, people and the verdict timer.
+type rig struct {
+	t      *testing.T
+	win    fyne.Window
+	k      *Kiosk
+	eng    *app.Engine
+	world  *apptest.World
+	clock  *apptest.Clock
+	ledger *apptest.Ledger
+	people *people
+	timers *timers
+
+	ui      chan func() // work for the UI goroutine, run by the test
+	results []app.Result // verdicts shown and not yet looked at
+	backlog []doneMsg    // finished work not yet waited for
+	reloads int
+}
+
+type doneMsg struct {
+	what string
+	err  error
+}
+
+func newRig(t *testing.T, lang string, setup func(*app.Config, *people)) *rig {
+	t.Helper()
+	world, err := apptest.NewWorld(epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, world: world, clock: apptest.NewClock(epoch), ledger: &apptest.Ledger{}, people: newPeople(), timers: &timers{},
+		ui: make(chan func(), 100)}
+	ctx := context.Background()
+	if _, err := r.people.AddPerson(ctx, "Kim Manager", app.Manager, managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.people.AddPerson(ctx, "Lee Staff", app.Staff, staffPIN); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	cfg.Roots = []string{world.RootKey}
+	cfg.Language = lang
+	cfg.VenueID, cfg.KioskID = "cafe-1", "door"
+	cfg.ConfigFile = filepath.Join(t.TempDir(), "config.toml")
+	if setup != nil {
+		setup(&cfg, r.people)
+	}
+	lists := &apptest.Lists{}
+	if err := lists.Save(app.TrustListKind, app.ListDoc{Doc: world.TrustList}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lists.Save(app.RevocationsKind, app.ListDoc{Doc: world.Revocation}); err != nil {
+		t.Fatal(err)
+	}
+	r.eng, err = app.New(cfg, app.Deps{Ledger: r.ledger, Records: records{r.ledger}, People: r.people, Lists: lists, Now: r.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.eng.Close() })
+
+	a := test.NewTempApp(t)
+	r.win = a.NewWindow("PassDesk")
+	r.win.Resize(fyne.NewSize(1024, 768))
+	r.k, err = New(a, r.win, r.eng, nil, Options{
+		Now:            r.clock.Now,
+		After:          r.timers.after,
+		VerdictFor:     verdictFor,
+		SystemLanguage: func() string { return Korean },
+		Quit:           func() {},
+		Do:             func(f func()) { r.ui <- f },
+		OnResult:       func(res app.Result) { r.results = append(r.results, res) },
+		OnDone:         func(what string, err error) { r.backlog = append(r.backlog, doneMsg{what, err}) },
+		Reload:         func() { r.reloads++ },
+		Logf:           t.Logf,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.k.Close)
+	return r
+}
+
+// wedge types text and Enter as a keyboard-wedge QR scanner does, and
+// waits for the verdict.
+func (r *rig) wedge(text string) app.Result {
+	r.t.Helper()
+	c := r.win.Canvas()
+	test.TypeOnCanvas(c, text)
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r.runUntil("a verdict", func() bool { return len(r.results) > 0 })
+	res := r.results[0]
+	r.results = r.results[1:]
+	return res
+}
+
+// runUntil runs the UI goroutine's work, as fyne's event loop would, until
+// cond holds.
+func (r *rig) runUntil(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case f := <-r.ui:
+			f()
+		case <-deadline:
+			r.t.Fatalf("waited in vain for %s", what)
+		}
+	}
+}
+
+// drain runs the UI work already queued.
+func (r *rig) drain() {
+	for {
+		select {
+		case f := <-r.ui:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// fire runs the pending timers of duration d and the UI work they queue.
+func (r *rig) fire(d time.Duration) int {
+	n := r.timers.fire(d)
+	r.drain()
+	return n
+}
+
+// wait waits for background work named what to finish and returns its
+// error.
+func (r *rig) wait(what string) error {
+	r.t.Helper()
+	var err error
+	r.runUntil(what, func() bool {
+		for i, d := range r.backlog {
+			if d.what == what {
+				r.backlog = append(r.backlog[:i], r.backlog[i+1:]...)
+				err = d.err
+				return true
+			}
+		}
+		return false
+	})
+	return err
+}
+
+// enterPIN types pin into the PIN prompt on screen and signs in.
+func (r *rig) enterPIN(pin string) error {
+	r.t.Helper()
+	p := r.k.pin
+	if p == nil {
+		r.t.Fatal("no PIN prompt on screen")
+	}
+	for _, d := range pin {
+		test.Tap(p.keys[keyIndex(d)])
+	}
+	test.Tap(p.ok)
+	return r.wait("pin")
+}
+
+// keyIndex finds a digit's key: the keypad holds 1-9 then 0.
+func keyIndex(d rune) int {
+	if d == '0' {
+		return 9
+	}
+	return int(d - '1')
+}
+
+func (r *rig) holderQR(name string) string {
+	r.t.Helper()
+	h, err := r.world.NewHolder(name, false)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return h.Present(r.clock.Now())
+}
+
+func TestScanShowsVerdictThenClears(t *testing.T) {
+	r := newRig(t, English, nil)
+	res := r.wedge(r.holderQR("홍*동"))
+	if res.Entry.Outcome != app.Admit {
+		t.Fatalf("outcome %q (%s), want admit", res.Entry.Outcome, res.Verdict.Reason)
+	}
+	if !r.k.VerdictShown() || !r.k.verdict.Visible() {
+		t.Fatal("no verdict on screen after an admitted scan")
+	}
+	v := r.k.verdict.text
+	if got, want := v.Headline, "Entry allowed"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
+	}
+	if got, want := v.Name, "홍*동"; got != want {
+		t.Errorf("name %q, want %q", got, want)
+	}
+	if got, want := v.Detail, "Vaccinated"; got != want {
+		t.Errorf("detail %q, want %q", got, want)
+	}
+	if got := test.WidgetRenderer(r.k.verdict).(*verdictRenderer).bg.FillColor; got != colorAdmit {
+		t.Errorf("verdict colour %v, want the admit green", got)
+	}
+	if n := r.fire(verdictFor); n != 1 {
+		t.Fatalf("%d verdict timers fired, want 1", n)
+	}
+	if r.k.VerdictShown() || r.k.verdict.Visible() {
+		t.Error("the verdict did not clear after its time")
+	}
+}
+
+func TestNextScanReplacesVerdict(t *testing.T) {
+	r := newRig(t, English, nil)
+	qr := r.holderQR("김*수")
+	r.wedge(qr)
+	res := r.wedge(qr)
+	if res.Entry.Outcome != app.Duplicate {
+		t.Fatalf("second scan of the same code: %q, want duplicate", res.Entry.Outcome)
+	}
+	if got, want := r.k.verdict.text.Headline, "Already checked in"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
+	}
+	// The first verdict's timer was cancelled by the second scan.
+	if n := r.fire(verdictFor); n != 1 {
+		t.Errorf("%d verdict timers fired, want 1", n)
+	}
+}
+
+func TestDenyShowsReasonAndWhatToDo(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang string
+		qr         func(r *rig) string
+		reason     pass.Reason
+		words      string
+	}{
+		{"malformed", English, func(*rig) string { return "PD1:NOT A PASS" }, pass.Malformed, "could not be read"},
+		{"unsupported", Korean, func(*rig) string { return "https://example.org/menu" }, pass.UnsupportedFormat, "출입증이 아닙니다"},
+		{"expired code", English, func(r *rig) string {
+			qr := r.holderQR("박*영")
+			r.clock.Add(time.Minute)
+			return qr
+		}, pass.QRExpired, "more than 15 seconds old"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.lang, nil)
+			res := r.wedge(tc.qr(r))
+			if res.Verdict.Reason != tc.reason {
+				t.Fatalf("reason %q, want %q", res.Verdict.Reason, tc.reason)
+			}
+			v := r.k.verdict.text
+			if v.Kind != kindDeny {
+				t.Errorf("kind %v, want deny", v.Kind)
+			}
+			if !strings.Contains(v.Detail, tc.words) {
+				t.Errorf("detail %q does not say %q", v.Detail, tc.words)
+			}
+			if v.Action == "" || v.Action == r.k.t("do.unknown") {
+				t.Errorf("no specific action for %s: %q", tc.reason, v.Action)
+			}
+		})
+	}
+}
+
+func TestNotRecordedIsShown(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.ledger.Fail = context.DeadlineExceeded
+	res := r.wedge(r.holderQR("정*호"))
+	if res.Recorded {
+		t.Fatal("the ledger failed but the result says recorded")
+	}
+	v := r.k.verdict.text
+	if v.Kind != kindNotRecorded || v.Headline != "Not recorded" {
+		t.Errorf("verdict %v %q, want the not-recorded warning", v.Kind, v.Headline)
+	}
+}
+
+func TestManualEntryNeedsStaffPIN(t *testing.T) {
+	r := newRig(t, English, nil)
+	test.Tap(r.k.scan.manual)
+	if r.k.pin == nil {
+		t.Fatal("Manual entry did not ask for a PIN")
+	}
+	if r.k.manual != nil {
+		t.Fatal("the manual entry form opened before a PIN")
+	}
+	if err := r.enterPIN("9999"); err != app.ErrBadPIN {
+		t.Fatalf("wrong PIN: %v, want ErrBadPIN", err)
+	}
+	if got, want := r.k.pin.errMsg.Text, "Wrong PIN"; got != want {
+		t.Errorf("PIN error %q, want %q", got, want)
+	}
+	if r.k.manual != nil {
+		t.Fatal("the manual entry form opened after a wrong PIN")
+	}
+	if err := r.enterPIN(staffPIN); err != nil {
+		t.Fatal(err)
+	}
+	f := r.k.manual
+	if f == nil {
+		t.Fatal("no manual entry form after the staff PIN")
+	}
+	test.Tap(f.save)
+	if !f.errMsg.Visible() {
+		t.Error("saving without a name gave no error")
+	}
+	test.Type(f.name, "Choi Minsu")
+	test.Type(f.phone, "010-1234-5678")
+	f.reason.SetSelectedIndex(2)
+	test.Type(f.note, "doctor's letter seen")
+	test.Tap(f.save)
+	if err := r.wait("manual"); err != nil {
+		t.Fatal(err)
+	}
+	entries := r.ledger.Entries()
+	if len(entries) != 1 {
+		t.Fatalf("%d ledger entries, want 1", len(entries))
+	}
+	e := entries[0]
+	if e.Method != app.Manual || e.VisitorName != "Choi Minsu" || e.Staff != "Lee Staff" ||
+		e.ManualReason != app.ReasonMedicalExemption || e.Phone != "010-1234-5678" || e.Note != "doctor's letter seen" {
+		t.Errorf("recorded %+v", e)
+	}
+	if r.k.manual != nil {
+		t.Error("the form stayed open after saving")
+	}
+}
+
+func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.wedge(r.holderQR("홍*동"))
+	r.fire(verdictFor)
+	r.wedge(r.holderQR("김*수"))
+	r.fire(verdictFor)
+	r.wedge("PD1:BROKEN")
+	r.fire(verdictFor)
+
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(staffPIN); err != app.ErrNotAllowed {
+		t.Fatalf("staff PIN for the manager area: %v, want ErrNotAllowed", err)
+	}
+	if r.k.manager != nil {
+		t.Fatal("staff got into the manager area")
+	}
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	m := r.k.manager
+	if m == nil {
+		t.Fatal("no manager area after the manager PIN")
+	}
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"total": "3", "admit": "2", "deny": "1", "manual": "0", "offline": "3"} {
+		if got := m.review.totals[key].Text; got != want {
+			t.Errorf("total %s = %s, want %s", key, got, want)
+		}
+	}
+	if got := m.review.chart.values[epoch.Hour()]; got != 2 {
+		t.Errorf("admitted at %d:00 = %d, want 2", epoch.Hour(), got)
+	}
+	if got, want := len(m.review.entries), 3; got != want {
+		t.Errorf("list shows %d entries, want %d", got, want)
+	}
+
+	// Filtering to refusals leaves the one broken code.
+	m.review.outcome.SetSelectedIndex(2)
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.review.entries); got != 1 {
+		t.Errorf("refusals listed: %d, want 1", got)
+	}
+
+	var buf bytes.Buffer
+	if err := m.review.export(epoch, "csv", &buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(buf.String(), "\n") != 3 || !r.people.audited("export") {
+		t.Errorf("export wrote %q, audited %v", buf.String(), r.people.audited("export"))
+	}
+
+	test.Tap(m.back)
+	if r.k.screen != screenScan {
+		t.Error("Back did not return to the scan screen")
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	r := newRig(t, "", nil) // follows the system, Korean here
+	if got, want := r.k.scan.manual.Text, "수기 등록"; got != want {
+		t.Fatalf("button %q, want %q", got, want)
+	}
+	r.k.SetLanguage(English)
+	if got, want := r.k.scan.manual.Text, "Manual entry"; got != want {
+		t.Errorf("after switching to English: %q, want %q", got, want)
+	}
+
+	// A manager switches it back in the settings, which the engine saves.
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	s := r.k.manager.settings
+	s.language.SetSelectedIndex(indexOf(languages, Korean))
+	test.Tap(s.save)
+	if err := r.wait("settings"); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.eng.Config().Language; got != Korean {
+		t.Errorf("saved language %q, want ko", got)
+	}
+	if got, want := r.k.manager.back.Text, "확인 화면으로"; got != want {
+		t.Errorf("manager screen after saving Korean: %q, want %q", got, want)
+	}
+	test.Tap(r.k.manager.back)
+	if got, want := r.k.scan.manual.Text, "수기 등록"; got != want {
+		t.Errorf("scan screen after saving Korean: %q, want %q", got, want)
+	}
+}
+
+func TestSettingsRejectsBadInput(t *testing.T) {
+	r := newRig(t, English, nil)
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	s := r.k.manager.settings
+	s.retention.SetText("two weeks")
+	test.Tap(s.save)
+	if err := r.wait("settings"); err == nil {
+		t.Fatal("a retention of \"two weeks\" was accepted")
+	}
+	if !s.errMsg.Visible() || !strings.Contains(s.errMsg.Text, "whole number") {
+		t.Errorf("error shown: %q", s.errMsg.Text)
+	}
+	s.retention.SetText("14")
+	s.server.SetText("ftp://nowhere")
+	test.Tap(s.save)
+	if err := r.wait("settings"); err == nil {
+		t.Fatal("an ftp service URL was accepted")
+	}
+	if !strings.Contains(s.errMsg.Text, "server_url") {
+		t.Errorf("error shown: %q", s.errMsg.Text)
+	}
+	s.server.SetText("https://verify.example.org")
+	test.Tap(s.save)
+	if err := r.wait("settings"); err != nil {
+		t.Fatal(err)
+	}
+	if r.reloads != 1 {
+		t.Errorf("a new service URL reloaded the kiosk %d times, want 1", r.reloads)
+	}
+}
+
+func TestStaffManagement(t *testing.T) {
+	r := newRig(t, English, nil)
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	st := r.k.manager.staff
+	if err := r.wait("staff"); err != nil {
+		t.Fatal(err)
+	}
+	test.Type(st.name, "Park Staff")
+	test.Type(st.pin, "1122")
+	test.Type(st.pin2, "1123")
+	test.Tap(st.add)
+	if !strings.Contains(st.errMsg.Text, "differ") {
+		t.Errorf("mismatched PINs: %q", st.errMsg.Text)
+	}
+	st.pin2.SetText("1122")
+	test.Tap(st.add)
+	if err := r.wait("staff"); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.people) != 3 {
+		t.Fatalf("%d people listed, want 3", len(st.people))
+	}
+	if _, err := r.people.SignIn(context.Background(), "1122"); err != nil {
+		t.Errorf("the new PIN does not sign in: %v", err)
+	}
+}
+
+func TestFirstRunSetup(t *testing.T) {
+	r := newRig(t, English, func(c *app.Config, p *people) {
+		c.Roots = nil
+		p.byPIN = map[string]app.Person{}
+	})
+	s := r.k.setup
+	if r.k.screen != screenSetup || s == nil {
+		t.Fatal("no setup screen on a first run")
+	}
+	test.Tap(s.save)
+	if !s.errMsg.Visible() {
+		t.Error("setup without a manager gave no error")
+	}
+	test.Type(s.name, "Kim Owner")
+	test.Type(s.pin, "8642")
+	test.Type(s.pin2, "8642")
+	test.Tap(s.save)
+	if err := r.wait("setup"); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.eng.Config().ServerURL; got != DemoServer {
+		t.Errorf("service %q, want the demo service", got)
+	}
+	if got := r.eng.Config().Camera; got != "demo:"+DemoServer {
+		t.Errorf("camera %q, want the demo source", got)
+	}
+	if r.reloads != 1 {
+		t.Errorf("setup reloaded the kiosk %d times, want 1", r.reloads)
+	}
+	if who, err := r.people.SignIn(context.Background(), "8642"); err != nil || who.Role != app.Manager {
+		t.Errorf("first manager: %+v, %v", who, err)
+	}
+}
+
+func TestStatusBarShowsOutageAndCamera(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.k.refreshStatus()
+	s := r.k.scan
+	if !s.banner.Visible() {
+		t.Error("no outage banner with no service")
+	}
+	if got := s.camera.Text; got != "No camera" {
+		t.Errorf("camera %q", got)
+	}
+	if !strings.HasPrefix(s.trust.Text, "Trust list") {
+		t.Errorf("trust list status %q", s.trust.Text)
+	}
+	test.Tap(s.bannerEntry)
+	if r.k.pin == nil {
+		t.Error("the banner's Record manual entry did not ask for a PIN")
+	}
+}
+
+func TestKioskModeCloseNeedsManager(t *testing.T) {
+	world, err := apptest.NewWorld(epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	cfg.Roots = []string{world.RootKey}
+	p := newPeople()
+	if _, err := p.AddPerson(context.Background(), "M", app.Manager, managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := app.New(cfg, app.Deps{Ledger: &apptest.Ledger{}, People: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("")
+	quit := 0
+	k, err := New(a, w, eng, nil, Options{KioskMode: true, Quit: func() { quit++ }, SystemLanguage: func() string { return English }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if !w.FullScreen() {
+		t.Error("kiosk mode is not full screen")
+	}
+	k.onClose()
+	if quit != 0 || k.pin == nil {
+		t.Fatalf("closing in kiosk mode: quit %d, PIN prompt %v", quit, k.pin != nil)
+	}
+}
