@@ -37,7 +37,7 @@ type rig struct {
 	people *people
 	timers *timers
 
-	ui      chan func() // work for the UI goroutine, run by the test
+	ui      chan func()  // work for the UI goroutine, run by the test
 	results []app.Result // verdicts shown and not yet looked at
 	backlog []doneMsg    // finished work not yet waited for
 	reloads int
