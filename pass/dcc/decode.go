@@ -138,8 +138,9 @@ const (
 	TypeRecovery    = "recovery"
 )
 
-// testDetected is the SNOMED CT code of a positive ("detected") test result.
-const testDetected = "260373001"
+// testNotDetected is the SNOMED CT code of a negative ("not detected") test
+// result; "260373001" (detected) is the other value the EU value set allows.
+const testNotDetected = "260415000"
 
 // hc1 is a decoded, not yet verified, HC1 text.
 type hc1 struct {
@@ -157,7 +158,7 @@ type hc1 struct {
 	nameLatin string
 	dob       string
 	certType  string
-	positive  bool // a test certificate with a "detected" result
+	positive  bool // a test certificate whose result is not "not detected"
 }
 
 // decode runs the HC1 decoding chain; its error is a *decodeError naming the
@@ -325,8 +326,10 @@ func (h *hc1) parseClaims() error {
 	if n != 1 {
 		return fmt.Errorf("DCC payload holds %d of v, t, r; exactly one is required", n)
 	}
+	// Only a "not detected" result proves a negative test: a detected, an
+	// unknown or a missing one does not.
 	for _, t := range d.Test {
-		if t.Result == testDetected {
+		if t.Result != testNotDetected {
 			h.positive = true
 		}
 	}

@@ -22,8 +22,8 @@
 //	7      the certificate's extended key usage, when it         wrong_certificate_type
 //	       names any DCC type OID, allows the certificate type
 //	8      venue policy admits the status (vaccination 1,        policy_denied
-//	       recovery 2, test 3 when "not detected"; a positive
-//	       test has no admissible status) and age
+//	       recovery 2, test 3 when "not detected"; another
+//	       test result has no admissible status) and age
 //
 // The reason codes are pass's, plus WrongCertificateType. The verdict carries
 // the name, the standardised name, the date of birth, the certificate type

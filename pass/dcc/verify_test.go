@@ -100,6 +100,8 @@ func TestVerifyReasons(t *testing.T) {
 	eddsa, es256 := int64(-8), int64(-7)
 	positive := dgcPayload("t")
 	positive["t"].([]any)[0].(map[string]any)["tr"] = "260373001"
+	noResult := dgcPayload("t")
+	delete(noResult["t"].([]any)[0].(map[string]any), "tr")
 	twoTypes := dgcPayload("v")
 	twoTypes["r"] = dgcPayload("r")["r"]
 
@@ -152,6 +154,7 @@ func TestVerifyReasons(t *testing.T) {
 		{"vaccination signer on a recovery", hc1Pass{signer: vaccOnly, dgc: dgcPayload("r")}.text(t), pass.Policy{}, testNow, dcc.WrongCertificateType},
 		{"status not admitted", valid, pass.Policy{Statuses: []pass.Status{pass.NegativeTest}}, testNow, pass.PolicyDenied},
 		{"positive test", hc1Pass{signer: es, dgc: positive}.text(t), pass.Policy{}, testNow, pass.PolicyDenied},
+		{"test without result", hc1Pass{signer: es, dgc: noResult}.text(t), pass.Policy{}, testNow, pass.PolicyDenied},
 		{"too young", valid, pass.Policy{MinAge: 30}, testNow, pass.PolicyDenied},
 		{"too old", valid, pass.Policy{MaxAge: 20}, testNow, pass.PolicyDenied},
 		{"no birth year under an age rule", hc1Pass{signer: es, dgc: func() map[string]any { d := dgcPayload("v"); d["dob"] = ""; return d }()}.text(t), pass.Policy{MinAge: 18}, testNow, pass.PolicyDenied},
