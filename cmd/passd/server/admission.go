@@ -13,8 +13,9 @@ import (
 // make every answer late, which is how the 2021 servers collapsed.
 type admission struct {
 	slots      chan struct{}
-	retryAfter string // whole seconds
-	body       []byte // the 429 answer, made once
+	retryAfter string        // whole seconds
+	body       []byte        // the 429 answer, made once
+	queue      *queueShedder // nil: no shedding by run queue length
 }
 
 func newAdmission(limit int, retryAfter time.Duration) *admission {
@@ -30,19 +31,29 @@ func newAdmission(limit int, retryAfter time.Duration) *admission {
 	}
 }
 
-// wrap admits a request to h when a slot is free.
+// wrap admits a request to h when a slot is free and, for a request that
+// costs CPU (a POST), when the run queue does not say the server is
+// behind.
 func (a *admission) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.queue != nil && r.Method == http.MethodPost && a.queue.shed() {
+			a.reject(w)
+			return
+		}
 		select {
 		case a.slots <- struct{}{}:
 		default:
-			w.Header().Set("Retry-After", a.retryAfter)
-			writeJSONBytes(w, http.StatusTooManyRequests, a.body)
+			a.reject(w)
 			return
 		}
 		defer func() { <-a.slots }()
 		h.ServeHTTP(w, r)
 	})
+}
+
+func (a *admission) reject(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", a.retryAfter)
+	writeJSONBytes(w, http.StatusTooManyRequests, a.body)
 }
 
 // inFlight is the number of requests being served.
