@@ -167,3 +167,20 @@ func TestNegativeSerialCertificate(t *testing.T) {
 		t.Errorf("after the certificate: reason %s, want %s", v.Reason, pass.CredentialExpired)
 	}
 }
+
+// FuzzParseTrustList: a trust file is the operator's, but a damaged or
+// hostile one must still end in an error, never a panic.
+func FuzzParseTrustList(f *testing.F) {
+	es := newES256(f, certOpts{})
+	cert := base64.StdEncoding.EncodeToString(es.der)
+	f.Add([]byte(fmt.Sprintf(`[{"kid":%q,"certificate":%q}]`, base64.StdEncoding.EncodeToString(es.kid), cert)))
+	f.Add([]byte(fmt.Sprintf(`{"certificates":[{"rawData":%q,"certificateType":"DSC","country":"AT"}]}`, cert)))
+	f.Add([]byte(`[{"certificate":"MIIB"}]`))
+	f.Add([]byte(`{"certificates":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ts, err := dcc.ParseTrustList(data)
+		if err == nil && ts.Len() == 0 {
+			t.Fatal("an empty trust store without an error")
+		}
+	})
+}
