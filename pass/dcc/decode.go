@@ -111,9 +111,8 @@ type claims struct {
 }
 
 // dgc is the part of the EU DCC payload (hcert claim key 1) a kiosk shows
-// and checks. Other fields are ignored, but still parsed strictly.
+// and checks; other fields are only checked to be well-formed CBOR.
 type dgc struct {
-	Ver string `cbor:"ver"`
 	Nam *struct {
 		FamilyName    string `cbor:"fn"`
 		GivenName     string `cbor:"gn"`

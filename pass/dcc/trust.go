@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -121,12 +123,17 @@ func ParseTrustList(data []byte) (*TrustStore, error) {
 	return ts, nil
 }
 
-// field finds a member by any of its names, ignoring case.
+// field finds a member by the first of its names present, spelt exactly or
+// else in another case; the choice never depends on map order.
 func field(obj map[string]json.RawMessage, names ...string) (json.RawMessage, bool) {
-	for k, v := range obj {
-		for _, n := range names {
+	keys := slices.Sorted(maps.Keys(obj))
+	for _, n := range names {
+		if v, ok := obj[n]; ok {
+			return v, true
+		}
+		for _, k := range keys {
 			if strings.EqualFold(k, n) {
-				return v, true
+				return obj[k], true
 			}
 		}
 	}
