@@ -20,6 +20,7 @@ import (
 // while a machine merely busy with other processes sheds nothing.
 type queueShedder struct {
 	low, high float64 // runnable goroutines, for all cores
+	count     func() float64
 }
 
 // runnableMetric is read on every POST; reading it costs about 100 ns.
@@ -27,7 +28,7 @@ const runnableMetric = "/sched/goroutines/runnable:goroutines"
 
 func newQueueShedder(perCore int) *queueShedder {
 	p := float64(runtime.GOMAXPROCS(0))
-	return &queueShedder{low: float64(perCore) * p, high: 3 * float64(perCore) * p}
+	return &queueShedder{low: float64(perCore) * p, high: 3 * float64(perCore) * p, count: runnable}
 }
 
 // runnable is the number of goroutines ready to run but not running.
@@ -42,7 +43,7 @@ func runnable() float64 {
 
 // shed says whether to turn this request away.
 func (q *queueShedder) shed() bool {
-	n := runnable()
+	n := q.count()
 	switch {
 	case n <= q.low:
 		return false
