@@ -1,6 +1,9 @@
 package dcc
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -12,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"os"
 	"slices"
 	"strings"
@@ -300,7 +304,10 @@ func parseSignerMinimal(der []byte) (*signer, error) {
 	}
 	pub, err := x509.ParsePKIXPublicKey(c.TBS.SPKI.FullBytes)
 	if err != nil {
-		return nil, fmt.Errorf("certificate public key: %w", err)
+		var explicitErr error
+		if pub, explicitErr = parseExplicitEC(c.TBS.SPKI.FullBytes); explicitErr != nil {
+			return nil, fmt.Errorf("certificate public key: %w", err)
+		}
 	}
 	s := &signer{public: pub, notBefore: c.TBS.Validity.NotBefore, notAfter: c.TBS.Validity.NotAfter}
 	for _, ext := range c.TBS.Extensions {
@@ -313,4 +320,67 @@ func parseSignerMinimal(der []byte) (*signer, error) {
 		}
 	}
 	return s, nil
+}
+
+// ecParameters are explicit elliptic curve domain parameters (SEC 1, C.2),
+// which some national document signers carry instead of a curve name.
+type ecParameters struct {
+	Version int
+	FieldID struct {
+		FieldType asn1.ObjectIdentifier
+		Prime     *big.Int
+	}
+	Curve struct {
+		A, B []byte
+		Seed asn1.BitString `asn1:"optional"`
+	}
+	Base     []byte
+	Order    *big.Int
+	Cofactor *big.Int `asn1:"optional"`
+}
+
+var (
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	oidPrimeField  = asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}
+)
+
+// parseExplicitEC reads an EC public key whose curve is given by explicit
+// parameters, accepting them only when they are exactly those of P-256,
+// P-384 or P-521: arbitrary curves are never trusted.
+func parseExplicitEC(spki []byte) (*ecdsa.PublicKey, error) {
+	var info struct {
+		Algorithm struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+		PublicKey asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(spki, &info); err != nil || len(rest) != 0 {
+		return nil, errors.New("public key info unreadable")
+	}
+	if !info.Algorithm.Algorithm.Equal(oidECPublicKey) {
+		return nil, errors.New("not an EC public key")
+	}
+	var p ecParameters
+	if rest, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
+		return nil, errors.New("EC parameters unreadable")
+	}
+	if !p.FieldID.FieldType.Equal(oidPrimeField) || p.FieldID.Prime == nil || p.Order == nil {
+		return nil, errors.New("EC parameters not over a prime field")
+	}
+	for _, curve := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
+		cp := curve.Params()
+		size := (cp.BitSize + 7) / 8
+		a := new(big.Int).Sub(cp.P, big.NewInt(3)) // the NIST curves have a = -3
+		gx := cp.Gx.FillBytes(make([]byte, size))
+		uncompressed := append(append([]byte{4}, gx...), cp.Gy.FillBytes(make([]byte, size))...)
+		compressed := append([]byte{2 | byte(cp.Gy.Bit(0))}, gx...)
+		if cp.P.Cmp(p.FieldID.Prime) == 0 && cp.N.Cmp(p.Order) == 0 &&
+			a.Cmp(new(big.Int).SetBytes(p.Curve.A)) == 0 && cp.B.Cmp(new(big.Int).SetBytes(p.Curve.B)) == 0 &&
+			(bytes.Equal(uncompressed, p.Base) || bytes.Equal(compressed, p.Base)) &&
+			(p.Cofactor == nil || p.Cofactor.Cmp(big.NewInt(1)) == 0) {
+			return ecdsa.ParseUncompressedPublicKey(curve, info.PublicKey.RightAlign())
+		}
+	}
+	return nil, errors.New("EC parameters of an unsupported curve")
 }

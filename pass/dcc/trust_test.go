@@ -184,3 +184,112 @@ func FuzzParseTrustList(f *testing.F) {
 		}
 	})
 }
+
+// TestExplicitCurveParameters: some national document signers spell out
+// the P-256 parameters instead of naming the curve, which crypto/x509
+// refuses; the trust store reads them, and only for the NIST curves.
+func TestExplicitCurveParameters(t *testing.T) {
+	s := newES256(t, certOpts{})
+	key := s.key.(*ecdsa.PrivateKey)
+	der := withSPKI(t, s.der, explicitSPKI(t, &key.PublicKey, nil))
+	if _, err := x509.ParseCertificate(der); err == nil {
+		t.Skip("crypto/x509 reads explicit curve parameters here")
+	}
+	sum := sha256.Sum256(der)
+	signer := &docSigner{key: key, alg: -7, der: der, kid: sum[:8]}
+	if v := dcc.NewScheme(trustList(t, signer)).Verify(hc1Pass{signer: signer}.text(t), pass.Policy{}, testNow); !v.Admit {
+		t.Fatalf("reason %s, want admit", v.Reason)
+	}
+
+	// The same parameters with another base point are another curve.
+	odd := withSPKI(t, s.der, explicitSPKI(t, &key.PublicKey, func(p *testECParams) { p.Base[len(p.Base)-1] ^= 1 }))
+	list := fmt.Sprintf(`[{"certificate":%q}]`, base64.StdEncoding.EncodeToString(odd))
+	if _, err := dcc.ParseTrustList([]byte(list)); err == nil {
+		t.Error("a certificate on an unknown curve was accepted")
+	}
+}
+
+type testECParams struct {
+	Version int
+	FieldID struct {
+		FieldType asn1.ObjectIdentifier
+		Prime     *big.Int
+	}
+	Curve struct{ A, B []byte }
+	Base  []byte
+	Order *big.Int
+}
+
+func explicitSPKI(t *testing.T, pub *ecdsa.PublicKey, mod func(*testECParams)) []byte {
+	t.Helper()
+	cp := pub.Curve.Params()
+	size := (cp.BitSize + 7) / 8
+	var p testECParams
+	p.Version = 1
+	p.FieldID.FieldType = asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}
+	p.FieldID.Prime = cp.P
+	p.Curve.A = new(big.Int).Sub(cp.P, big.NewInt(3)).FillBytes(make([]byte, size))
+	p.Curve.B = cp.B.FillBytes(make([]byte, size))
+	p.Base = append(append([]byte{4}, cp.Gx.FillBytes(make([]byte, size))...), cp.Gy.FillBytes(make([]byte, size))...)
+	p.Order = cp.N
+	if mod != nil {
+		mod(&p)
+	}
+	params, err := asn1.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, err := pub.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := asn1.Marshal(struct {
+		Algorithm struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+		PublicKey asn1.BitString
+	}{
+		Algorithm: struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}{asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, asn1.RawValue{FullBytes: params}},
+		PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spki
+}
+
+// withSPKI returns the certificate with its public key info replaced (its
+// signature no longer matches, which a trust store does not check).
+func withSPKI(t *testing.T, der, spki []byte) []byte {
+	t.Helper()
+	var cert struct {
+		TBS    asn1.RawValue
+		SigAlg asn1.RawValue
+		Sig    asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &cert); err != nil {
+		t.Fatal(err)
+	}
+	var tbs struct {
+		Version, Serial, SigAlg, Issuer, Validity, Subject, SPKI asn1.RawValue
+		Extensions                                               asn1.RawValue `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(cert.TBS.FullBytes, &tbs); err != nil {
+		t.Fatal(err)
+	}
+	tbs.SPKI = asn1.RawValue{FullBytes: spki}
+	tbsDER, err := asn1.Marshal(tbs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert.TBS = asn1.RawValue{FullBytes: tbsDER}
+	out, err := asn1.Marshal(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
