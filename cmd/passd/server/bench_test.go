@@ -1,0 +1,65 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"passdesk/cmd/passd/api"
+	"passdesk/cmd/passd/server"
+)
+
+// BenchmarkVerifyHandler is one POST /v1/verify through the handler, no
+// network: JSON in, pass.Verify with live revocation, JSON out.
+func BenchmarkVerifyHandler(b *testing.B) {
+	srv, err := server.New(server.Config{Dir: b.TempDir(), DemoHolders: 1, Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	qr, err := srv.DemoQR(context.Background(), "holder-1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(api.VerifyRequest{QR: qr, VenueID: "v", KioskID: "k"})
+	h := srv.Handler()
+	start := time.Now()
+	for b.Loop() {
+		if time.Since(start) > 15*time.Second {
+			b.Fatal("the QR text went stale during the benchmark")
+		}
+		req := httptest.NewRequest(http.MethodPost, api.PathVerify, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkReject429 is the cost of turning a request away.
+func BenchmarkReject429(b *testing.B) {
+	srv, err := server.New(server.Config{Dir: b.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	release := srv.FillAdmission()
+	defer release()
+	h := srv.Handler()
+	body := []byte(`{"qr":"PD1:X"}`)
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, api.PathVerify, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 429 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
