@@ -73,7 +73,6 @@ func (f *manualForm) build() fyne.CanvasObject {
 	f.cancel = &widget.Button{Text: t("common.cancel"), OnTapped: f.close}
 	title := widget.NewLabelWithStyle(t("manual.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	by := widget.NewLabel(t("manual.by", f.by.Name))
-	by.Importance = widget.LowImportance
 	return container.NewVBox(title, by, form, f.errMsg, container.NewGridWithColumns(2, f.cancel, f.save))
 }
 

@@ -67,7 +67,7 @@ func (p *pinPrompt) build() fyne.CanvasObject {
 	p.ok = &widget.Button{Text: t("pin.ok"), Importance: widget.HighImportance, OnTapped: p.onOK}
 	p.cancel = &widget.Button{Text: t("common.cancel"), OnTapped: p.onCancel}
 	box := container.NewVBox(p.title, p.entry, grid, p.errMsg, container.NewGridWithColumns(2, p.cancel, p.ok))
-	return container.NewGridWrap(fyne.NewSize(340, box.MinSize().Height+40), box)
+	return container.NewGridWrap(fyne.NewSize(340, box.MinSize().Height), box)
 }
 
 func (p *pinPrompt) digit(d string) *widget.Button {

@@ -111,7 +111,6 @@ func (r *reviewTab) build() fyne.CanvasObject {
 	r.list = widget.NewList(func() int { return len(r.entries) }, r.newRow, r.updateRow)
 	r.list.OnSelected = r.onSelect
 	r.count = widget.NewLabel("")
-	r.count.Importance = widget.LowImportance
 	right := container.NewBorder(filters, r.count, nil, nil, r.list)
 
 	split := container.NewHSplit(left, right)

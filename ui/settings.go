@@ -116,7 +116,6 @@ func (s *settingsTab) build() fyne.CanvasObject {
 		widget.NewFormItem(t("settings.sounds"), s.sounds),
 	)
 	hint := widget.NewLabel(t("settings.restart_hint"))
-	hint.Importance = widget.LowImportance
 	hint.Wrapping = fyne.TextWrapWord
 	return container.NewVScroll(container.NewPadded(container.NewVBox(form, hint, s.errMsg, container.NewHBox(s.save))))
 }

@@ -143,6 +143,16 @@ func (s *setupScreen) onSave() {
 		c.KioskID = strings.TrimSpace(s.kiosk.Text)
 		if s.modeIdx == 0 {
 			c.Camera = "demo:" + c.ServerURL
+			if c.VenueID == "" {
+				c.VenueID = "demo-venue"
+			}
+			if c.KioskID == "" {
+				c.KioskID = "kiosk-1"
+			}
+		}
+		if c.VenueID == "" {
+			s.fail(t("setup.need_venue"))
+			return
 		}
 		if c.ServerURL == "" {
 			s.fail(t("setup.need_server"))

@@ -60,7 +60,6 @@ func (s *staffTab) build() fyne.CanvasObject {
 		widget.NewFormItem(t("staff.pin_again"), s.pin2),
 	)
 	s.selLabel = widget.NewLabel(t("staff.none_selected"))
-	s.selLabel.Importance = widget.LowImportance
 	s.setPIN = &widget.Button{Text: t("staff.set_pin"), Icon: theme.ViewRefreshIcon(), OnTapped: s.onSetPIN}
 	s.deact = &widget.Button{Text: t("staff.deactivate"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.onDeactivate}
 	s.setPIN.Disable()

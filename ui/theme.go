@@ -46,8 +46,15 @@ func (t *Theme) Font(fyne.TextStyle) fyne.Resource { return t.font }
 // Color always uses the light variant: a kiosk looks the same whatever the
 // desktop it runs on prefers.
 func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	if n == theme.ColorNamePrimary {
+	switch n {
+	case theme.ColorNamePrimary:
 		return colorBar
+	case theme.ColorNameSuccess:
+		return colorAdmit // the default bright green is hard to read on white
+	case theme.ColorNameWarning:
+		return colorNotRecorded
+	case theme.ColorNameError:
+		return colorDeny
 	}
 	return t.Theme.Color(n, theme.VariantLight)
 }
