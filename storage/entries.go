@@ -53,6 +53,21 @@ func validManualReason(r app.ManualReason) bool {
 // method returns the stored entry (a retry); any failure wraps
 // ErrNotRecorded.
 func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
+	e, row, err := l.prepare(e)
+	if err != nil {
+		return e, notRecorded("record", err)
+	}
+	if err := l.write(ctx, func(tx *sql.Tx) error { return l.insert(ctx, tx, &row) }); err != nil {
+		return e, notRecorded("record", err)
+	}
+	e.Seq = row.seq
+	e.PhoneMask = maskPhone(e.Phone)
+	return e, nil
+}
+
+// prepare fills an entry's defaults, checks it and makes its row, with the
+// sub replaced by its keyed hash and the phone sealed.
+func (l *Ledger) prepare(e app.Entry) (app.Entry, entryRow, error) {
 	if e.Time.IsZero() {
 		e.Time = l.now()
 	}
@@ -66,58 +81,56 @@ func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
 		e.Reason = "manual"
 	}
 	if err := validEntry(e); err != nil {
-		return e, notRecorded("record", err)
+		return e, entryRow{}, err
 	}
 	phoneEnc, err := l.phone.seal(e.Phone, e.ID)
 	if err != nil {
-		return e, notRecorded("record", err)
+		return e, entryRow{}, err
 	}
-	row := entryRow{
+	return e, entryRow{
 		id: e.ID, at: e.Time.UTC().UnixNano(), venueID: e.VenueID, kioskID: e.KioskID,
 		outcome: string(e.Outcome), method: string(e.Method), reason: e.Reason,
 		scheme: e.Scheme, issuer: e.Issuer, status: int64(e.Status), name: e.Name,
 		cid: nonNil(e.CID), subMAC: l.subMAC(e.Sub), visitorName: e.VisitorName,
 		phoneEnc: phoneEnc, manualReason: string(e.ManualReason), staff: e.Staff,
 		note: e.Note, outageID: e.OutageID, corrects: e.Corrects,
+	}, nil
+}
+
+// insert links row to the end of the entries chain and inserts it, or, when
+// its ID is already there with the same contents, sets its seq to the
+// stored one.
+func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, row *entryRow) error {
+	var old entryRow
+	err := tx.QueryRowContext(ctx, `SELECT `+chainColumns["entries"]+` FROM entries WHERE id = ?`, row.id).Scan(old.dest()...)
+	if err == nil {
+		if old.at != row.at || old.outcome != row.outcome || old.method != row.method || !bytes.Equal(old.subMAC, row.subMAC) {
+			return fmt.Errorf("entry ID %s is already recorded with other contents", row.id)
+		}
+		row.seq = old.seq
+		return nil
 	}
-	err = l.write(ctx, func(tx *sql.Tx) error {
-		var old entryRow
-		err := tx.QueryRowContext(ctx, `SELECT `+chainColumns["entries"]+` FROM entries WHERE id = ?`, e.ID).Scan(old.dest()...)
-		if err == nil {
-			if old.at != row.at || old.outcome != row.outcome || old.method != row.method || !bytes.Equal(old.subMAC, row.subMAC) {
-				return fmt.Errorf("entry ID %s is already recorded with other contents", e.ID)
-			}
-			row.seq = old.seq
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if e.Corrects != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE id = ?`, e.Corrects).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return fmt.Errorf("the corrected entry %s is not in the ledger", e.Corrects)
-			}
-		}
-		if row.seq, row.prevHash, err = nextLink(ctx, tx, "entries"); err != nil {
-			return err
-		}
-		row.hash = row.sum()
-		if _, err = tx.ExecContext(ctx, `INSERT INTO entries (`+chainColumns["entries"]+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...); err != nil {
-			return err
-		}
-		return l.setHead(ctx, tx, "entries", row.seq, row.hash)
-	})
-	if err != nil {
-		return e, notRecorded("record", err)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
 	}
-	e.Seq = row.seq
-	e.PhoneMask = maskPhone(e.Phone)
-	return e, nil
+	if row.corrects != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE id = ?`, row.corrects).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("the corrected entry %s is not in the ledger", row.corrects)
+		}
+	}
+	if row.seq, row.prevHash, err = nextLink(ctx, tx, "entries"); err != nil {
+		return err
+	}
+	row.hash = row.sum()
+	if _, err = tx.ExecContext(ctx, `INSERT INTO entries (`+chainColumns["entries"]+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...); err != nil {
+		return err
+	}
+	return l.setHead(ctx, tx, "entries", row.seq, row.hash)
 }
 
 func (r *entryRow) values() []any {

@@ -2,12 +2,13 @@ package storage
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/hex"
+	"database/sql"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"passdesk/app"
@@ -30,69 +31,86 @@ var csvHeader = []string{"seq", "id", "time", "venue", "kiosk", "outcome", "meth
 	"scheme", "issuer", "status", "name", "cid", "visitor_name", "phone", "manual_reason",
 	"staff", "note", "outage_id", "corrects", "uploaded"}
 
+// csvSelect reads the exported columns, in csvHeader order but for the
+// phone (sealed, opened in Go) and the upload mark.
+const csvSelect = `SELECT e.seq, e.id, e.at, e.venue_id, e.kiosk_id, e.outcome, e.method, e.reason,
+	e.scheme, e.issuer, e.status, e.name, hex(e.cid), e.visitor_name, e.phone_enc, e.manual_reason,
+	e.staff, e.note, e.outage_id, e.corrects,
+	EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id)
+	FROM entries e WHERE e.at >= ? AND e.at < ? ORDER BY e.at, e.seq`
+
 // exportCSV writes one row per entry of the day in time order, manual
 // entries included, as UTF-8 with a byte order mark so spreadsheet programs
-// read Hangul correctly.
+// read Hangul correctly. Rows are written straight from SQLite's buffers
+// (sql.RawBytes), since a busy day has tens of thousands.
 func (l *Ledger) exportCSV(ctx context.Context, day time.Time, w io.Writer) error {
 	start, end, _ := l.dayBounds(day)
-	rows, err := l.r.QueryContext(ctx, entrySelect+`WHERE e.at >= ? AND e.at < ? ORDER BY e.at, e.seq`,
-		start.UnixNano(), end.UnixNano())
+	rows, err := l.r.QueryContext(ctx, csvSelect, start.UnixNano(), end.UnixNano())
 	if err != nil {
 		return fmt.Errorf("storage: export: %w", err)
 	}
 	defer rows.Close()
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return fmt.Errorf("storage: export: %w", err)
+	bw.WriteString("\uFEFF")
+	var line []byte
+	for i, h := range csvHeader {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = append(line, h...)
 	}
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("storage: export: %w", err)
-	}
-	rec := make([]string, len(csvHeader))
+	bw.Write(append(line, '\r', '\n'))
+	var (
+		seq, at, status, outageID                                 int64
+		uploaded                                                  bool
+		id, venue, kiosk, outcome, method, reason, scheme, issuer sql.RawBytes
+		name, cid, visitor, phoneEnc, manualReason, staff, note   sql.RawBytes
+		corrects                                                  sql.RawBytes
+	)
 	for rows.Next() {
-		var r entryRow
-		var uploaded bool
-		if err := rows.Scan(append(r.dest(), &uploaded)...); err != nil {
+		if err := rows.Scan(&seq, &id, &at, &venue, &kiosk, &outcome, &method, &reason, &scheme, &issuer,
+			&status, &name, &cid, &visitor, &phoneEnc, &manualReason, &staff, &note, &outageID, &corrects,
+			&uploaded); err != nil {
 			return fmt.Errorf("storage: export: %w", err)
 		}
-		e := l.toEntry(&r, uploaded)
-		rec[0] = strconv.FormatInt(e.Seq, 10)
-		rec[1] = cell(e.ID)
-		rec[2] = e.Time.Format(time.RFC3339)
-		rec[3] = cell(e.VenueID)
-		rec[4] = cell(e.KioskID)
-		rec[5] = string(e.Outcome)
-		rec[6] = string(e.Method)
-		rec[7] = cell(e.Reason)
-		rec[8] = cell(e.Scheme)
-		rec[9] = cell(e.Issuer)
-		rec[10] = ""
-		if e.Status != 0 {
-			rec[10] = strconv.Itoa(e.Status)
+		line = strconv.AppendInt(line[:0], seq, 10)
+		line = csvField(line, id)
+		line = append(line, ',')
+		line = time.Unix(0, at).In(l.opts.Location).AppendFormat(line, time.RFC3339)
+		for _, f := range []sql.RawBytes{venue, kiosk, outcome, method, reason, scheme, issuer} {
+			line = csvField(line, f)
 		}
-		rec[11] = cell(e.Name)
-		rec[12] = hex.EncodeToString(e.CID)
-		rec[13] = cell(e.VisitorName)
-		rec[14] = e.PhoneMask
-		rec[15] = string(e.ManualReason)
-		rec[16] = cell(e.Staff)
-		rec[17] = cell(e.Note)
-		rec[18] = ""
-		if e.OutageID != 0 {
-			rec[18] = strconv.FormatInt(e.OutageID, 10)
+		line = append(line, ',')
+		if status != 0 {
+			line = strconv.AppendInt(line, status, 10)
 		}
-		rec[19] = cell(e.Corrects)
-		rec[20] = strconv.FormatBool(e.Uploaded)
-		if err := cw.Write(rec); err != nil {
+		line = csvField(line, name)
+		line = csvField(line, bytes.ToLower(cid))
+		line = csvField(line, visitor)
+		line = append(line, ',')
+		if len(phoneEnc) > 0 {
+			if p, err := l.phone.open(phoneEnc, string(id)); err == nil {
+				line = append(line, maskPhone(p)...)
+			} else {
+				line = append(line, "(unreadable)"...)
+			}
+		}
+		line = csvField(line, manualReason)
+		line = csvField(line, staff)
+		line = csvField(line, note)
+		line = append(line, ',')
+		if outageID != 0 {
+			line = strconv.AppendInt(line, outageID, 10)
+		}
+		line = csvField(line, corrects)
+		line = append(line, ',')
+		line = strconv.AppendBool(line, uploaded)
+		line = append(line, '\r', '\n')
+		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("storage: export: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("storage: export: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
 		return fmt.Errorf("storage: export: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -101,15 +119,26 @@ func (l *Ledger) exportCSV(ctx context.Context, day time.Time, w io.Writer) erro
 	return nil
 }
 
-// cell keeps typed-in text from being run as a spreadsheet formula.
-func cell(s string) string {
-	if s != "" {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			return "'" + s
-		}
+// csvField appends a comma and f as an RFC 4180 field: quoted when it holds
+// a comma, quote or line break, and prefixed with ' when a spreadsheet would
+// take it for a formula.
+func csvField(line, f []byte) []byte {
+	line = append(line, ',')
+	formula := len(f) > 0 && strings.IndexByte("=+-@\t\r", f[0]) >= 0
+	if !formula && !bytes.ContainsAny(f, ",\"\r\n") && (len(f) == 0 || f[0] != ' ') {
+		return append(line, f...)
 	}
-	return s
+	line = append(line, '"')
+	if formula {
+		line = append(line, '\'')
+	}
+	for _, c := range f {
+		if c == '"' {
+			line = append(line, '"')
+		}
+		line = append(line, c)
+	}
+	return append(line, '"')
 }
 
 // manualEntries returns the day's manual entries in time order.

@@ -11,14 +11,10 @@ import (
 	"passdesk/app"
 )
 
-// effective leaves out entries that a later correction supersedes, so the
-// day's counts show each visitor once, as corrected.
-const effective = `NOT EXISTS (SELECT 1 FROM entries c WHERE c.corrects = e.id)`
-
 // Summary is the day's review: totals by outcome, method and reason,
 // admitted visitors per local hour, the outages overlapping the day and the
-// number of manual entries. Entries superseded by a correction are counted
-// as their correction.
+// number of manual entries. An entry that a later correction supersedes is
+// counted only as its correction.
 func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, error) {
 	start, end, name := l.dayBounds(day)
 	s := app.DaySummary{
@@ -28,67 +24,89 @@ func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, er
 		ByReason:  map[string]int{},
 	}
 	lo, hi := start.UnixNano(), end.UnixNano()
-	rows, err := l.r.QueryContext(ctx, `SELECT outcome, method, reason, count(*) FROM entries e
-		WHERE at >= ? AND at < ? AND `+effective+` GROUP BY outcome, method, reason`, lo, hi)
+	hour, args := l.hourCase(start)
+	args = append(args, lo, hi)
+	// One pass over the covering index (at, outcome, method, reason, id).
+	rows, err := l.r.QueryContext(ctx, `SELECT outcome, method, reason, `+hour+`, count(*) FROM entries
+		WHERE at >= ? AND at < ? GROUP BY 1, 2, 3, 4`, args...)
 	if err != nil {
 		return s, fmt.Errorf("storage: summary: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var outcome, method, reason string
-		var n int
-		if err := rows.Scan(&outcome, &method, &reason, &n); err != nil {
-			return s, fmt.Errorf("storage: summary: %w", err)
-		}
-		s.Total += n
-		s.ByOutcome[app.Outcome(outcome)] += n
-		s.ByMethod[app.Method(method)] += n
-		s.ByReason[reason] += n
-	}
-	if err := rows.Err(); err != nil {
-		return s, fmt.Errorf("storage: summary: %w", err)
-	}
-	s.Manual = s.ByMethod[app.Manual]
-	if s.Hourly, err = l.hourly(ctx, start, lo, hi); err != nil {
+	if err := addCounts(&s, rows, 1); err != nil {
 		return s, err
 	}
+	// Corrections are rare: take the superseded entries of the day back out.
+	rows, err = l.r.QueryContext(ctx, `SELECT o.outcome, o.method, o.reason, `+strings.ReplaceAll(hour, "at <", "o.at <")+`, count(*)
+		FROM entries o WHERE o.at >= ? AND o.at < ? AND o.seq IN (
+			SELECT x.seq FROM entries c JOIN entries x ON x.id = c.corrects WHERE c.corrects > '')
+		GROUP BY 1, 2, 3, 4`, args...)
+	if err != nil {
+		return s, fmt.Errorf("storage: summary: %w", err)
+	}
+	if err := addCounts(&s, rows, -1); err != nil {
+		return s, err
+	}
+	for k, v := range s.ByReason {
+		if v == 0 {
+			delete(s.ByReason, k)
+		}
+	}
+	for k, v := range s.ByOutcome {
+		if v == 0 {
+			delete(s.ByOutcome, k)
+		}
+	}
+	for k, v := range s.ByMethod {
+		if v == 0 {
+			delete(s.ByMethod, k)
+		}
+	}
+	s.Manual = s.ByMethod[app.Manual]
 	if s.Outages, err = l.outagesBetween(ctx, lo, hi); err != nil {
 		return s, err
 	}
 	return s, nil
 }
 
-// hourly counts admitted visitors per local hour. The hour boundaries are
-// computed in Go, so days with a daylight-saving change come out right.
-func (l *Ledger) hourly(ctx context.Context, start time.Time, lo, hi int64) ([24]int, error) {
-	var h [24]int
-	var cases strings.Builder
-	args := []any{}
-	cases.WriteString("CASE")
-	for i := 1; i < 24; i++ {
-		b := time.Date(start.Year(), start.Month(), start.Day(), i, 0, 0, 0, l.opts.Location)
-		cases.WriteString(" WHEN at < ? THEN ")
-		fmt.Fprint(&cases, i-1)
-		args = append(args, b.UnixNano())
-	}
-	cases.WriteString(" ELSE 23 END")
-	args = append(args, lo, hi)
-	rows, err := l.r.QueryContext(ctx, `SELECT `+cases.String()+` AS hour, count(*) FROM entries e
-		WHERE at >= ? AND at < ? AND outcome = 'admit' AND `+effective+` GROUP BY hour`, args...)
-	if err != nil {
-		return h, fmt.Errorf("storage: summary: %w", err)
-	}
+// addCounts folds grouped rows (outcome, method, reason, hour, count) into
+// s with the given sign, and closes rows.
+func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 	defer rows.Close()
 	for rows.Next() {
+		var outcome, method, reason string
 		var hour, n int
-		if err := rows.Scan(&hour, &n); err != nil {
-			return h, fmt.Errorf("storage: summary: %w", err)
+		if err := rows.Scan(&outcome, &method, &reason, &hour, &n); err != nil {
+			return fmt.Errorf("storage: summary: %w", err)
 		}
-		if hour >= 0 && hour < 24 {
-			h[hour] += n
+		n *= sign
+		s.Total += n
+		s.ByOutcome[app.Outcome(outcome)] += n
+		s.ByMethod[app.Method(method)] += n
+		s.ByReason[reason] += n
+		if outcome == string(app.Admit) && hour >= 0 && hour < 24 {
+			s.Hourly[hour] += n
 		}
 	}
-	return h, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("storage: summary: %w", err)
+	}
+	return nil
+}
+
+// hourCase is an SQL expression giving an entry's local hour from its at
+// column. The boundaries are computed in Go, so a day with a daylight
+// saving change comes out right.
+func (l *Ledger) hourCase(start time.Time) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	for i := 1; i < 24; i++ {
+		t := time.Date(start.Year(), start.Month(), start.Day(), i, 0, 0, 0, l.opts.Location)
+		fmt.Fprintf(&b, " WHEN at < ? THEN %d", i-1)
+		args = append(args, t.UnixNano())
+	}
+	b.WriteString(" ELSE 23 END")
+	return b.String(), args
 }
 
 // outagesBetween returns the outages overlapping [lo, hi), oldest first;
