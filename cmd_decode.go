@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg" // decode reads PNG and JPEG
+	_ "image/png"
+	"io"
+	"os"
+
+	"passdesk/camera"
+)
+
+func init() {
+	commands["decode"] = command{
+		summary: "read the QR code in each PNG or JPEG image",
+		run:     runDecode,
+	}
+}
+
+// decodeLine is one line of `passdesk decode` output.
+type decodeLine struct {
+	File  string `json:"file"`
+	Text  string `json:"text,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// runDecode prints one JSON line per image: its QR text, or why there is
+// none. An image without a code is a job done (exit 0); a file that cannot
+// be read or is not a PNG or JPEG image makes the exit status 2, after
+// every file has had its line.
+func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, "usage: passdesk decode IMAGE...")
+		fmt.Fprintln(stderr, `prints {"file","text"} or {"file","error"} for each PNG or JPEG image`)
+		return exitUsage
+	}
+	status := exitOK
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	for _, name := range args {
+		line := decodeLine{File: name}
+		img, err := readImageFile(name)
+		if err != nil {
+			line.Error = err.Error()
+			status = exitFail
+		} else if text, err := camera.DecodeImage(img); err != nil {
+			line.Error = err.Error()
+		} else {
+			line.Text = text
+		}
+		if err := enc.Encode(line); err != nil {
+			fmt.Fprintf(stderr, "passdesk decode: %v\n", err)
+			return exitFail
+		}
+	}
+	return status
+}
+
+func readImageFile(name string) (image.Image, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	img, _, err := image.Decode(fh)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PNG or JPEG image: %w", name, err)
+	}
+	return img, nil
+}
