@@ -32,6 +32,12 @@ func init() {
 // init; a prefix no scheme claims is unsupported_format.
 var verifySchemes []pass.Scheme
 
+// verifySchemeFlags lets a pass format that needs configuration (an HC1
+// trust file, say) add its flags to `passdesk verify`. Once the flags are
+// parsed, the function each hook returned gives the Scheme to use (nil for
+// none), or an error when it cannot run, which exits with status 2.
+var verifySchemeFlags []func(fs *flag.FlagSet) func() (pass.Scheme, error)
+
 // maxLineLen bounds how much of one stdin line is kept: far beyond any
 // valid pass, and a longer line is refused as too long either way.
 const maxLineLen = 1 << 20
@@ -83,6 +89,10 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: passdesk verify [--trustlist F] [--revocations F] [--root KEY]... [--at T] [--window S] [--skew S] [QR_TEXT... | -]")
 		fmt.Fprintln(stderr, `prints {"verdict","reason","name","status","iss","cid","iat"} for each QR text; - (or none) reads one per line from stdin`)
 		fs.PrintDefaults()
+	}
+	var schemeSetups []func() (pass.Scheme, error)
+	for _, hook := range verifySchemeFlags {
+		schemeSetups = append(schemeSetups, hook(fs))
 	}
 	texts, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -136,10 +146,22 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	schemes := append([]pass.Scheme(nil), verifySchemes...)
+	for _, setup := range schemeSetups {
+		s, err := setup()
+		if err != nil {
+			fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
+			return exitFail
+		}
+		if s != nil {
+			schemes = append(schemes, s)
+		}
+	}
+
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	emit := func(text string) error {
-		v := pass.VerifyAny(text, verifySchemes, cfg.trust, cfg.revoke, pass.Policy{}, cfg.rules, cfg.now)
+		v := pass.VerifyAny(text, schemes, cfg.trust, cfg.revoke, pass.Policy{}, cfg.rules, cfg.now)
 		return enc.Encode(newVerdictLine(v))
 	}
 	if len(texts) == 0 {
@@ -252,19 +274,29 @@ func parseAt(s string) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), nil
 	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= math.MinInt64 && f < math.MaxInt64 {
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)), nil
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("--at %q is neither Unix seconds nor RFC 3339", s)
 }
 
-// parseSeconds reads --window and --skew: whole seconds or a Go duration.
+// parseSeconds reads --window and --skew: seconds or a Go duration.
 func parseSeconds(s string) (time.Duration, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n < 0 || n > math.MaxInt64/int64(time.Second) {
 			return 0, fmt.Errorf("%d seconds is out of range", n)
 		}
 		return time.Duration(n) * time.Second, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f < 0 || f*float64(time.Second) >= math.MaxInt64 || math.IsNaN(f) {
+			return 0, fmt.Errorf("%s seconds is out of range", s)
+		}
+		return time.Duration(f * float64(time.Second)), nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -149,6 +151,9 @@ func TestVerifyCommandRules(t *testing.T) {
 		{[]string{"--skew", "10"}, old, "ok"},
 		{[]string{"--skew", "0"}, ahead, "qr_from_future"},
 		{[]string{"--skew", "3"}, ahead, "ok"},
+		{[]string{"--skew", "2.9"}, ahead, "qr_from_future"},
+		{[]string{"--window", "20.5"}, old, "ok"},
+		{[]string{"--at", strconv.FormatInt(passtest.Now-5, 10) + ".75"}, old, "ok"},
 	} {
 		args := append(listArgs(t, "trustlist.cose"), "--at", strconv.FormatInt(passtest.Now, 10))
 		args = append(append(args, c.flags...), c.qr)
@@ -235,6 +240,43 @@ func TestVerifyCommandSchemeHook(t *testing.T) {
 	}
 	if got := lines[1]["reason"]; got != "unsupported_format" {
 		t.Errorf("HC1 reason %v, want unsupported_format", got)
+	}
+}
+
+func TestVerifyCommandSchemeFlags(t *testing.T) {
+	saved := verifySchemeFlags
+	t.Cleanup(func() { verifySchemeFlags = saved })
+	verifySchemeFlags = append(verifySchemeFlags, func(fs *flag.FlagSet) func() (pass.Scheme, error) {
+		file := fs.String("xx-trust", "", "trust file for XX1")
+		return func() (pass.Scheme, error) {
+			switch *file {
+			case "":
+				return nil, nil
+			case "bad":
+				return nil, errors.New("xx trust file unreadable")
+			}
+			return fakeScheme{}, nil
+		}
+	})
+	for _, c := range []struct {
+		args   []string
+		code   int
+		reason string
+	}{
+		{[]string{"XX1:a"}, exitOK, "unsupported_format"},
+		{[]string{"--xx-trust", "good", "XX1:a"}, exitOK, "policy_denied"},
+		{[]string{"--xx-trust", "bad", "XX1:a"}, exitFail, ""},
+	} {
+		code, out, _ := runVerifyCmd(c.args, "")
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d", c.args, code, c.code)
+			continue
+		}
+		if c.reason != "" {
+			if got := decodeLines(t, out)[0]["reason"]; got != c.reason {
+				t.Errorf("%v: reason %v, want %s", c.args, got, c.reason)
+			}
+		}
 	}
 }
 
