@@ -1,11 +1,14 @@
 package pass_test
 
 import (
+	"bytes"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"passdesk/pass"
+	"passdesk/pass/base45"
 	"passdesk/pass/passtest"
 )
 
@@ -50,6 +53,31 @@ func FuzzVerify(f *testing.F) {
 			if err != nil || p.Claims.Issuer == "" && p.Claims.Name == "" && len(p.Claims.HolderKey) != 32 {
 				t.Fatalf("admitted %q: %v", text, err)
 			}
+		}
+	})
+}
+
+// FuzzParseCOSE fuzzes the bytes under the Base45, where the CBOR and COSE
+// decoding is, and runs them through Verify as a QR text.
+func FuzzParseCOSE(f *testing.F) {
+	tl, rl := world(f)
+	for _, c := range passtest.Cases() {
+		if raw, err := base45.Decode(strings.TrimPrefix(c.QR, pass.Prefix)); err == nil && strings.HasPrefix(c.QR, pass.Prefix) {
+			f.Add(raw)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		text := pass.Prefix + base45.Encode(raw)
+		p, err := pass.Parse(text)
+		if err == nil && !bytes.Equal(p.Raw, raw) {
+			t.Fatalf("Raw = %x, want %x", p.Raw, raw)
+		}
+		if err != nil && pass.ReasonOf(err) != pass.Malformed {
+			t.Fatalf("reason %q: %v", pass.ReasonOf(err), err)
+		}
+		v := pass.Verify(text, tl, rl, pass.Policy{}, pass.Rules{}, now)
+		if (err != nil) != (v.Reason == pass.Malformed) {
+			t.Fatalf("Parse error %v, Verify reason %s", err, v.Reason)
 		}
 	})
 }
