@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func startServer(tb testing.TB, holders int) (*server.Server, string) {
 	srv, err := server.New(server.Config{
 		Dir:          tb.TempDir(),
 		DemoHolders:  holders,
-		ShedRunnable: server.DefaultShedRunnable,
+		ShedRunnable: shedRunnable(),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -39,6 +40,15 @@ func startServer(tb testing.TB, holders int) (*server.Server, string) {
 		srv.Close()
 	})
 	return srv, "http://" + ln.Addr().String()
+}
+
+// shedRunnable is server.DefaultShedRunnable unless PASSD_BENCH_SHED says
+// otherwise (0 turns queue shedding off), for comparing settings.
+func shedRunnable() int {
+	if v, err := strconv.Atoi(os.Getenv("PASSD_BENCH_SHED")); err == nil {
+		return v
+	}
+	return server.DefaultShedRunnable
 }
 
 func newMinter(tb testing.TB, srv *server.Server) *loadgen.Minter {
