@@ -29,10 +29,11 @@ const (
 	StepSharpen                // unsharp mask: blurred modules get their edges back
 	StepBlur2                  // the box blur twice: heavy noise
 	StepBlurGlobal             // blur, then one threshold
+	StepDouble                 // twice the size, smoothed: codes with modules under 3 pixels (single images only)
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {
@@ -45,7 +46,7 @@ func (s Step) String() string {
 // first as measured on the generated hard frames. A live scanner tries one
 // of them every other frame, in turn, so a frame costs at most two
 // attempts; a single image gets them all.
-var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, StepHarder, StepBlur2, StepBlurHarder, StepBlurGlobal}
+var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, StepBlur2, StepBlurGlobal}
 
 // Decoder reads QR codes from luminance planes. It keeps its scratch
 // buffers between frames, so it allocates little; it is not safe for use
@@ -74,6 +75,10 @@ func NewDecoder() *Decoder {
 	}
 }
 
+// lastResort are the steps only a single image gets: they cost several
+// plain attempts each.
+var lastResort = []Step{StepDouble}
+
 // Decode reads f trying every step until one succeeds: the full effort,
 // for a single image.
 func (d *Decoder) Decode(f *Frame) (string, error) {
@@ -85,6 +90,11 @@ func (d *Decoder) Decode(f *Frame) (string, error) {
 		return text, nil
 	}
 	for _, s := range fallbacks {
+		if text, ok := d.try(s, y, f.Width, f.Height); ok {
+			return text, nil
+		}
+	}
+	for _, s := range lastResort {
 		if text, ok := d.try(s, y, f.Width, f.Height); ok {
 			return text, nil
 		}
@@ -199,6 +209,18 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		boxBlur3(d.work2, y, w, h)
 		boxBlur3(d.work, d.work2, w, h)
 		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
+	case StepDouble:
+		if w*h > 1920*1080 {
+			return "", false // a large frame has the pixels already
+		}
+		d.work = grow(d.work, 4*w*h)
+		d.work2 = grow(d.work2, 4*w*h)
+		double(d.work2, y, w, h)
+		boxBlur3(d.work, d.work2, 2*w, 2*h)
+		res = d.read(d.work, 2*w, 2*h, image.Rect(0, 0, 2*w, 2*h), nil)
+		if res != nil {
+			res = gozxing.NewResult(res.GetText(), nil, nil, res.GetBarcodeFormat())
+		}
 	case StepBlurGlobal:
 		d.work = grow(d.work, w*h)
 		boxBlur3(d.work, y, w, h)
@@ -305,6 +327,23 @@ func halve(dst, src []byte, w, h int) {
 		out := dst[y*hw : (y+1)*hw]
 		for x := range out {
 			out[x] = uint8((uint32(a[2*x]) + uint32(a[2*x+1]) + uint32(b[2*x]) + uint32(b[2*x+1]) + 2) >> 2)
+		}
+	}
+}
+
+// double writes src (w x h) at twice the size into dst (2w x 2h), each
+// new pixel the mean of its nearest source pixels.
+func double(dst, src []byte, w, h int) {
+	W := 2 * w
+	for y := 0; y < 2*h; y++ {
+		r0 := src[(y/2)*w : (y/2)*w+w]
+		r1 := src[min(y/2+(y&1), h-1)*w:][:w]
+		out := dst[y*W : y*W+W]
+		for x := 0; x < w; x++ {
+			x1 := min(x+1, w-1)
+			a, b := uint32(r0[x])+uint32(r1[x]), uint32(r0[x1])+uint32(r1[x1])
+			out[2*x] = uint8((a + 1) >> 1)
+			out[2*x+1] = uint8((a + b + 2) >> 2)
 		}
 	}
 }
