@@ -11,6 +11,7 @@ import (
 
 	"passdesk/cmd/passd/api"
 	"passdesk/cmd/passd/authority"
+	"passdesk/cmd/passd/server"
 )
 
 func entry(id string) api.Entry {
@@ -75,7 +76,8 @@ func TestEntriesBadInput(t *testing.T) {
 		reason string
 	}{
 		{"no kiosk", api.EntriesRequest{VenueID: "cafe-1", Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
-		{"bad venue", api.EntriesRequest{VenueID: "../etc", KioskID: "k", Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
+		{"bad venue", api.EntriesRequest{VenueID: "cafe\n1", KioskID: "k", Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
+		{"long kiosk", api.EntriesRequest{VenueID: "v", KioskID: strings.Repeat("k", 65), Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
 		{"no entry ID", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{good, mod(func(e *api.Entry) { e.ID = "" })}}, 400, api.ReasonBadRequest},
 		{"bad outcome", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{good, mod(func(e *api.Entry) { e.Outcome = "maybe" })}}, 400, api.ReasonBadRequest},
 		{"bad method", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{mod(func(e *api.Entry) { e.Method = "" })}}, 400, api.ReasonBadRequest},
@@ -115,7 +117,7 @@ func TestEntriesBadInput(t *testing.T) {
 
 func TestKioskAllowList(t *testing.T) {
 	f := newFixture(t, 1)
-	list := "# kiosks of this service\ncafe-1 door-1\nhall-2 *  # every kiosk of hall-2\n"
+	list := "# kiosks of this service\ncafe-1 door-1\nhall-2 *  # every kiosk of hall-2\n서울 카페\t2층 입구\n"
 	if err := os.WriteFile(filepath.Join(f.dir, authority.KiosksFile), []byte(list), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +130,8 @@ func TestKioskAllowList(t *testing.T) {
 	}{
 		{"cafe-1", "door-1", 200},
 		{"hall-2", "any", 200},
+		{"서울 카페", "2층 입구", 200},
+		{"서울 카페", "2층", 403},
 		{"cafe-1", "door-2", 403},
 		{"", "", 403},
 	} {
@@ -145,5 +149,15 @@ func TestKioskAllowList(t *testing.T) {
 	}
 	if n := f2.stored("cafe-1", "door-2"); n != 0 {
 		t.Errorf("an unknown kiosk's entries were stored: %d", n)
+	}
+}
+
+func TestBadAllowListRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, authority.KiosksFile), []byte("only-a-venue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.New(server.Config{Dir: dir, Logger: quietLogger()}); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("New with a malformed allow-list = %v, want an error naming the line", err)
 	}
 }

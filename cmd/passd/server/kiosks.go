@@ -8,29 +8,38 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"passdesk/cmd/passd/api"
 )
 
-// idPattern is what a venue or kiosk ID looks like.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+// validID says whether s is a well-formed venue or kiosk ID: staff type
+// them in the kiosk's settings, so any 1-64 characters of UTF-8 without
+// control characters or surrounding spaces ("서울카페 2층" is one).
+func validID(s string) bool {
+	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, unicode.IsControl) < 0
+}
 
 // kioskRule decides which kiosks the service answers.
 //
 // Without an allow-list file every kiosk with well-formed IDs is accepted
 // and registers itself on its first entries upload. With the file (one
-// "VENUE_ID KIOSK_ID" per line, "VENUE_ID *" for all of a venue's kiosks,
-// "#" comments) only the kiosks it names are, for verification as well as
-// uploads; it is read again when it changes.
+// "VENUE_ID KIOSK_ID" per line, a tab between them when an ID has spaces;
+// "VENUE_ID *" for all of a venue's kiosks; "#" comments) only the kiosks
+// it names are, for verification as well as uploads; it is read again
+// when it changes.
 type kioskRule struct {
 	path string
 
 	mu      sync.RWMutex
-	allowed map[string]bool // "venue kiosk" and "venue *"; nil: no file
+	allowed map[string]bool // "venue\x00kiosk" and "venue\x00*"; nil: no file
 	modTime time.Time
 	size    int64
 }
@@ -77,14 +86,20 @@ func parseKiosks(b []byte) (map[string]bool, error) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for n := 1; sc.Scan(); n++ {
 		line, _, _ := strings.Cut(sc.Text(), "#")
-		f := strings.Fields(line)
-		if len(f) == 0 {
+		line = strings.TrimSpace(line)
+		if line == "" {
 			continue
 		}
-		if len(f) != 2 || !idPattern.MatchString(f[0]) || (f[1] != "*" && !idPattern.MatchString(f[1])) {
+		var f []string
+		if venue, kiosk, ok := strings.Cut(line, "\t"); ok {
+			f = []string{strings.TrimSpace(venue), strings.TrimSpace(kiosk)}
+		} else {
+			f = strings.Fields(line)
+		}
+		if len(f) != 2 || !validID(f[0]) || (f[1] != "*" && !validID(f[1])) {
 			return nil, fmt.Errorf("line %d: want \"VENUE_ID KIOSK_ID\" or \"VENUE_ID *\"", n)
 		}
-		allowed[f[0]+" "+f[1]] = true
+		allowed[f[0]+"\x00"+f[1]] = true
 	}
 	return allowed, sc.Err()
 }
@@ -104,12 +119,12 @@ func (k *kioskRule) check(venueID, kioskID string, required bool) error {
 			"this service answers the kiosks on its allow-list only; give venue_id and kiosk_id")
 	}
 	for _, f := range []struct{ name, v string }{{"venue_id", venueID}, {"kiosk_id", kioskID}} {
-		if !idPattern.MatchString(f.v) {
+		if !validID(f.v) {
 			return errorf(http.StatusBadRequest, api.ReasonBadRequest,
-				"%s %q is not 1-64 letters, digits, '.', '_', ':' or '-'", f.name, f.v)
+				"%s %q is not 1-64 characters without control characters or surrounding spaces", f.name, f.v)
 		}
 	}
-	if allowed != nil && !allowed[venueID+" "+kioskID] && !allowed[venueID+" *"] {
+	if allowed != nil && !allowed[venueID+"\x00"+kioskID] && !allowed[venueID+"\x00*"] {
 		return errorf(http.StatusForbidden, api.ReasonUnknownKiosk,
 			"kiosk %s/%s is not on this service's allow-list", venueID, kioskID)
 	}

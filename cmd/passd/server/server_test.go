@@ -219,7 +219,7 @@ func TestVerifyBadInput(t *testing.T) {
 		{"oversize QR", "POST", "application/json", `{"qr":"PD1:` + strings.Repeat("A", 1100) + `"}`, 422, string(pass.Malformed)},
 		{"garbage QR", "POST", "application/json", `{"qr":"PD1:%%%% not base45"}`, 422, string(pass.Malformed)},
 		{"other format", "POST", "application/json", `{"qr":"https://example.com/"}`, 422, string(pass.UnsupportedFormat)},
-		{"bad kiosk ID", "POST", "application/json", `{"qr":"` + qr + `","venue_id":"v 1","kiosk_id":"k"}`, 400, api.ReasonBadRequest},
+		{"bad kiosk ID", "POST", "application/json", `{"qr":"` + qr + `","venue_id":" v1","kiosk_id":"k"}`, 400, api.ReasonBadRequest},
 		{"GET", "GET", "", ``, 405, api.ReasonMethodNotAllowed},
 	}
 	for _, tt := range tests {
