@@ -30,6 +30,8 @@ func validEntry(e app.Entry) error {
 		return fmt.Errorf("unknown manual reason %q", e.ManualReason)
 	case e.Method != app.Manual && e.ManualReason != "":
 		return errors.New("only a manual entry has a manual reason")
+	case !validTime(e.Time):
+		return fmt.Errorf("entry time %s is out of range", e.Time.Format(time.RFC3339))
 	}
 	for _, f := range []string{e.ID, e.VenueID, e.KioskID, e.Reason, e.Scheme, e.Issuer, e.Name,
 		e.VisitorName, e.Phone, e.Staff, e.Note, e.Corrects} {
@@ -38,6 +40,11 @@ func validEntry(e app.Entry) error {
 		}
 	}
 	return nil
+}
+
+// validTime keeps times where Unix nanoseconds (the stored form) are exact.
+func validTime(t time.Time) bool {
+	return t.Year() >= 2000 && t.Year() < 2200
 }
 
 func validManualReason(r app.ManualReason) bool {
@@ -192,8 +199,11 @@ func (l *Ledger) OpenOutage(ctx context.Context, start time.Time, cause string) 
 	if start.IsZero() {
 		start = l.now()
 	}
+	if !validTime(start) {
+		return 0, notRecorded("open outage", fmt.Errorf("start %s is out of range", start.Format(time.RFC3339)))
+	}
 	if len(cause) > maxField {
-		cause = cause[:maxField]
+		cause = strings.ToValidUTF8(cause[:maxField], "")
 	}
 	ev := outageEvent{kind: "start", at: start.UTC().UnixNano(), cause: cause}
 	if err := l.write(ctx, func(tx *sql.Tx) error { return l.appendEvent(ctx, tx, &ev) }); err != nil {
@@ -207,6 +217,9 @@ func (l *Ledger) OpenOutage(ctx context.Context, start time.Time, cause string) 
 func (l *Ledger) CloseOutage(ctx context.Context, id int64, end time.Time) error {
 	if end.IsZero() {
 		end = l.now()
+	}
+	if !validTime(end) {
+		return notRecorded("close outage", fmt.Errorf("end %s is out of range", end.Format(time.RFC3339)))
 	}
 	err := l.write(ctx, func(tx *sql.Tx) error {
 		var startAt int64

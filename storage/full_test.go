@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"passdesk/app"
 )
@@ -53,4 +55,31 @@ func TestDiskFull(t *testing.T) {
 	if err := l.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzCSVField checks that every field the CSV export writes reads back
+// the same through encoding/csv, but for the quote that disarms formulas.
+func FuzzCSVField(f *testing.F) {
+	for _, s := range []string{"", "홍*동", "a,b", `say "hi"`, "line\nbreak", "=1+2", "-5", " lead", "@x", "\r", "\"", "tab\tin"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, '\r') {
+			// encoding/csv drops \r in quoted fields and needs UTF-8.
+			return
+		}
+		line := csvField([]byte("x"), []byte(s))
+		recs, err := csv.NewReader(strings.NewReader(string(line) + "\n")).ReadAll()
+		if err != nil || len(recs) != 1 || len(recs[0]) != 2 {
+			t.Fatalf("field %q wrote %q: %v %q", s, line, err, recs)
+		}
+		got := recs[0][1]
+		if len(s) > 0 && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+			if got != "'"+s {
+				t.Fatalf("formula %q read back as %q", s, got)
+			}
+		} else if got != s {
+			t.Fatalf("field %q read back as %q", s, got)
+		}
+	})
 }

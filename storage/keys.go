@@ -53,6 +53,12 @@ func loadKey(path string, create bool) ([]byte, error) {
 	if len(k) != keyLength {
 		return nil, fmt.Errorf("storage: %s holds %d bytes, want %d", path, len(k), keyLength)
 	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		// Tighten a key that a copy or restore left readable by others.
+		if err := os.Chmod(path, 0o600); err != nil {
+			return nil, fmt.Errorf("storage: %s is readable by others and cannot be made private: %w", path, err)
+		}
+	}
 	return k, nil
 }
 

@@ -95,6 +95,8 @@ func TestRecordAndList(t *testing.T) {
 			"manual bad why":  {ID: "x4", Outcome: app.Admit, Method: app.Manual, VisitorName: "A", ManualReason: "bored"},
 			"unknown correct": {ID: "x5", Outcome: app.Admit, Method: app.Online, Corrects: "nope"},
 			"huge note":       {ID: "x6", Outcome: app.Admit, Method: app.Online, Note: strings.Repeat("a", 5000)},
+			"year 1":          {ID: "x7", Outcome: app.Admit, Method: app.Online, Time: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)},
+			"year 9999":       {ID: "x8", Outcome: app.Admit, Method: app.Online, Time: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
 		} {
 			if _, err := l.Record(ctx, e); !errors.Is(err, storage.ErrNotRecorded) {
 				t.Errorf("%s: err = %v, want ErrNotRecorded", name, err)
@@ -195,7 +197,7 @@ func TestPhoneEncryption(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{storage.PhoneKey, storage.VenueKey} {
+	for _, name := range []string{storage.PhoneKey, storage.VenueKey, storage.DBFile} {
 		st, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

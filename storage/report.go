@@ -177,16 +177,16 @@ func (r *report) hourly(h [24]int) {
 	p.SetFont(reportFont, "", 10)
 }
 
-func (r *report) outages(os []app.Outage, loc *time.Location) {
+func (r *report) outages(list []app.Outage, loc *time.Location) {
 	r.heading("서비스 장애 · Outages")
 	p := r.pdf
-	if len(os) == 0 {
+	if len(list) == 0 {
 		p.CellFormat(0, 6, "없음 · None", "", 1, "L", false, 0, "")
 		return
 	}
 	widths := []float64{45, 45, r.width - 90}
 	r.row(widths, []string{"시작 · Start", "종료 · End", "원인 · Cause"}, true)
-	for _, o := range os {
+	for _, o := range list {
 		end := "진행 중 · ongoing"
 		if !o.End.IsZero() {
 			end = o.End.In(loc).Format("2006-01-02 15:04:05")

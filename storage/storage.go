@@ -131,7 +131,14 @@ func (l *Ledger) prepareFile(path string) (bool, error) {
 	}
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+		// Made here with mode 0600 rather than by SQLite with the umask's
+		// mode: the file holds visitors' names. The -wal and -shm files
+		// SQLite makes take the same mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return false, fmt.Errorf("storage: %w", err)
+		}
+		return false, f.Close()
 	}
 	if err != nil {
 		return false, fmt.Errorf("storage: %w", err)
