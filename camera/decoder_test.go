@@ -72,8 +72,9 @@ func TestDecodeLiveReadsHardFramesInAFewFrames(t *testing.T) {
 	frames := genFrames(43, hardKinds, n, 1280, 720)
 	for _, g := range frames {
 		f := g.frame()
-		if text, err := NewDecoder().Decode(&f); err != nil || text != g.text {
-			continue
+		full := NewDecoder()
+		if text, err := full.Decode(&f); err != nil || text != g.text || full.Hits[StepDouble] > 0 {
+			continue // not read, or read by a step only single images get
 		}
 		d := NewDecoder()
 		ok := false
