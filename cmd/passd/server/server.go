@@ -49,11 +49,12 @@ type Config struct {
 	MaxInFlight int
 	// RetryAfter is what a 429 tells the client to wait (default 1 s).
 	RetryAfter time.Duration
-	// ShedRunnable turns on shedding by run queue length: above
-	// ShedRunnable runnable goroutines per core a share of new POST
-	// requests, rising to all at three times as many, is answered 429
-	// (see DefaultShedRunnable). Zero leaves it off, so that tests on a
-	// loaded machine see no 429 they did not ask for.
+	// ShedRunnable turns on shedding by run queue length: when a queue
+	// of more than ShedRunnable runnable goroutines per core has stood
+	// for 100 ms, a share of new POST requests, rising to all at three
+	// times as many, is answered 429 (see DefaultShedRunnable). Zero
+	// leaves it off, so that tests on a loaded machine see no 429 they
+	// did not ask for.
 	ShedRunnable int
 	// PollInterval is how often the database is checked for changes made
 	// by other processes (passd revoke, passd rotate-issuer); default
@@ -69,15 +70,12 @@ type Config struct {
 // within the latency target.
 const DefaultInFlightPerCPU = 16
 
-// DefaultShedRunnable is passd serve's ShedRunnable. Turning a request
-// away is not free: reading it and answering 429 costs about a quarter of
-// what verifying it does, syscalls and wake-ups included (measured on
-// loopback). Shed at a queue of a couple of milliseconds and, offered three
-// times the capacity, the 429s eat most of the CPU and the goodput falls
-// to a third; shed at 32 per core (some 5-10 ms of queued verifications)
-// and the service keeps most of its throughput while the queue, and so
-// the latency of admitted requests, stays bounded.
-const DefaultShedRunnable = 32
+// DefaultShedRunnable is passd serve's ShedRunnable: a standing queue of
+// 16 requests per core is a few milliseconds of verifications. Turning a
+// request away is not free (reading it and answering 429 costs about a
+// quarter of verifying it, syscalls and wake-ups included), so a shorter
+// queue would spend the CPU on 429s instead of verdicts.
+const DefaultShedRunnable = 16
 
 // Server is the authority's HTTP service.
 type Server struct {
