@@ -71,7 +71,7 @@ func (f *manualForm) build() fyne.CanvasObject {
 	)
 	f.save = &widget.Button{Text: t("common.save"), Importance: widget.HighImportance, OnTapped: f.onSave}
 	f.cancel = &widget.Button{Text: t("common.cancel"), OnTapped: f.close}
-	title := widget.NewLabelWithStyle(t("manual.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := heading(t("manual.title"), fyne.TextAlignLeading)
 	by := widget.NewLabel(t("manual.by", f.by.Name))
 	return container.NewVBox(title, by, form, f.errMsg, container.NewGridWithColumns(2, f.cancel, f.save))
 }

@@ -46,7 +46,7 @@ func (p *pinPrompt) build() fyne.CanvasObject {
 	if p.need == app.Manager {
 		title = t("pin.manager")
 	}
-	p.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	p.title = heading(title, fyne.TextAlignCenter)
 	p.entry = widget.NewPasswordEntry()
 	p.entry.SetPlaceHolder(t("pin.placeholder"))
 	p.entry.OnSubmitted = func(string) { p.onOK() }

@@ -86,7 +86,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 		cards.Add(container.NewStack(back, container.NewVBox(n, name)))
 	}
 	r.chart = newHourChart()
-	chartTitle := widget.NewLabelWithStyle(t("review.hourly"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	chartTitle := heading(t("review.hourly"), fyne.TextAlignLeading)
 	r.outages = widget.NewLabel("")
 	r.outages.Wrapping = fyne.TextWrapWord
 	r.notices = widget.NewLabel("")
@@ -96,7 +96,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 	r.errMsg = widget.NewLabel("")
 	r.errMsg.Importance = widget.DangerImportance
 	r.errMsg.Hide()
-	outTitle := widget.NewLabelWithStyle(t("review.outages"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	outTitle := heading(t("review.outages"), fyne.TextAlignLeading)
 	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, r.chart)
 
 	r.outcome = widget.NewSelect([]string{t("filter.all"), t("outcome.admit"), t("outcome.deny"), t("outcome.duplicate")}, func(string) { r.loadList() })

@@ -117,7 +117,7 @@ func (s *settingsTab) build() fyne.CanvasObject {
 	)
 	hint := widget.NewLabel(t("settings.restart_hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	return container.NewVScroll(container.NewPadded(container.NewVBox(form, hint, s.errMsg, container.NewHBox(s.save))))
+	return container.NewVScroll(narrow(1000, container.NewPadded(container.NewVBox(form, hint, s.errMsg, container.NewHBox(s.save)))))
 }
 
 func numberEntry(n int) *widget.Entry {

@@ -90,7 +90,7 @@ func (s *setupScreen) build() fyne.CanvasObject {
 			widget.NewFormItem(t("settings.venue"), s.venue),
 			widget.NewFormItem(t("settings.kiosk"), s.kiosk),
 		)
-		items = append(items, widget.NewLabelWithStyle(t("setup.how"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.mode, form)
+		items = append(items, heading(t("setup.how"), fyne.TextAlignLeading), s.mode, form)
 	}
 	s.name = widget.NewEntry()
 	s.name.SetPlaceHolder(t("setup.manager_name_hint"))
@@ -103,7 +103,7 @@ func (s *setupScreen) build() fyne.CanvasObject {
 			widget.NewFormItem(t("staff.pin"), s.pin),
 			widget.NewFormItem(t("staff.pin_again"), s.pin2),
 		)
-		items = append(items, widget.NewSeparator(), widget.NewLabelWithStyle(t("setup.first_manager"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form)
+		items = append(items, widget.NewSeparator(), heading(t("setup.first_manager"), fyne.TextAlignLeading), form)
 	}
 	s.errMsg = widget.NewLabel("")
 	s.errMsg.Importance = widget.DangerImportance

@@ -68,8 +68,8 @@ func (s *staffTab) build() fyne.CanvasObject {
 	s.errMsg.Importance = widget.DangerImportance
 	s.errMsg.Wrapping = fyne.TextWrapWord
 	s.errMsg.Hide()
-	addTitle := widget.NewLabelWithStyle(t("staff.add_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	selTitle := widget.NewLabelWithStyle(t("staff.selected"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	addTitle := heading(t("staff.add_title"), fyne.TextAlignLeading)
+	selTitle := heading(t("staff.selected"), fyne.TextAlignLeading)
 	right := container.NewVBox(addTitle, form, container.NewHBox(s.add), widget.NewSeparator(),
 		selTitle, s.selLabel, container.NewHBox(s.setPIN, s.deact), s.errMsg)
 	split := container.NewHSplit(s.list, container.NewPadded(right))

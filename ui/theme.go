@@ -4,7 +4,9 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"passdesk/assets"
 )
@@ -74,4 +76,37 @@ func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
 		return 2
 	}
 	return t.Theme.Size(n)
+}
+
+// heading is a section title: a larger size, since the one font has no
+// bold face.
+func heading(text string, align fyne.TextAlign) *widget.Label {
+	l := widget.NewLabelWithStyle(text, align, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// maxWidthLayout keeps its objects no wider than max, centred, so forms
+// stay readable on a wide screen.
+type maxWidthLayout struct{ max float32 }
+
+func (l maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := fyne.Min(size.Width, l.max)
+	for _, o := range objs {
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+func (l maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+// narrow wraps o in a maxWidthLayout.
+func narrow(max float32, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(maxWidthLayout{max}, o)
 }
