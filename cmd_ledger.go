@@ -361,6 +361,10 @@ func ledgerAddPerson(data, name, role string, pinStdin bool, stdin io.Reader, st
 		}
 		return exitUsage
 	}
+	if err := l.Audit(context.Background(), "command line", "add_person", fmt.Sprintf("%s (%s, id %d)", p.Name, p.Role, p.ID)); err != nil {
+		fmt.Fprintf(stderr, "passdesk ledger add-person: added, but the audit trail was not written: %v\n", err)
+		return exitFail
+	}
 	json.NewEncoder(stdout).Encode(map[string]any{"id": p.ID, "name": p.Name, "role": p.Role})
 	return exitOK
 }

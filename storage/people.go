@@ -157,8 +157,9 @@ func setLockState(ctx context.Context, tx *sql.Tx, failures int, until time.Time
 }
 
 // SignIn finds the active person whose PIN this is. After five wrong PINs in
-// a row every sign-in is refused with app.ErrLockedOut for five minutes.
-// Every attempt is audited.
+// a row every sign-in is refused with app.ErrLockedOut for five minutes,
+// across restarts. The engine audits each attempt, as the screens audit
+// changes to people, with the name of who made them.
 func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 	now := l.now()
 	_, until, err := lockState(ctx, l.r)
@@ -166,7 +167,6 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 		return app.Person{}, fmt.Errorf("storage: %w", err)
 	}
 	if now.Before(until) {
-		_ = l.Audit(ctx, "", "sign_in_refused", "locked out until "+until.In(l.opts.Location).Format(time.TimeOnly))
 		return app.Person{}, app.ErrLockedOut
 	}
 	var h []byte
@@ -182,32 +182,24 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 		}
 		if now.Before(until) {
 			result = app.ErrLockedOut
-			return l.appendAudit(ctx, tx, now, "", "sign_in_refused", "locked out")
+			return nil
 		}
 		err = tx.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
 			Scan(&p.ID, &p.Name, &p.Role, &p.Active)
 		if err == nil {
-			if err := setLockState(ctx, tx, 0, time.Time{}); err != nil {
-				return err
-			}
-			return l.appendAudit(ctx, tx, now, p.Name, "sign_in", string(p.Role))
+			return setLockState(ctx, tx, 0, time.Time{})
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		failures++
 		result = app.ErrBadPIN
-		detail := fmt.Sprintf("wrong PIN (%d in a row)", failures)
 		if failures >= maxFailures {
 			until = now.Add(lockoutFor)
 			failures = 0
 			result = app.ErrLockedOut
-			detail += "; locked out for " + lockoutFor.String()
 		}
-		if err := setLockState(ctx, tx, failures, until); err != nil {
-			return err
-		}
-		return l.appendAudit(ctx, tx, now, "", "sign_in_failed", detail)
+		return setLockState(ctx, tx, failures, until)
 	})
 	if err != nil {
 		return app.Person{}, notRecorded("sign in", err)
@@ -258,10 +250,8 @@ func (l *Ledger) AddPerson(ctx context.Context, name string, role app.Role, pin 
 		if err != nil {
 			return pinConflict(err)
 		}
-		if p.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return l.appendAudit(ctx, tx, now, "", "add_person", fmt.Sprintf("%d %s (%s)", p.ID, name, role))
+		p.ID, err = res.LastInsertId()
+		return err
 	})
 	if errors.Is(err, ErrPINInUse) {
 		return app.Person{}, err
@@ -278,7 +268,6 @@ func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
 		return err
 	}
 	h := l.hashPIN(pin)
-	now := l.now()
 	err := l.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE people SET pin_hash = ? WHERE id = ? AND active = 1`, h, id)
 		if err != nil {
@@ -287,7 +276,7 @@ func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("active person %d: %w", id, app.ErrNotFound)
 		}
-		return l.appendAudit(ctx, tx, now, "", "set_pin", strconv.FormatInt(id, 10))
+		return nil
 	})
 	if errors.Is(err, ErrPINInUse) || errors.Is(err, app.ErrNotFound) {
 		return err
@@ -301,7 +290,6 @@ func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
 // Deactivate stops a person signing in. The last active manager cannot be
 // deactivated (app.ErrNotAllowed): nobody could manage the kiosk.
 func (l *Ledger) Deactivate(ctx context.Context, id int64) error {
-	now := l.now()
 	err := l.write(ctx, func(tx *sql.Tx) error {
 		var role string
 		err := tx.QueryRowContext(ctx, `SELECT role FROM people WHERE id = ? AND active = 1`, id).Scan(&role)
@@ -320,10 +308,8 @@ func (l *Ledger) Deactivate(ctx context.Context, id int64) error {
 				return fmt.Errorf("the last manager cannot be deactivated: %w", app.ErrNotAllowed)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET active = 0 WHERE id = ?`, id); err != nil {
-			return err
-		}
-		return l.appendAudit(ctx, tx, now, "", "deactivate", strconv.FormatInt(id, 10))
+		_, err = tx.ExecContext(ctx, `UPDATE people SET active = 0 WHERE id = ?`, id)
+		return err
 	})
 	if errors.Is(err, app.ErrNotAllowed) || errors.Is(err, app.ErrNotFound) {
 		return err
