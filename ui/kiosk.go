@@ -325,6 +325,7 @@ func (k *Kiosk) showScan() {
 	k.manager = nil
 	k.setup = nil
 	k.win.SetContent(k.stack)
+	k.win.Canvas().Unfocus()
 	k.scan.listenKeys(k.win.Canvas())
 	k.refreshStatus()
 }

@@ -78,6 +78,7 @@ func (f *manualForm) build() fyne.CanvasObject {
 
 func (f *manualForm) close() {
 	f.popup.Hide()
+	f.k.win.Canvas().Unfocus() // typed keys go back to the wedge reader
 	if f.k.manual == f {
 		f.k.manual = nil
 	}

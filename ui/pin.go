@@ -85,6 +85,7 @@ func (p *pinPrompt) onBackspace() {
 
 func (p *pinPrompt) onCancel() {
 	p.popup.Hide()
+	p.k.win.Canvas().Unfocus() // typed keys go back to the wedge reader
 	if p.k.pin == p {
 		p.k.pin = nil
 	}
@@ -117,6 +118,7 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 		return
 	}
 	p.popup.Hide()
+	p.k.win.Canvas().Unfocus()
 	if p.k.pin == p {
 		p.k.pin = nil
 	}
