@@ -96,10 +96,18 @@ func ledgerDataDir() string {
 	return filepath.Join(dir, "passdesk")
 }
 
-// openLedger opens the ledger; reading commands open it read-only, so
-// inspecting a ledger never changes it.
+// openLedger opens an existing ledger; reading commands open it read-only,
+// so inspecting a ledger never changes it.
 func openLedger(data string, readOnly bool, stderr io.Writer, name string) (*storage.Ledger, bool) {
-	l, err := storage.Open(data, storage.Options{ReadOnly: readOnly})
+	return openLedgerWith(data, storage.Options{ReadOnly: readOnly}, stderr, name)
+}
+
+func openLedgerWith(data string, opts storage.Options, stderr io.Writer, name string) (*storage.Ledger, bool) {
+	if _, err := os.Stat(filepath.Join(data, storage.DBFile)); err != nil {
+		fmt.Fprintf(stderr, "passdesk ledger %s: no ledger in %s (%v)\n", name, data, err)
+		return nil, false
+	}
+	l, err := storage.Open(data, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "passdesk ledger %s: %v\n", name, err)
 		return nil, false
@@ -321,9 +329,8 @@ func ledgerPurge(data, retention, before string, stdout, stderr io.Writer) int {
 		opts.Retention = 24 * time.Hour
 		now = t.Add(opts.Retention)
 	}
-	l, err := storage.Open(data, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "passdesk ledger purge: %v\n", err)
+	l, ok := openLedgerWith(data, opts, stderr, "purge")
+	if !ok {
 		return exitFail
 	}
 	defer l.Close()
@@ -348,8 +355,10 @@ func ledgerAddPerson(data, name, role string, pinStdin bool, stdin io.Reader, st
 		return exitFail
 	}
 	pin := strings.TrimRight(line, "\r\n")
-	l, ok := openLedger(data, false, stderr, "add-person")
-	if !ok {
+	// The first manager may be added before the kiosk has ever run.
+	l, err := storage.Open(data, storage.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "passdesk ledger add-person: %v\n", err)
 		return exitFail
 	}
 	defer l.Close()

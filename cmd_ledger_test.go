@@ -148,8 +148,18 @@ func TestLedgerCommand(t *testing.T) {
 				t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 			}
 		}
-		if code, _, _ := runLedgerCmd("", "verify", "--data", t.TempDir()); code != exitFail {
-			t.Errorf("verify of an empty directory: exit %d, want %d", code, exitFail)
+		for _, cmd := range []string{"verify", "summary", "purge"} {
+			empty := t.TempDir()
+			if code, _, _ := runLedgerCmd("", cmd, "--data", empty); code != exitFail {
+				t.Errorf("%s of an empty directory: exit %d, want %d", cmd, code, exitFail)
+			}
+			if _, err := os.Stat(filepath.Join(empty, storage.DBFile)); err == nil {
+				t.Errorf("%s made a ledger in an empty directory", cmd)
+			}
+		}
+		empty := t.TempDir()
+		if code, _, _ := runLedgerCmd("", "export", "--data", empty, "--format", "csv", "--out", filepath.Join(empty, "x.csv")); code != exitFail {
+			t.Errorf("export of an empty directory: exit %d", code)
 		}
 	})
 }
