@@ -8,13 +8,18 @@ import (
 // reads: fewer under -short or the race detector.
 var rateSeed int64 = 42
 
+// skipUnderRace skips the rate tests under the race detector: decoding
+// runs in one goroutine, so the detector has nothing to find there, and it
+// makes generating and decoding the frames ten times slower. The scanner
+// tests cover the goroutines.
+func skipUnderRace(t *testing.T) {
+	if raceOn {
+		t.Skip("decode rates are measured without -race")
+	}
+}
+
 func framesPerKind() int {
-	switch {
-	case raceOn:
-		// Decoding runs in one goroutine: the race detector has nothing
-		// to find here, only time to spend.
-		return 1
-	case testing.Short():
+	if testing.Short() {
 		return 4
 	}
 	return 12
@@ -24,6 +29,7 @@ func framesPerKind() int {
 // decoder (what `passdesk decode` does): every easy frame, at least 95% of
 // the hard ones, and never a text from a frame without a code.
 func TestDecodeRates(t *testing.T) {
+	skipUnderRace(t)
 	n := framesPerKind()
 	kinds := append([]string{kindEasy, kindNone}, hardKinds...)
 	frames := genFrames(rateSeed, kinds, n, 1280, 720)
@@ -68,6 +74,7 @@ func TestDecodeRates(t *testing.T) {
 // code the full decoder reads, the live one reads within 2*len(fallbacks)
 // frames (each frame tries plain, every other one a fallback too).
 func TestDecodeLiveReadsHardFramesInAFewFrames(t *testing.T) {
+	skipUnderRace(t)
 	n := max(1, framesPerKind()/2)
 	frames := genFrames(43, hardKinds, n, 1280, 720)
 	for _, g := range frames {

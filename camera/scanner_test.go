@@ -179,7 +179,7 @@ func TestReplaySource(t *testing.T) {
 		if err := src.Next(context.Background(), &f); err != nil {
 			t.Fatal(err)
 		}
-		text, _ := NewDecoder().Decode(&f)
+		text, _ := NewDecoder().DecodeLive(&f)
 		got = append(got, text)
 	}
 	want := []string{frames[0].text, frames[1].text, frames[0].text, frames[1].text}
@@ -234,7 +234,7 @@ func TestDemoSource(t *testing.T) {
 		if err := src.Next(context.Background(), &f); err != nil {
 			t.Fatal(err)
 		}
-		text, _ := NewDecoder().Decode(&f)
+		text, _ := NewDecoder().DecodeLive(&f)
 		return text
 	}
 	if got := read(); got != passes[0].QR {
