@@ -168,10 +168,17 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		res = d.read(y, w, h, image.Rect(0, 0, w, h), nil)
 	case StepROI:
 		r := d.roi.Intersect(image.Rect(0, 0, w, h))
-		if r.Dx() < 40 || r.Dy() < 40 {
-			return "", false
+		if r.Dx() < 40 || r.Dy() < 40 || r.Dx()*r.Dy() > w*h*3/4 {
+			return "", false // too small to hold the code, or not worth cropping
 		}
-		res = d.read(y, w, h, r, nil)
+		// Copied into the work buffer: the reader's own crop allocates.
+		rw, rh := r.Dx(), r.Dy()
+		d.work = grow(d.work, rw*rh)
+		for i := 0; i < rh; i++ {
+			copy(d.work[i*rw:(i+1)*rw], y[(r.Min.Y+i)*w+r.Min.X:])
+		}
+		res = d.read(d.work, rw, rh, image.Rect(0, 0, rw, rh), nil)
+		off = r.Min
 	case StepBlur:
 		d.work = grow(d.work, w*h)
 		boxBlur3(d.work, y, w, h)
@@ -290,7 +297,7 @@ func (d *Decoder) remember(pts []gozxing.ResultPoint, scale int, off image.Point
 		minY, maxY = min(minY, p.GetY()), max(maxY, p.GetY())
 	}
 	side := max(maxX-minX, maxY-minY)
-	r := image.Rect(int(minX-side*0.6), int(minY-side*0.6), int(maxX+side*0.6)+1, int(maxY+side*0.6)+1)
+	r := image.Rect(int(minX-side*0.3), int(minY-side*0.3), int(maxX+side*0.3)+1, int(maxY+side*0.3)+1)
 	r = image.Rectangle{Min: r.Min.Mul(scale), Max: r.Max.Mul(scale)}.Add(off)
 	d.roi = r.Intersect(image.Rect(0, 0, w*scale, h*scale))
 	d.roiLeft = 15

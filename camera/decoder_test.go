@@ -115,3 +115,23 @@ func TestDecodeBadFrames(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeLiveROI checks that a code still in view is read from the
+// region of the last hit, and that a code that moved is still read.
+func TestDecodeLiveROI(t *testing.T) {
+	frames := genFrames(44, []string{kindEasy}, 2, 1280, 720)
+	d := NewDecoder()
+	f0, f1 := frames[0].frame(), frames[1].frame()
+	for i, c := range []struct {
+		f    *Frame
+		text string
+	}{{&f0, frames[0].text}, {&f0, frames[0].text}, {&f1, frames[1].text}} {
+		text, err := d.DecodeLive(c.f)
+		if err != nil || text != c.text {
+			t.Fatalf("frame %d: %.20q, %v", i, text, err)
+		}
+	}
+	if d.Hits[StepROI] != 1 {
+		t.Errorf("hits by region %d, want 1 (hits %v)", d.Hits[StepROI], d.Hits)
+	}
+}
