@@ -125,7 +125,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			cfg.trust, err = openTrustList(doc, roots)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "passdesk verify: trust list %s: %v\n", *trustFile, err)
+			fmt.Fprintf(stderr, "passdesk verify: %s: %v\n", *trustFile, err)
 			return exitFail
 		}
 		if cfg.trust.Stale(cfg.now) {
@@ -138,7 +138,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			cfg.revoke, err = openRevocationList(doc, roots)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "passdesk verify: revocation list %s: %v\n", *revokeFile, err)
+			fmt.Fprintf(stderr, "passdesk verify: %s: %v\n", *revokeFile, err)
 			return exitFail
 		}
 		if cfg.revoke.Stale(cfg.now) {
