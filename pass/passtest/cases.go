@@ -133,6 +133,7 @@ func structureCases() []Case {
 	p = g
 	p.Cred.Tag = 17
 	add("credential tag 17", p)
+	cs = append(cs, text("malformed presentation tag 18 twice", "PD1:"+b45(string(Tag(18, g.Bytes()))), pass.Malformed))
 	p = g
 	p.Pres.Tag = 55799
 	add("presentation self-describe tag", p)
