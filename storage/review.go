@@ -102,6 +102,11 @@ func (l *Ledger) hourCase(start time.Time) (string, []any) {
 	b.WriteString("CASE")
 	for i := 1; i < 24; i++ {
 		t := time.Date(start.Year(), start.Month(), start.Day(), i, 0, 0, 0, l.opts.Location)
+		if t.Hour() < i {
+			// A skipped hour (clocks forward): it starts, empty, where the
+			// next one does.
+			t = t.Add(time.Hour)
+		}
 		fmt.Fprintf(&b, " WHEN at < ? THEN %d", i-1)
 		args = append(args, t.UnixNano())
 	}
