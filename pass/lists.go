@@ -31,11 +31,12 @@ type revocationListDoc struct {
 	CIDs [][]byte `cbor:"cids"`
 }
 
-// Stale reports whether the list has expired at now.
-func (tl *TrustList) Stale(now time.Time) bool { return now.Unix() > tl.Expires }
+// Stale reports whether the list has expired at now. No list (nil) is
+// stale: the kiosk holds nothing it can trust.
+func (tl *TrustList) Stale(now time.Time) bool { return tl == nil || now.Unix() > tl.Expires }
 
-// Stale reports whether the list has expired at now.
-func (rl *RevocationList) Stale(now time.Time) bool { return now.Unix() > rl.Expires }
+// Stale reports whether the list has expired at now; nil is stale.
+func (rl *RevocationList) Stale(now time.Time) bool { return rl == nil || now.Unix() > rl.Expires }
 
 // SignTrustList signs tl with the root key.
 func SignTrustList(root ed25519.PrivateKey, tl TrustList) ([]byte, error) {

@@ -99,6 +99,11 @@ func TestListsStale(t *testing.T) {
 	if !tl.Stale(exp.Add(time.Second)) || !rl.Stale(exp.Add(time.Second)) {
 		t.Error("not stale a second after exp")
 	}
+	var noTL *pass.TrustList
+	var noRL *pass.RevocationList
+	if !noTL.Stale(exp) || !noRL.Stale(exp) || noRL.Contains(passtest.RevokedCID) {
+		t.Error("nil lists: not stale, or revoking")
+	}
 	stale, err := pass.OpenTrustList(passtest.Lists()["trustlist-stale.cose"], roots, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,10 @@ const SchemePD1 = "PD1"
 
 // Verify checks a QR text in DESIGN.md's order and stops at the first
 // failure. It is pure: the same arguments always give the same verdict.
-// tl nil means no trust list is held; rl nil means none is held. A zero
-// Rules field takes its default (a negative one means zero).
+// tl nil means no trust list is held; rl nil means none is held. A stale
+// revocation list is still consulted: staleness alone never changes a
+// verdict, but what it revoked stays revoked. A zero Rules field takes its
+// default (a negative one means zero).
 func Verify(text string, tl *TrustList, rl *RevocationList, pol Policy, rules Rules, now time.Time) Verdict {
 	if !strings.HasPrefix(text, Prefix) {
 		return Verdict{Reason: UnsupportedFormat}
@@ -50,7 +52,7 @@ func VerifyAny(text string, schemes []Scheme, tl *TrustList, rl *RevocationList,
 
 func check(d *decoded, tl *TrustList, rl *RevocationList, pol Policy, rules Rules, now time.Time) Reason {
 	t := now.Unix()
-	if tl == nil || tl.Stale(now) {
+	if tl.Stale(now) {
 		return TrustListStale
 	}
 	key := tl.issuerKey(d.Kid, d.Claims.Issuer, t)
@@ -76,7 +78,7 @@ func check(d *decoded, tl *TrustList, rl *RevocationList, pol Policy, rules Rule
 	if subSat(t, d.IssuedAt) > addSat(window, skew) {
 		return QRExpired
 	}
-	if rl != nil && rl.Contains(d.Claims.CID[:]) {
+	if rl.Contains(d.Claims.CID[:]) {
 		return Revoked
 	}
 	if !pol.Admits(d.Claims, now) {
@@ -139,9 +141,10 @@ func (p Policy) Admits(c Claims, now time.Time) bool {
 	return true
 }
 
-// Contains reports whether cid is revoked by this list.
+// Contains reports whether cid is revoked by this list; nil revokes
+// nothing.
 func (rl *RevocationList) Contains(cid []byte) bool {
-	if len(cid) != 16 {
+	if rl == nil || len(cid) != 16 {
 		return false
 	}
 	var k [16]byte
