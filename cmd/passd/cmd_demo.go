@@ -61,7 +61,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 	pngDir := fs.String("png", "", "write the QR codes as PNG images into this directory")
 	n := fs.Int("n", 1, "how many QR texts")
 	label := fs.String("label", "", "only this demo holder (holder-1, revoked, stale, ...); default: the valid ones in turn")
-	size := fs.Int("size", 360, "PNG width and height in pixels")
+	size := fs.Int("size", 480, "PNG width and height in pixels")
 	rest, code, ok := parse(fs, args)
 	if !ok {
 		return code

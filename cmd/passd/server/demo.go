@@ -107,7 +107,7 @@ func (s *Server) handleDemoQR(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		b, err := QRPNG(qr, 360)
+		b, err := QRPNG(qr, demoQRSize)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -119,6 +119,10 @@ func (s *Server) handleDemoQR(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeError(w, r, errorf(http.StatusNotFound, api.ReasonNotFound, "no demo holder %q", label))
 }
+
+// demoQRSize is the demo page's QR image width: at least 5 pixels a
+// module for the longest PD1 texts, so a phone screen shows it sharp.
+const demoQRSize = 480
 
 // QRPNG draws text as a QR code PNG about size pixels wide, with error
 // correction level M and a four-module quiet zone.
