@@ -87,7 +87,7 @@ type Kiosk struct {
 	screen  screen
 	scan    *scanScreen
 	verdict *verdictView
-	stack   *fyne.Container // scan screen with the verdict over it
+	stack   *fyne.Container // scan screen with the verdict over its body
 	manager *managerScreen
 	setup   *setupScreen
 
@@ -165,7 +165,8 @@ func (k *Kiosk) build() {
 	k.verdict = newVerdictView(k.clearVerdict)
 	k.verdict.Hide()
 	k.verdictUp = false
-	k.stack = container.NewStack(k.scan.build(), k.verdict)
+	body, bar := k.scan.build()
+	k.stack = container.NewBorder(nil, bar, nil, nil, container.NewStack(body, k.verdict))
 	switch {
 	case k.screen == screenManager && k.manager != nil:
 		k.manager = newManagerScreen(k, k.manager.by)

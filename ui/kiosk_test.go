@@ -346,6 +346,9 @@ func TestManualEntryNeedsStaffPIN(t *testing.T) {
 	if r.k.manual != nil {
 		t.Error("the form stayed open after saving")
 	}
+	if m := r.k.scan.message; !m.Visible() || !strings.Contains(m.Text, "Choi Minsu") {
+		t.Errorf("no confirmation after saving: %q", m.Text)
+	}
 	// The scanner's typed codes reach the scan screen again.
 	if res := r.wedge("PD1:AFTER"); res.Verdict.Reason != pass.Malformed {
 		t.Errorf("a wedge scan after the form: %q", res.Verdict.Reason)

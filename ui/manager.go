@@ -23,6 +23,7 @@ type managerScreen struct {
 	back     *widget.Button
 	leave    *widget.Button
 	quit     *widget.Button
+	message  *widget.Label // a short confirmation ("saved")
 }
 
 func newManagerScreen(k *Kiosk, by app.Person) *managerScreen {
@@ -60,7 +61,11 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	m.quit = &widget.Button{Text: t("manager.quit"), Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: m.onQuit}
 	who := widget.NewLabel(t("manager.signed_in", m.by.Name))
 	who.TextStyle.Bold = true
-	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(who))
+	m.message = widget.NewLabel("")
+	m.message.Importance = widget.SuccessImportance
+	m.message.TextStyle.Bold = true
+	m.message.Hide()
+	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(container.NewHBox(who, m.message)))
 	m.review.load()
 	m.staff.load()
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, m.tabs)

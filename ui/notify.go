@@ -12,14 +12,28 @@ import (
 	"passdesk/app"
 )
 
-// toast shows msg at the bottom of the window for a few seconds.
+// toast shows msg for a few seconds in the current screen's message line
+// (a pop-up would swallow the next tap).
 func (k *Kiosk) toast(msg string) {
-	l := widget.NewLabelWithStyle(msg, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	p := widget.NewPopUp(container.NewPadded(l), k.win.Canvas())
-	size := k.win.Canvas().Size()
-	ms := p.MinSize()
-	p.ShowAtPosition(fyne.NewPos((size.Width-ms.Width)/2, size.Height-ms.Height-90))
-	k.o.After(3*time.Second, func() { k.do(p.Hide) })
+	var l *widget.Label
+	switch {
+	case k.screen == screenManager && k.manager != nil:
+		l = k.manager.message
+	case k.screen == screenScan && k.scan != nil:
+		l = k.scan.message
+	}
+	if l == nil {
+		return
+	}
+	l.SetText(msg)
+	l.Show()
+	k.o.After(4*time.Second, func() {
+		k.do(func() {
+			if l.Text == msg {
+				l.Hide()
+			}
+		})
+	})
 }
 
 // showAlert raises a later correction (a pass admitted offline that the

@@ -37,13 +37,17 @@ type scanScreen struct {
 	pending  *widget.Label
 	manual   *widget.Button
 	managerB *widget.Button
+	message  *widget.Label // a short confirmation ("recorded")
 
 	typed strings.Builder // keyboard-wedge characters since the last Enter
 }
 
 func newScanScreen(k *Kiosk) *scanScreen { return &scanScreen{k: k} }
 
-func (s *scanScreen) build() fyne.CanvasObject {
+// build returns the screen's body (banner and preview, which a verdict
+// covers) and its bottom bar (status and buttons, which stay in reach of
+// staff while verdicts come one after another).
+func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	t := s.k.t
 	s.preview = canvas.NewImageFromImage(nil)
 	s.preview.FillMode = canvas.ImageFillContain
@@ -75,8 +79,12 @@ func (s *scanScreen) build() fyne.CanvasObject {
 	s.manual = &widget.Button{Text: t("scan.manual"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onManualEntry}
 	s.managerB = &widget.Button{Text: t("scan.manager"), Icon: theme.SettingsIcon(), OnTapped: s.onManager}
 	status := container.NewHBox(s.service, s.trust, s.clock, s.camera, s.pending)
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.manual, s.managerB), container.NewHScroll(status))
-	return container.NewBorder(s.banner, container.NewPadded(bar), nil, nil, view)
+	s.message = widget.NewLabel("")
+	s.message.Importance = widget.SuccessImportance
+	s.message.TextStyle.Bold = true
+	s.message.Hide()
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.message, s.manual, s.managerB), container.NewHScroll(status))
+	return container.NewBorder(s.banner, nil, nil, nil, view), container.NewPadded(bottom)
 }
 
 // listenKeys routes typed characters to the keyboard-wedge reader: USB QR
