@@ -117,6 +117,28 @@ func TestVerifyCommandStdin(t *testing.T) {
 	}
 }
 
+// TestVerifyCommandLongLines checks that lines of any length each get
+// their verdict, including ones longer than the part of a line kept.
+func TestVerifyCommandLongLines(t *testing.T) {
+	good := passtest.Good().QR()
+	in := "PD1:" + strings.Repeat("A", 1<<20) + "\n" + "PD1:" + strings.Repeat("B", 3<<20) + "\n" + good + "\n"
+	args := append(listArgs(t, "trustlist.cose"), "--at", strconv.FormatInt(passtest.Now, 10))
+	code, out, stderr := runVerifyCmd(args, in)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := decodeLines(t, out)
+	want := []string{"malformed", "malformed", "ok"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	for i, w := range want {
+		if got := lines[i]["reason"]; got != w {
+			t.Errorf("line %d: reason %v, want %s", i+1, got, w)
+		}
+	}
+}
+
 func TestVerifyCommandOutputShape(t *testing.T) {
 	args := append(listArgs(t, "trustlist.cose"), "--at", strconv.FormatInt(passtest.Now, 10), passtest.Good().QR())
 	code, out, _ := runVerifyCmd(args, "")
