@@ -88,7 +88,7 @@ func TestValidate(t *testing.T) {
 
 func TestSaveConfig(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
-	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.ConfigFile = path })
+	r := newRig(t, func(c *app.Config, _ *app.Deps) { c.ConfigFile = path })
 	manager := app.Person{ID: 1, Name: "Park", Role: app.Manager, Active: true}
 	staff := app.Person{ID: 2, Name: "Kim", Role: app.Staff, Active: true}
 	c := r.e.Config()

@@ -25,8 +25,6 @@ type Deps struct {
 	Schemes []pass.Scheme
 	Now     func() time.Time
 
-	// ConfigFile is where SaveConfig writes; empty refuses SaveConfig.
-	ConfigFile string
 	// Events, when set, hears of outages and list changes as they happen
 	// (the headless runner prints them). It must not block.
 	Events func(Event)

@@ -63,4 +63,5 @@ type Config struct {
 	Sounds        bool          `toml:"sounds"`
 	DCCTrust      string        `toml:"dcc_trust"` // HC1 document signer list, optional
 	DataDir       string        `toml:"-"`
+	ConfigFile    string        `toml:"-"` // where SaveConfig writes; empty refuses
 }

@@ -73,13 +73,13 @@ func (e *Engine) SaveConfig(by Person, c Config) error {
 	if !by.Active || by.Role != Manager {
 		return ErrNotAllowed
 	}
-	if e.d.ConfigFile == "" {
-		return ErrNoConfigFile
-	}
 	e.saveMu.Lock()
 	defer e.saveMu.Unlock()
 	old := e.set.Load()
-	c.DataDir = old.cfg.DataDir
+	c.DataDir, c.ConfigFile = old.cfg.DataDir, old.cfg.ConfigFile
+	if c.ConfigFile == "" {
+		return ErrNoConfigFile
+	}
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (e *Engine) SaveConfig(by Person, c Config) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteConfig(e.d.ConfigFile, c); err != nil {
+	if err := WriteConfig(c.ConfigFile, c); err != nil {
 		return fmt.Errorf("settings not saved: %w", err)
 	}
 	changed := diffConfig(old.cfg, c)

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"passdesk/app"
+	"passdesk/app/listfile"
+	"passdesk/app/remote"
+	"passdesk/camera"
+	"passdesk/pass"
+	"passdesk/pass/dcc"
+	"passdesk/storage"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// kioskFlags declares the flags the window and `run --headless` share and
+// returns the function that, after fs.Parse, reads the configuration file
+// and lays the flags that were given over it.
+func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
+	file := fs.String("config", defaultConfigFile(), "configuration `file` (TOML)")
+	data := fs.String("data", defaultDataDir(), "data `directory`: ledger, keys, signed lists")
+	server := fs.String("server", "", "authority service `URL`")
+	var roots stringList
+	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding (repeatable)")
+	cam := fs.String("camera", "", "frame `source`: auto, none, stdin, /dev/videoN, replay:DIR[@FPS], demo:URL")
+	venue := fs.String("venue", "", "venue `ID`")
+	kiosk := fs.String("kiosk", "", "kiosk `ID`")
+	mode := fs.String("mode", "", "verification `mode`: online-first or offline-first")
+	deadline := fs.Duration("deadline", 0, "online verification `deadline`, such as 800ms")
+	lang := fs.String("lang", "", "`language`: ko or en")
+	return func() (app.Config, error) {
+		cfg, err := app.LoadConfig(*file)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.ConfigFile, cfg.DataDir = *file, *data
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "server":
+				cfg.ServerURL = *server
+			case "root":
+				cfg.Roots = roots
+			case "camera":
+				cfg.Camera = *cam
+			case "venue":
+				cfg.VenueID = *venue
+			case "kiosk":
+				cfg.KioskID = *kiosk
+			case "mode":
+				cfg.Mode = *mode
+			case "deadline":
+				cfg.Deadline = *deadline
+			case "lang":
+				cfg.Language = *lang
+			}
+		})
+		if cfg.DataDir == "" {
+			return cfg, errors.New("no data directory: pass --data DIR")
+		}
+		if cfg.KioskID == "" {
+			if h, err := os.Hostname(); err == nil {
+				cfg.KioskID = h
+			}
+		}
+		return cfg, cfg.Validate()
+	}
+}
+
+func defaultConfigFile() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "passdesk", "config.toml")
+}
+
+func defaultDataDir() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "passdesk")
+}
+
+// cameraStdin is the --camera value for keyboard-wedge input on stdin.
+const cameraStdin = "stdin"
+
+// kiosk is an engine with its adapters, opened the same way for the
+// window and for `run --headless`.
+type kiosk struct {
+	Engine  *app.Engine
+	Scanner app.Scanner // nil for --camera stdin
+	Ledger  *storage.Ledger
+	// Events hears of outages and list changes; events nobody reads are
+	// dropped once it is full.
+	Events <-chan app.Event
+	client *remote.Client
+	cam    *camera.Scanner
+}
+
+// openKiosk opens storage, the list store, the service client, the
+// scanner and the HC1 scheme when configured, and the engine. A dead
+// camera or server is a state the kiosk shows, not an error here; a ledger
+// that cannot be opened is.
+func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	events := make(chan app.Event, 64)
+	k := &kiosk{Events: events}
+	var err error
+	k.Ledger, err = storage.Open(cfg.DataDir, storage.Options{
+		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
+		VenueID:   cfg.VenueID, KioskID: cfg.KioskID,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	lists, err := listfile.Open(filepath.Join(cfg.DataDir, "lists"))
+	if err != nil {
+		k.Close()
+		return nil, err
+	}
+	d := app.Deps{Ledger: k.Ledger, Records: k.Ledger, People: k.Ledger, Lists: lists,
+		Events: func(ev app.Event) {
+			select {
+			case events <- ev:
+			default:
+			}
+		}}
+	if cfg.ServerURL != "" {
+		if k.client, err = remote.New(cfg.ServerURL, remote.Options{}); err != nil {
+			k.Close()
+			return nil, err
+		}
+		d.Service = k.client
+	}
+	if cfg.DCCTrust != "" {
+		ts, err := dcc.LoadTrustFile(cfg.DCCTrust)
+		if err != nil {
+			k.Close()
+			return nil, fmt.Errorf("HC1 trust file: %w", err)
+		}
+		d.Schemes = []pass.Scheme{dcc.NewScheme(ts)}
+	}
+	if cfg.Camera != cameraStdin {
+		opts := camera.Options{}
+		if cfg.Resolution != "" {
+			opts.Width, opts.Height, _ = app.ParseResolution(cfg.Resolution)
+		}
+		if k.cam, err = camera.NewScanner(cfg.Camera, opts); err != nil {
+			k.Close()
+			return nil, fmt.Errorf("camera %q: %w", cfg.Camera, err)
+		}
+		k.Scanner, d.Scanner = k.cam, k.cam
+	}
+	if k.Engine, err = app.New(cfg, d); err != nil {
+		k.Close()
+		return nil, err
+	}
+	k.Engine.Start(ctx)
+	return k, nil
+}
+
+// Close stops the engine and closes the adapters.
+func (k *kiosk) Close() error {
+	var errs []error
+	if k.Engine != nil {
+		errs = append(errs, k.Engine.Close())
+	}
+	if k.cam != nil {
+		errs = append(errs, k.cam.Close())
+	}
+	if k.client != nil {
+		errs = append(errs, k.client.Close())
+	}
+	if k.Ledger != nil {
+		errs = append(errs, k.Ledger.Close())
+	}
+	return errors.Join(errs...)
+}
