@@ -50,7 +50,7 @@ var ErrCorrupt = errors.New("the ledger file is damaged")
 
 // Options configure a ledger.
 type Options struct {
-	Retention time.Duration    // rows older than this are purged; default 28 days
+	Retention time.Duration    // Purge removes entries older than this; default 28 days
 	Now       func() time.Time // default time.Now
 	VenueID   string           // stamped on entries that carry none
 	KioskID   string
@@ -226,8 +226,8 @@ func (l *Ledger) Dir() string { return l.dir }
 
 func (l *Ledger) now() time.Time { return l.opts.Now() }
 
-// dayBounds returns the local day containing t as [start, end) in Unix
-// nanoseconds, with the day's name.
+// dayBounds returns the local day containing t as [start, end), with its
+// name (YYYY-MM-DD). A day is 23 or 25 hours long when the clocks change.
 func (l *Ledger) dayBounds(t time.Time) (start, end time.Time, name string) {
 	t = t.In(l.opts.Location)
 	start = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, l.opts.Location)
