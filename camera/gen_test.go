@@ -28,10 +28,12 @@ const (
 	kindContrast = "contrast"
 	kindJPEG     = "jpeg"
 	kindDark     = "dark"
+	kindMotion   = "motion"
+	kindShadow   = "shadow"
 	kindNone     = "none"
 )
 
-var hardKinds = []string{kindSmall, kindRotated, kindKeystone, kindBlur, kindNoise, kindContrast, kindJPEG, kindDark}
+var hardKinds = []string{kindSmall, kindRotated, kindKeystone, kindBlur, kindNoise, kindContrast, kindJPEG, kindDark, kindMotion, kindShadow}
 
 // genFrame is one generated picture and the text it shows ("" for none).
 type genFrame struct {
@@ -80,6 +82,8 @@ type scene struct {
 	white    float64 // grey of a light module
 	dark     bool    // light modules on dark ground
 	jpegQ    int     // 0 for no JPEG round trip
+	motion   int     // length in pixels of a horizontal motion blur, 0 for none
+	shadow   float64 // light lost across the frame, 0 for even light
 }
 
 func sceneFor(kind string, r *rand.Rand) scene {
@@ -106,6 +110,10 @@ func sceneFor(kind string, r *rand.Rand) scene {
 		s.noise = u(6, 10)
 	case kindDark:
 		s.dark = true
+	case kindMotion:
+		s.motion = 3 + r.Intn(4)
+	case kindShadow:
+		s.shadow = u(0.4, 0.6)
 	}
 	return s
 }
@@ -135,8 +143,14 @@ func genOne(r *rand.Rand, kind string, w, h int) genFrame {
 		// chequered picture, stripes, text-like marks.
 		clutter(r, img)
 	}
+	if s.shadow > 0 {
+		shade(r, img, s.shadow)
+	}
 	if s.blur > 0 {
 		gaussBlur(img, s.blur)
+	}
+	if s.motion > 0 {
+		motionBlur(img, s.motion)
 	}
 	addNoise(r, img, s.noise)
 	if s.jpegQ > 0 {
@@ -357,4 +371,47 @@ func clamp8(v float64) uint8 {
 
 func (g genFrame) String() string {
 	return fmt.Sprintf("%s frame (%d chars)", g.kind, len(g.text))
+}
+
+// shade darkens the frame along a random direction, as a hand or a
+// window does: the far side keeps 1-loss of its light.
+func shade(r *rand.Rand, img *image.Gray, loss float64) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	a := r.Float64() * 2 * math.Pi
+	dx, dy := math.Cos(a), math.Sin(a)
+	span := math.Abs(dx)*float64(w) + math.Abs(dy)*float64(h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			t := ((float64(x)-float64(w)/2)*dx+(float64(y)-float64(h)/2)*dy)/span + 0.5
+			i := y*img.Stride + x
+			img.Pix[i] = clamp8(float64(img.Pix[i]) * (1 - loss*t))
+		}
+	}
+}
+
+// motionBlur averages n pixels along each row: the phone moved sideways
+// while the shutter was open.
+func motionBlur(img *image.Gray, n int) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	row := make([]float64, w)
+	for y := 0; y < h; y++ {
+		p := img.Pix[y*img.Stride : y*img.Stride+w]
+		for x := range row {
+			var sum float64
+			for k := 0; k < n; k++ {
+				sum += float64(p[min(x+k-n/2, w-1)*boolInt(x+k-n/2 >= 0)])
+			}
+			row[x] = sum / float64(n)
+		}
+		for x, v := range row {
+			p[x] = clamp8(v)
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
