@@ -81,7 +81,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	trustFile := fs.String("trustlist", "", "root-signed trust list `file` (COSE_Sign1)")
 	revokeFile := fs.String("revocations", "", "root-signed revocation list `file` (COSE_Sign1)")
 	var roots rootFlags
-	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding (repeatable)")
+	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding, or a file holding it (repeatable)")
 	at := fs.String("at", "", "verify as of `time`: Unix seconds or RFC 3339 (default now)")
 	window := fs.String("window", "15", "presentation freshness window: `seconds` or a duration like 15s")
 	skew := fs.String("skew", "5", "allowed clock skew: `seconds` or a duration like 5s")
@@ -309,8 +309,22 @@ func parseSeconds(s string) (time.Duration, error) {
 }
 
 // parseRootFlag reads a root key: base64url without padding as DESIGN.md
-// pins it; padded or standard base64 and hex are accepted too.
+// pins it; padded or standard base64 and hex are accepted too, and so is
+// the name of a file holding the key in one of those forms.
 func parseRootFlag(s string) (ed25519.PublicKey, error) {
+	k, err := parseRootText(s)
+	if err == nil {
+		return k, nil
+	}
+	if b, ferr := os.ReadFile(s); ferr == nil && len(b) < 1024 {
+		if k, kerr := parseRootText(string(b)); kerr == nil {
+			return k, nil
+		}
+	}
+	return nil, err
+}
+
+func parseRootText(s string) (ed25519.PublicKey, error) {
 	s = strings.TrimSpace(s)
 	k, err := pass.ParseRootKey(s)
 	if err == nil {

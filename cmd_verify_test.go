@@ -310,19 +310,19 @@ func (fakeScheme) Verify(string, pass.Policy, time.Time) pass.Verdict {
 	return pass.Verdict{Reason: pass.PolicyDenied, Scheme: "XX1"}
 }
 
-// TestVerifyCommandTextLists checks that a list written out as base64 text
-// opens like the raw bytes.
+// TestVerifyCommandTextLists checks that a list written out as hex text
+// opens like the raw bytes, with the root key read from its file.
 func TestVerifyCommandTextLists(t *testing.T) {
 	dir := t.TempDir()
 	raw, err := os.ReadFile(pd1File("trustlist.cose"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b64 := filepath.Join(dir, "trustlist.b64")
-	if err := os.WriteFile(b64, []byte(fmt.Sprintf("%x\n", raw)), 0o644); err != nil {
+	hexFile := filepath.Join(dir, "trustlist.hexFile")
+	if err := os.WriteFile(hexFile, []byte(fmt.Sprintf("%x\n", raw)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runVerifyCmd([]string{"--trustlist", b64, "--root", rootKey(t), "--at", strconv.FormatInt(passtest.Now, 10), passtest.Good().QR()}, "")
+	code, out, stderr := runVerifyCmd([]string{"--trustlist", hexFile, "--root", pd1File(passtest.RootKeyFile), "--at", strconv.FormatInt(passtest.Now, 10), passtest.Good().QR()}, "")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
