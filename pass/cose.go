@@ -156,31 +156,27 @@ func signSign1(key ed25519.PrivateKey, kid []byte, payload []byte) ([]byte, erro
 
 // leadingTag returns the tag number when data starts with a CBOR tag head.
 func leadingTag(data []byte) (uint64, bool) {
-	if len(data) == 0 || data[0]>>5 != 6 {
-		return 0, false
-	}
 	n := tagHeadLen(data)
 	if n == 0 {
 		return 0, false
 	}
-	switch ai := data[0] & 0x1f; {
-	case ai < 24:
-		return uint64(ai), true
-	default:
-		var v uint64
-		for _, b := range data[1:n] {
-			v = v<<8 | uint64(b)
-		}
-		return v, true
+	if n == 1 {
+		return uint64(data[0] & 0x1f), true
 	}
+	var v uint64
+	for _, b := range data[1:n] {
+		v = v<<8 | uint64(b)
+	}
+	return v, true
 }
 
-// tagHeadLen is the length of the tag head data starts with, or 0.
+// tagHeadLen is the length of the tag head data starts with, or 0 when it
+// does not start with one.
 func tagHeadLen(data []byte) int {
 	if len(data) == 0 || data[0]>>5 != 6 {
 		return 0
 	}
-	var n int
+	n := 0
 	switch ai := data[0] & 0x1f; {
 	case ai < 24:
 		n = 1
