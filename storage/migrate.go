@@ -57,8 +57,12 @@ func (l *Ledger) migrate(ctx context.Context) error {
 		return fmt.Errorf("storage: %w", err)
 	}
 	latest := ms[len(ms)-1].version
-	if !l.opts.ReadOnly {
-		if _, err := l.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+	var tables int
+	if err := l.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&tables); err != nil {
+		return fmt.Errorf("storage: opening the ledger: %w", err)
+	}
+	if tables == 0 && !l.opts.ReadOnly {
+		if _, err := l.w.ExecContext(ctx, `CREATE TABLE schema_version (
 			version    INTEGER PRIMARY KEY,
 			applied_at INTEGER NOT NULL)`); err != nil {
 			return fmt.Errorf("storage: opening the ledger: %w", err)

@@ -76,7 +76,14 @@ func parsePINParams(s string) (pinParams, error) {
 // loadPINParams reads the ledger's PIN salt and cost, making them the first
 // time.
 func (l *Ledger) loadPINParams(ctx context.Context) error {
-	if !l.opts.ReadOnly {
+	var n int
+	if err := l.r.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key IN ('pin_salt', 'pin_params')`).Scan(&n); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	// Written only when missing, so an up-to-date ledger opens without a
+	// write: a read-only file then opens, and each write reports
+	// ErrNotRecorded.
+	if n < 2 && !l.opts.ReadOnly {
 		salt := make([]byte, 16)
 		if _, err := rand.Read(salt); err != nil {
 			return fmt.Errorf("storage: %w", err)
