@@ -2,13 +2,13 @@ package ui
 
 import (
 	"image"
+	"image/color"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,6 +24,7 @@ type scanScreen struct {
 	preview   *canvas.Image
 	lastFrame image.Image
 	hint      *canvas.Text
+	hintBox   *fyne.Container // the hint on a dark band, readable over any frame
 	noCamera  *widget.Label
 
 	banner      *fyne.Container
@@ -52,16 +53,17 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.preview = canvas.NewImageFromImage(nil)
 	s.preview.FillMode = canvas.ImageFillContain
 	s.preview.ScaleMode = canvas.ImageScaleFastest
-	s.hint = canvas.NewText(t("scan.hint"), colorGuide)
+	s.hint = canvas.NewText(t("scan.hint"), color.White)
 	s.hint.Alignment = fyne.TextAlignCenter
 	s.hint.TextSize = 26
+	s.hintBox = container.NewStack(canvas.NewRectangle(colorHintBack), container.NewPadded(s.hint))
 	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera"), fyne.TextAlignCenter, fyne.TextStyle{})
 	s.noCamera.Wrapping = fyne.TextWrapWord
 	s.noCamera.Importance = widget.LowImportance
 	s.noCamera.Hide()
 	noCam := container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 120), s.noCamera))
 	back := canvas.NewRectangle(colorPreviewBack)
-	view := container.NewStack(back, s.preview, newFramingGuide(), container.NewVBox(layout.NewSpacer(), container.NewPadded(s.hint)), noCam)
+	view := container.NewStack(back, s.preview, newFramingGuide(), container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
 
 	s.bannerText = widget.NewLabel("")
 	s.bannerText.TextStyle.Bold = true
@@ -191,11 +193,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.camera.Refresh()
 	if cam == app.CameraOK {
 		s.noCamera.Hide()
-		s.hint.Show()
+		s.hintBox.Show()
 	} else {
 		s.noCamera.SetText(t("scan.no_camera"))
 		s.noCamera.Show()
-		s.hint.Hide()
+		s.hintBox.Hide()
 	}
 
 	if st.Pending > 0 {
