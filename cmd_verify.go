@@ -52,6 +52,11 @@ type verdictLine struct {
 	Iss     string      `json:"iss"`
 	CID     string      `json:"cid"`
 	Iat     int64       `json:"iat"`
+	// HC1 passes only: the standardised name, date of birth and
+	// certificate type staff may see.
+	NameLatin string `json:"name_latin,omitempty"`
+	DOB       string `json:"dob,omitempty"`
+	CertType  string `json:"cert_type,omitempty"`
 }
 
 type rootFlags []ed25519.PublicKey
@@ -215,6 +220,10 @@ func newVerdictLine(v pass.Verdict) verdictLine {
 		Iss:     v.Issuer,
 		CID:     hex.EncodeToString(v.CID),
 		Iat:     v.IssuedAt,
+
+		NameLatin: v.NameLatin,
+		DOB:       v.DateOfBirth,
+		CertType:  v.CertType,
 	}
 	if v.Admit {
 		l.Verdict = "admit"
@@ -278,8 +287,12 @@ func parseAt(s string) (time.Time, error) {
 		sec, frac := math.Modf(f)
 		return time.Unix(int64(sec), int64(frac*1e9)), nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
+	// RFC 3339, and the near variants test suites write: a zone without a
+	// colon (+0000) or no zone at all (read as UTC).
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
 	}
 	return time.Time{}, fmt.Errorf("--at %q is neither Unix seconds nor RFC 3339", s)
 }
