@@ -27,6 +27,7 @@ type breaker struct {
 	cause      string
 	outageID   int64
 	retryAfter time.Duration
+	recorded   chan struct{} // closed once the outage's start is in the ledger
 	changed    chan struct{} // closed and replaced at each state change
 }
 
@@ -75,8 +76,10 @@ func (b *breaker) success() {
 }
 
 // failure notes a call the service could not answer, and opens the
-// breaker when that was one too many. The outage is recorded before the
-// breaker lets anyone see it open, so entries made during it carry its ID.
+// breaker when that was one too many. The outage is written to the ledger
+// in the background, so the scan that found the service down pays nothing
+// for it; entries made in the few milliseconds before the write lands
+// carry no outage ID.
 func (b *breaker) failure(u *Unavailable) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -88,20 +91,38 @@ func (b *breaker) failure(u *Unavailable) {
 		return
 	}
 	now := b.e.now()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	id, err := b.e.d.Ledger.OpenOutage(ctx, now, u.Cause)
+	b.open, b.since, b.cause, b.outageID, b.retryAfter = true, now, u.Cause, 0, u.RetryAfter
+	b.recorded = make(chan struct{})
+	b.flip()
+	go b.recordOutage(now, u.Cause, b.recorded)
+}
+
+// recordOutage writes the start of an outage and publishes its ID.
+func (b *breaker) recordOutage(start time.Time, cause string, done chan struct{}) {
+	defer close(done)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	id, err := b.e.d.Ledger.OpenOutage(ctx, start, cause)
 	cancel()
 	if err != nil {
-		b.e.notice("the outage that began at " + now.Format(time.TimeOnly) + " could not be recorded: " + err.Error())
+		b.e.notice("the outage that began at " + start.Format(time.TimeOnly) + " could not be recorded: " + err.Error())
 		id = 0
 	}
-	b.open, b.since, b.cause, b.outageID, b.retryAfter = true, now, u.Cause, id, u.RetryAfter
-	b.flip()
-	b.e.event(EventOutageStart, u.Cause, id)
+	b.mu.Lock()
+	if b.recorded == done {
+		b.outageID = id
+	}
+	b.mu.Unlock()
+	b.e.event(EventOutageStart, cause, id)
 }
 
 // recover closes the breaker after a successful probe and ends the outage.
 func (b *breaker) recover() {
+	b.mu.Lock()
+	recorded := b.recorded
+	b.mu.Unlock()
+	if recorded != nil {
+		<-recorded // the start is in the ledger before the end
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.open {
@@ -117,7 +138,7 @@ func (b *breaker) recover() {
 		}
 	}
 	id := b.outageID
-	b.open, b.fails, b.cause, b.outageID, b.retryAfter = false, 0, "", 0, 0
+	b.open, b.fails, b.cause, b.outageID, b.retryAfter, b.recorded = false, 0, "", 0, 0, nil
 	b.since = time.Time{}
 	b.flip()
 	b.e.event(EventOutageEnd, "", id)

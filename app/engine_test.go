@@ -193,6 +193,7 @@ func TestBreakerOutage(t *testing.T) {
 			t.Fatalf("scan %d: %+v", i, res.Entry)
 		}
 	}
+	eventually(t, "outage", func() bool { return len(r.ledger.Outages()) > 0 })
 	out := r.ledger.Outages()
 	if len(out) != 1 || out[0].Cause != "http 503" || !out[0].End.IsZero() {
 		t.Fatalf("outages %+v", out)
@@ -247,6 +248,7 @@ func TestRetryAfterTripsAtOnce(t *testing.T) {
 		return app.OnlineVerdict{}, &app.Unavailable{Cause: "http 429", RetryAfter: time.Second}
 	})
 	r.e.Scan(context.Background(), r.holder(t, false).Present(epoch))
+	eventually(t, "outage", func() bool { return len(r.ledger.Outages()) > 0 })
 	if out := r.ledger.Outages(); len(out) != 1 || out[0].Cause != "http 429" {
 		t.Fatalf("outages %+v", out)
 	}

@@ -149,7 +149,15 @@ func (c *Client) Health(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return status(resp, body)
+	if err := status(resp, body); err != nil {
+		return err
+	}
+	// A JSON answer must be whole: a service that cuts its answers short
+	// is not back.
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !json.Valid(body) {
+		return &app.Unavailable{Cause: "unreadable answer", Err: errors.New("health answer is not JSON")}
+	}
+	return nil
 }
 
 // Clock returns the service's clock from its latest answer and the

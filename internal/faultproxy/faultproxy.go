@@ -77,8 +77,11 @@ func New(upstream string) (*Proxy, error) {
 		closed:    make(chan struct{}),
 	}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite:  func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
-		ErrorLog: nil,
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
+		// A client that gave up is the point of most faults: not worth a log line.
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			w.WriteHeader(http.StatusBadGateway)
+		},
 	}
 	p.serve(ln)
 	return p, nil
