@@ -48,9 +48,28 @@ build: deps
 	$(GO) build -o $(BIN)/passd ./cmd/passd
 
 # run starts a local reference service with demo holders (kept in $(DATA))
-# and opens the kiosk pinned to it; closing the kiosk stops the service.
+# and opens the kiosk pinned to it, with the webcam if there is one, else
+# the demo source; closing the kiosk stops the service. RUNFLAGS adds
+# kiosk flags (e.g. RUNFLAGS=--windowed).
 run: build
-	@BIN=$(BIN) DATA=$(DATA) ADDR=$(ADDR) sh ./run-demo.sh
+	$(call install_debs,curl)
+	@set -e; pd="$(DATA)/passd"; mkdir -p "$(DATA)/kiosk"; \
+	root=$$($(BIN)/passd init --data "$$pd" | tail -n 1); \
+	$(BIN)/passd demo --holders 4 --data "$$pd" >/dev/null; \
+	$(BIN)/passd serve --addr $(ADDR) --data "$$pd" >"$(DATA)/passd.log" 2>&1 & spid=$$!; \
+	trap 'kill $$spid 2>/dev/null || true; wait $$spid 2>/dev/null || true' EXIT INT TERM; \
+	up=""; for i in $$(seq 1 100); do \
+		if curl -fsS -o /dev/null "http://$(ADDR)/healthz"; then up=1; break; fi; \
+		kill -0 $$spid 2>/dev/null || break; sleep 0.1; \
+	done; \
+	if [ -z "$$up" ]; then echo "passd did not start; see $(DATA)/passd.log"; exit 2; fi; \
+	if ls /dev/video* >/dev/null 2>&1; then cam=auto; else cam="demo:http://$(ADDR)"; fi; \
+	echo "passd: http://$(ADDR) (log: $(DATA)/passd.log), root key $$root"; \
+	echo "camera: $$cam; demo holders' live QR codes: http://$(ADDR)/demo"; \
+	echo "demo PINs: manager 2468, staff 1357 (the manager PIN leaves full screen and quits)"; \
+	$(BIN)/passdesk --config "$(DATA)/kiosk/config.toml" --data "$(DATA)/kiosk" \
+		--server "http://$(ADDR)" --root "$$root" --venue demo-venue --kiosk kiosk-1 \
+		--camera "$$cam" --demo-people $(RUNFLAGS)
 
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"strconv"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"passdesk/app"
+	"passdesk/assets"
+	"passdesk/ui"
+	"passdesk/ui/sound"
+)
+
+// The demo people --demo-people creates on a ledger that has nobody yet,
+// so a newcomer running `make run` can open every screen.
+const (
+	demoManagerName = "Demo manager"
+	demoManagerPIN  = "2468"
+	demoStaffName   = "Demo staff"
+	demoStaffPIN    = "1357"
+)
+
+func init() { openWindow = runWindow }
+
+// runWindow opens the kiosk window: `passdesk [kiosk flags]`.
+func runWindow(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("passdesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	load := kioskFlags(fs)
+	windowed := fs.Bool("windowed", false, "open in an ordinary window instead of full-screen kiosk mode")
+	size := fs.String("size", "1280x800", "window size WxH with --windowed")
+	demoPeople := fs.Bool("demo-people", false, "when nobody can sign in yet, add a demo manager (PIN "+demoManagerPIN+") and staff member (PIN "+demoStaffPIN+")")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "passdesk: unexpected argument %q (commands: passdesk help)\n", fs.Arg(0))
+		return exitUsage
+	}
+	w, h, err := parseSize(*size)
+	if err != nil {
+		fmt.Fprintln(stderr, "passdesk: --size:", err)
+		return exitUsage
+	}
+	cfg, err := load()
+	if err != nil {
+		fmt.Fprintln(stderr, "passdesk:", err)
+		return exitFail
+	}
+	logger := log.New(stderr, "", log.LstdFlags)
+
+	a := fyneapp.NewWithID("org.passdesk.kiosk")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	a.Settings().SetTheme(ui.NewTheme())
+	win := a.NewWindow("PassDesk")
+	win.Resize(fyne.NewSize(float32(w), float32(h)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	s := &windowSession{
+		app: a, win: win, ctx: ctx, load: load, logf: logger.Printf,
+		sound: sound.New(logger.Printf), kioskMode: !*windowed, demoPeople: *demoPeople, stderr: stderr,
+	}
+	s.open(cfg)
+	win.Show()
+	a.Run()
+	cancel()
+	s.close()
+	return exitOK
+}
+
+// windowSession is one kiosk (engine, scanner, screens) in the window; a
+// reload after the first-run setup or a change of service replaces it.
+type windowSession struct {
+	app        fyne.App
+	win        fyne.Window
+	ctx        context.Context
+	load       func() (app.Config, error)
+	logf       func(format string, args ...any)
+	sound      *sound.Player
+	kioskMode  bool
+	demoPeople bool
+	stderr     io.Writer
+
+	mu     sync.Mutex
+	kiosk  *kiosk
+	screen *ui.Kiosk
+	cancel context.CancelFunc
+}
+
+// open starts a kiosk with cfg; a failure to open (an unreadable ledger)
+// is shown in the window rather than ending the program.
+func (s *windowSession) open(cfg app.Config) {
+	kctx, cancel := context.WithCancel(s.ctx)
+	k, err := openKiosk(kctx, cfg)
+	if err != nil {
+		cancel()
+		s.showError(err)
+		return
+	}
+	if s.demoPeople {
+		if err := addDemoPeople(kctx, k.Engine.People()); err != nil {
+			s.logf("passdesk: demo people: %v", err)
+		}
+	}
+	screen, err := ui.New(s.app, s.win, k.Engine, k.Scanner, ui.Options{
+		Sound:     s.sound,
+		KioskMode: s.kioskMode,
+		Reload:    s.reload,
+		Logf:      s.logf,
+	})
+	if err != nil {
+		cancel()
+		_ = k.Close()
+		s.showError(err)
+		return
+	}
+	k.Engine.Start(kctx)
+	screen.Start(kctx)
+	s.mu.Lock()
+	s.kiosk, s.screen, s.cancel = k, screen, cancel
+	s.mu.Unlock()
+}
+
+// reload closes the running kiosk and opens one with the saved
+// configuration; called on the UI goroutine.
+func (s *windowSession) reload() {
+	s.close()
+	cfg, err := s.load()
+	if err != nil {
+		s.showError(err)
+		return
+	}
+	s.open(cfg)
+}
+
+func (s *windowSession) close() {
+	s.mu.Lock()
+	k, screen, cancel := s.kiosk, s.screen, s.cancel
+	s.kiosk, s.screen, s.cancel = nil, nil, nil
+	s.mu.Unlock()
+	if screen != nil {
+		screen.Close()
+	}
+	if cancel != nil {
+		cancel()
+	}
+	if k != nil {
+		if err := k.Close(); err != nil {
+			s.logf("passdesk: closing the kiosk: %v", err)
+		}
+	}
+}
+
+// showError fills the window with what went wrong and a way to retry.
+func (s *windowSession) showError(err error) {
+	s.logf("passdesk: %v", err)
+	msg := widget.NewLabel("PassDesk could not start / PassDesk를 시작하지 못했습니다:\n\n" + err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	retry := &widget.Button{Text: "Retry / 다시 시도", Importance: widget.HighImportance, OnTapped: s.reload}
+	quit := &widget.Button{Text: "Quit / 종료", OnTapped: s.app.Quit}
+	s.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 320),
+		container.NewBorder(nil, container.NewHBox(retry, quit), nil, nil, msg))))
+	s.win.SetCloseIntercept(nil)
+}
+
+// addDemoPeople adds the demo manager and staff member when nobody is
+// registered yet; it leaves a ledger with people alone.
+func addDemoPeople(ctx context.Context, p app.People) error {
+	people, err := p.ListPeople(ctx)
+	if err != nil {
+		return err
+	}
+	if len(people) > 0 {
+		return nil
+	}
+	_, err1 := p.AddPerson(ctx, demoManagerName, app.Manager, demoManagerPIN)
+	_, err2 := p.AddPerson(ctx, demoStaffName, app.Staff, demoStaffPIN)
+	return errors.Join(err1, err2)
+}
+
+// parseSize reads "WxH".
+func parseSize(s string) (w, h int, err error) {
+	ws, hs, ok := strings.Cut(s, "x")
+	if ok {
+		w, err = strconv.Atoi(ws)
+		if err == nil {
+			h, err = strconv.Atoi(hs)
+		}
+	}
+	if !ok || err != nil || w < 320 || h < 240 || w > 10000 || h > 10000 {
+		return 0, 0, fmt.Errorf("%q is not a window size like 1280x800", s)
+	}
+	return w, h, nil
+}
