@@ -277,4 +277,3 @@ func shares(t *testing.T, path string) (red, white float64) {
 }
 
 func near(v, want uint32) bool { return v+12 >= want && v <= want+12 }
-
