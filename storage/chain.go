@@ -188,7 +188,7 @@ func (l *Ledger) Verify(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return l.verifyCounts(ctx, tx)
 }
 
 func (l *Ledger) verifyTable(ctx context.Context, tx *sql.Tx, table string) error {

@@ -24,11 +24,23 @@ func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, er
 		ByReason:  map[string]int{},
 	}
 	lo, hi := start.UnixNano(), end.UnixNano()
-	hour, args := l.hourCase(start)
-	args = append(args, lo, hi)
-	// One pass over the covering index (at, outcome, method, reason, id).
-	rows, err := l.r.QueryContext(ctx, `SELECT outcome, method, reason, `+hour+`, count(*) FROM entries
-		WHERE at >= ? AND at < ? GROUP BY 1, 2, 3, 4`, args...)
+	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s, fmt.Errorf("storage: summary: %w", err)
+	}
+	defer tx.Rollback()
+	var rows *sql.Rows
+	if lo%quarterNanos == 0 && hi%quarterNanos == 0 {
+		// The day is whole quarter hours (every real time zone): read
+		// the counts the triggers keep.
+		hour, args := l.hourCase(start, "quarter * 900000000000")
+		rows, err = tx.QueryContext(ctx, `SELECT outcome, method, reason, `+hour+`, sum(n) FROM entry_counts
+			WHERE quarter >= ? AND quarter < ? GROUP BY 1, 2, 3, 4`, append(args, lo/quarterNanos, hi/quarterNanos)...)
+	} else {
+		hour, args := l.hourCase(start, "at")
+		rows, err = tx.QueryContext(ctx, `SELECT outcome, method, reason, `+hour+`, count(*) FROM entries
+			WHERE at >= ? AND at < ? GROUP BY 1, 2, 3, 4`, append(args, lo, hi)...)
+	}
 	if err != nil {
 		return s, fmt.Errorf("storage: summary: %w", err)
 	}
@@ -36,10 +48,11 @@ func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, er
 		return s, err
 	}
 	// Corrections are rare: take the superseded entries of the day back out.
-	rows, err = l.r.QueryContext(ctx, `SELECT o.outcome, o.method, o.reason, `+strings.ReplaceAll(hour, "at <", "o.at <")+`, count(*)
+	hour, args := l.hourCase(start, "o.at")
+	rows, err = tx.QueryContext(ctx, `SELECT o.outcome, o.method, o.reason, `+hour+`, count(*)
 		FROM entries o WHERE o.at >= ? AND o.at < ? AND o.seq IN (
 			SELECT x.seq FROM entries c JOIN entries x ON x.id = c.corrects WHERE c.corrects > '')
-		GROUP BY 1, 2, 3, 4`, args...)
+		GROUP BY 1, 2, 3, 4`, append(args, lo, hi)...)
 	if err != nil {
 		return s, fmt.Errorf("storage: summary: %w", err)
 	}
@@ -62,11 +75,14 @@ func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, er
 		}
 	}
 	s.Manual = s.ByMethod[app.Manual]
-	if s.Outages, err = l.outagesBetween(ctx, lo, hi); err != nil {
+	if s.Outages, err = outagesBetween(ctx, tx, l.opts.Location, lo, hi); err != nil {
 		return s, err
 	}
 	return s, nil
 }
+
+// quarterNanos is the bucket of the entry_counts table.
+const quarterNanos = int64(15 * time.Minute)
 
 // addCounts folds grouped rows (outcome, method, reason, hour, count) into
 // s with the given sign, and closes rows.
@@ -93,10 +109,10 @@ func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 	return nil
 }
 
-// hourCase is an SQL expression giving an entry's local hour from its at
-// column. The boundaries are computed in Go, so a day with a daylight
-// saving change comes out right.
-func (l *Ledger) hourCase(start time.Time) (string, []any) {
+// hourCase is an SQL expression giving the local hour of the time (Unix
+// nanoseconds) in column col. The boundaries are computed in Go, so a day
+// with a daylight saving change comes out right.
+func (l *Ledger) hourCase(start time.Time, col string) (string, []any) {
 	var b strings.Builder
 	var args []any
 	b.WriteString("CASE")
@@ -107,7 +123,7 @@ func (l *Ledger) hourCase(start time.Time) (string, []any) {
 			// next one does.
 			t = t.Add(time.Hour)
 		}
-		fmt.Fprintf(&b, " WHEN at < ? THEN %d", i-1)
+		fmt.Fprintf(&b, " WHEN %s < ? THEN %d", col, i-1)
 		args = append(args, t.UnixNano())
 	}
 	b.WriteString(" ELSE 23 END")
@@ -116,8 +132,8 @@ func (l *Ledger) hourCase(start time.Time) (string, []any) {
 
 // outagesBetween returns the outages overlapping [lo, hi), oldest first;
 // an ongoing one has a zero End.
-func (l *Ledger) outagesBetween(ctx context.Context, lo, hi int64) ([]app.Outage, error) {
-	rows, err := l.r.QueryContext(ctx, `SELECT s.outage_id, s.at, s.cause, e.at
+func outagesBetween(ctx context.Context, q querier, loc *time.Location, lo, hi int64) ([]app.Outage, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.outage_id, s.at, s.cause, e.at
 		FROM outage_events s LEFT JOIN outage_events e ON e.outage_id = s.outage_id AND e.kind = 'end'
 		WHERE s.kind = 'start' AND s.at < ? AND (e.at IS NULL OR e.at >= ?)
 		ORDER BY s.at, s.outage_id`, hi, lo)
@@ -133,9 +149,9 @@ func (l *Ledger) outagesBetween(ctx context.Context, lo, hi int64) ([]app.Outage
 		if err := rows.Scan(&o.ID, &startAt, &o.Cause, &endAt); err != nil {
 			return nil, fmt.Errorf("storage: outages: %w", err)
 		}
-		o.Start = time.Unix(0, startAt).In(l.opts.Location)
+		o.Start = time.Unix(0, startAt).In(loc)
 		if endAt.Valid {
-			o.End = time.Unix(0, endAt.Int64).In(l.opts.Location)
+			o.End = time.Unix(0, endAt.Int64).In(loc)
 		}
 		out = append(out, o)
 	}

@@ -110,6 +110,8 @@ func TestTamperingIsFound(t *testing.T) {
 		{"cut the tail and its head record", `DELETE FROM entries WHERE seq = 5;
 			UPDATE sqlite_sequence SET seq = 4 WHERE name = 'entries'; DELETE FROM meta WHERE key = 'head:entries'`,
 			"entries", 4, "record of the last row written is missing"},
+		{"edit a summary count", `UPDATE entry_counts SET n = n + 7 WHERE method = 'manual'`, "entry_counts", 0, "the ledger holds 1"},
+		{"delete a summary count", `DELETE FROM entry_counts WHERE method = 'manual'`, "entry_counts", 0, "counts 0"},
 		{"edit an outage end", `UPDATE outage_events SET at = at + 3600000000000 WHERE kind = 'end'`, "outage_events", 2, "contents"},
 		{"delete an audit row", `DELETE FROM audit WHERE seq = 1`, "audit", 2, "missing"},
 		{"edit an audit row", `UPDATE audit SET detail = 'nothing' WHERE seq = 2`, "audit", 2, "contents"},

@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"passdesk/app"
+)
+
+// TestMigrationBackfillsCounts takes a ledger back to schema version 1 and
+// reopens it: migration 2 must rebuild the summary counts from the entries.
+func TestMigrationBackfillsCounts(t *testing.T) {
+	dir := t.TempDir()
+	zone := time.FixedZone("KST", 9*3600)
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, zone)
+	opts := Options{Location: zone, PINMemoryKiB: 256, Now: func() time.Time { return day }}
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		if _, err := l.Record(ctx, app.Entry{ID: fmt.Sprint(i), Time: day.Add(time.Duration(i) * 20 * time.Minute),
+			Outcome: app.Admit, Method: app.Online, Reason: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := l.Summary(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+
+	db, err := sql.Open("sqlite3", filepath.Join(dir, DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TRIGGER entries_count_insert; DROP TRIGGER entries_count_delete;
+		DROP TABLE entry_counts; DELETE FROM schema_version WHERE version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	l, err = Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	got, err := l.Summary(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != 30 || got.Hourly != want.Hourly {
+		t.Errorf("after migrating: total %d hourly %v, want 30 %v", got.Total, got.Hourly, want.Hourly)
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	l.r.QueryRow(`SELECT max(version) FROM schema_version`).Scan(&v)
+	if v != 2 {
+		t.Errorf("schema version %d, want 2", v)
+	}
+}
+
+// TestSummaryOddZone covers the path for a zone whose day is not whole
+// quarter hours, where the summary counts the entries themselves.
+func TestSummaryOddZone(t *testing.T) {
+	odd := time.FixedZone("odd", 10*60)
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, odd)
+	l, err := Open(t.TempDir(), Options{Location: odd, PINMemoryKiB: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	for i, at := range []time.Time{day.Add(-time.Minute), day, day.Add(90 * time.Minute), day.Add(24*time.Hour - time.Nanosecond)} {
+		if _, err := l.Record(ctx, app.Entry{ID: fmt.Sprint(i), Time: at, Outcome: app.Admit, Method: app.Offline, Reason: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := l.Summary(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Total != 3 || s.Hourly[0] != 1 || s.Hourly[1] != 1 || s.Hourly[23] != 1 {
+		t.Errorf("total %d hourly %v", s.Total, s.Hourly)
+	}
+}
