@@ -108,12 +108,16 @@ func (l *Ledger) mac(parts ...[]byte) []byte {
 	return m.Sum(nil)
 }
 
-// subMAC is the keyed hash the ledger keeps instead of a holder's sub.
+// subMAC is the keyed hash the ledger keeps instead of a holder's sub:
+// HMAC-SHA256(venue secret, sub). It lets a venue tell that two visits were
+// the same holder without keeping who it was.
 func (l *Ledger) subMAC(sub []byte) []byte {
 	if len(sub) == 0 {
 		return []byte{}
 	}
-	return l.mac([]byte("sub"), sub)
+	m := hmac.New(sha256.New, l.venueKey)
+	m.Write(sub)
+	return m.Sum(nil)
 }
 
 // phoneCipher seals phone numbers with AES-256-GCM, a random nonce per

@@ -1,9 +1,13 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +93,33 @@ func TestSummaryOddZone(t *testing.T) {
 	}
 	if s.Total != 3 || s.Hourly[0] != 1 || s.Hourly[1] != 1 || s.Hourly[23] != 1 {
 		t.Errorf("total %d hourly %v", s.Total, s.Hourly)
+	}
+}
+
+// TestSubIsKeyedHash checks that the ledger keeps HMAC-SHA256(venue
+// secret, sub) and never the sub.
+func TestSubIsKeyedHash(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, Options{PINMemoryKiB: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	sub := []byte("0123456789abcdef")
+	if _, err := l.Record(context.Background(), app.Entry{ID: "s", Outcome: app.Admit, Method: app.Online, Reason: "ok", Sub: sub}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, VenueKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(sub)
+	var got []byte
+	if err := l.r.QueryRow(`SELECT sub_mac FROM entries WHERE id = 's'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, m.Sum(nil)) {
+		t.Errorf("sub_mac = %x, want HMAC-SHA256(venue secret, sub)", got)
 	}
 }
