@@ -27,7 +27,7 @@ var epoch = time.Date(2026, 3, 2, 12, 30, 0, 0, time.Local)
 // rig is a kiosk window on fyne's test driver over the real engine, with
 // fakes for the ledger, records, people and the verdict timer.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	win    fyne.Window
 	k      *Kiosk
 	eng    *app.Engine
@@ -48,7 +48,7 @@ type doneMsg struct {
 	err  error
 }
 
-func newRig(t *testing.T, lang string, setup func(*app.Config, *people)) *rig {
+func newRig(t testing.TB, lang string, setup func(*app.Config, *people)) *rig {
 	t.Helper()
 	world, err := apptest.NewWorld(epoch)
 	if err != nil {
