@@ -14,7 +14,7 @@ import (
 
 func init() {
 	commands["decode"] = command{
-		summary: "read the QR code in each PNG or JPEG image",
+		summary: "read the QR (or Aztec) code in each PNG or JPEG image",
 		run:     runDecode,
 	}
 }

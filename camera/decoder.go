@@ -6,6 +6,7 @@ import (
 	"image"
 
 	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/aztec"
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
@@ -30,10 +31,11 @@ const (
 	StepBlur2                  // the box blur twice: heavy noise
 	StepBlurGlobal             // blur, then one threshold
 	StepDouble                 // twice the size, smoothed: codes with modules under 3 pixels (single images only)
+	StepAztec                  // an Aztec code, which EU health certificates may use (single images only)
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {
@@ -77,7 +79,7 @@ func NewDecoder() *Decoder {
 
 // lastResort are the steps only a single image gets: they cost several
 // plain attempts each.
-var lastResort = []Step{StepDouble}
+var lastResort = []Step{StepAztec, StepDouble}
 
 // Decode reads f trying every step until one succeeds: the full effort,
 // for a single image.
@@ -227,6 +229,18 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		res = d.read(d.work, 2*w, 2*h, image.Rect(0, 0, 2*w, 2*h), nil)
 		if res != nil {
 			res = gozxing.NewResult(res.GetText(), nil, nil, res.GetBarcodeFormat())
+		}
+	case StepAztec:
+		src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
+		if err != nil {
+			return "", false
+		}
+		bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+		if err != nil {
+			return "", false
+		}
+		if r, err := aztec.NewAztecReader().Decode(bmp, nil); err == nil {
+			res = gozxing.NewResult(r.GetText(), nil, nil, r.GetBarcodeFormat())
 		}
 	case StepBlurGlobal:
 		d.work = grow(d.work, w*h)

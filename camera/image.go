@@ -6,7 +6,8 @@ import (
 )
 
 // DecodeImage reads the QR code in img: its luminance is taken once, then
-// every decoding step is tried. ErrNoCode when there is none to read.
+// every decoding step is tried, an Aztec code last (EU health certificates
+// may come as one). ErrNoCode when there is none to read.
 func DecodeImage(img image.Image) (string, error) {
 	if img == nil {
 		return "", errors.New("no image")
