@@ -134,6 +134,7 @@ func New(a fyne.App, w fyne.Window, e *app.Engine, sc app.Scanner, o Options) (*
 	k.lang = pickLanguage(e.Config().Language, o.SystemLanguage)
 	a.Settings().SetTheme(NewTheme())
 	w.SetTitle(k.t("app.title"))
+	w.SetPadded(false) // the verdict colour reaches the screen's edges
 	if o.KioskMode {
 		w.SetFullScreen(true)
 	}
