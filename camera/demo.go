@@ -16,18 +16,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"passdesk/app"
+	"passdesk/cmd/passd/api"
 )
-
-// DemoPass is one entry of the reference service's GET /v1/demo/passes.
-type DemoPass struct {
-	Holder string `json:"holder"`
-	Label  string `json:"label"`
-	QR     string `json:"qr"`
-}
-
-// DemoPassesPath is where the reference service lists its demo holders'
-// fresh QR texts.
-const DemoPassesPath = "/v1/demo/passes"
 
 const (
 	demoFPS  = 5
@@ -60,7 +50,7 @@ func newDemoSource(base string, opts Options) (*demoSource, error) {
 		return nil, fmt.Errorf("camera demo:%s: want demo:http://HOST:PORT", base)
 	}
 	return &demoSource{
-		url:    strings.TrimRight(base, "/") + DemoPassesPath,
+		url:    strings.TrimRight(base, "/") + api.PathDemoPasses,
 		client: opts.Client,
 		now:    opts.Now,
 		sleep:  opts.sleep,
@@ -117,7 +107,7 @@ func (s *demoSource) show(ctx context.Context) {
 	s.text, s.img = text, img
 }
 
-func (s *demoSource) fetch(ctx context.Context) ([]DemoPass, error) {
+func (s *demoSource) fetch(ctx context.Context) ([]api.DemoPass, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
 		return nil, err
@@ -130,7 +120,7 @@ func (s *demoSource) fetch(ctx context.Context) ([]DemoPass, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: %s", s.url, resp.Status)
 	}
-	var passes []DemoPass
+	var passes []api.DemoPass
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&passes); err != nil {
 		return nil, fmt.Errorf("GET %s: %w", s.url, err)
 	}

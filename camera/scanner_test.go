@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"passdesk/app"
+	"passdesk/cmd/passd/api"
 )
 
 // chanSource hands out the frames sent on its channel.
@@ -208,7 +209,7 @@ func TestReplaySource(t *testing.T) {
 }
 
 func TestDemoSource(t *testing.T) {
-	passes := []DemoPass{
+	passes := []api.DemoPass{
 		{Holder: "kim", Label: "vaccinated", QR: pd1TextN(1)},
 		{Holder: "lee", Label: "revoked", QR: pd1TextN(2)},
 	}
@@ -217,7 +218,7 @@ func TestDemoSource(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
-		if r.URL.Path != DemoPassesPath || !up {
+		if r.URL.Path != api.PathDemoPasses || !up {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
