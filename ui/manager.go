@@ -68,7 +68,7 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(container.NewHBox(who, m.message)))
 	m.review.load()
 	m.staff.load()
-	return container.NewBorder(container.NewPadded(top), nil, nil, nil, m.tabs)
+	return container.NewPadded(container.NewBorder(top, nil, nil, nil, m.tabs))
 }
 
 func (m *managerScreen) onBack() { m.k.showScan() }
