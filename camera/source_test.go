@@ -1,9 +1,12 @@
 package camera
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"syscall"
 	"testing"
 	"time"
@@ -260,5 +263,48 @@ func TestNewSourceSpecs(t *testing.T) {
 		if _, err := NewSource(spec, Options{}); err == nil {
 			t.Errorf("%q: no error", spec)
 		}
+	}
+}
+
+// TestScannerFromWebcam runs the whole path a webcam frame takes: device
+// bytes (YUYV, then MJPEG without Huffman tables), the source, the
+// mailbox, conversion in the decoder goroutine, decoding, a text.
+func TestScannerFromWebcam(t *testing.T) {
+	g := genFrames(15, []string{kindEasy}, 1, 1280, 720)[0]
+	rgba := image.NewRGBA(g.img.Bounds())
+	for i, v := range g.img.Pix {
+		copy(rgba.Pix[4*i:], []byte{v, v, v, 255})
+	}
+	var mj bytes.Buffer
+	if err := jpeg.Encode(&mj, rgba, &jpeg.Options{Quality: 75}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		sizes map[PixelFormat][]Size
+		frame []byte
+	}{
+		{"yuyv", map[PixelFormat][]Size{FormatYUYV: {{1280, 720}}}, yuyvOf(g.img, 128, 128)},
+		{"mjpeg", map[PixelFormat][]Size{FormatMJPEG: {{1280, 720}}}, stripDHT(t, mj.Bytes())},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dev := newFakeDevice("/dev/video0")
+			dev.info.Formats, dev.frame = c.sizes, c.frame
+			cams := &fakeCams{present: map[string]*fakeDevice{"/dev/video0": dev}}
+			s, err := NewScanner("auto", cams.options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := recv(t, s); got != g.text {
+				t.Fatalf("got %.20q", got)
+			}
+			if got, want := s.State(), app.CameraOK; got != want {
+				t.Errorf("state %v, want %v", got, want)
+			}
+			if p := s.Preview(); p == nil || p.Bounds().Dx() != 640 {
+				t.Errorf("preview %v", p)
+			}
+		})
 	}
 }
