@@ -103,11 +103,17 @@ type kioskRig struct {
 	dir     string
 	ledger  *storage.Ledger
 	svc     *switchable
+	lists   app.ListStore
 	e       *app.Engine
 }
 
 // openKiosk opens a kiosk on dir talking to url.
 func openKiosk(t testing.TB, a *authorityRig, dir, url string) *kioskRig {
+	t.Helper()
+	return openKioskWith(t, a, dir, url, deadline, nil)
+}
+
+func openKioskWith(t testing.TB, a *authorityRig, dir, url string, deadline time.Duration, tune func(*app.Timing)) *kioskRig {
 	t.Helper()
 	l, err := storage.Open(dir, storage.Options{VenueID: venue, KioskID: kioskID})
 	if err != nil {
@@ -125,16 +131,20 @@ func openKiosk(t testing.TB, a *authorityRig, dir, url string) *kioskRig {
 	sw.c.Store(c)
 	cfg := app.DefaultConfig()
 	cfg.ServerURL, cfg.Roots, cfg.VenueID, cfg.KioskID, cfg.Deadline = url, []string{a.srv.RootKey()}, venue, kioskID, deadline
-	k := &kioskRig{dir: dir, ledger: l, svc: sw}
+	k := &kioskRig{dir: dir, ledger: l, svc: sw, lists: lists}
+	timing := app.Timing{ProbeEvery: 50 * time.Millisecond, ProbeMax: 200 * time.Millisecond, ProbeTimeout: deadline,
+		SyncEvery: 100 * time.Millisecond, UploadTimeout: time.Second, UploadRate: 100, UploadIdle: 50 * time.Millisecond,
+		BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, RecoveryJitter: 10 * time.Millisecond}
+	if tune != nil {
+		tune(&timing)
+	}
 	e, err := app.New(cfg, app.Deps{Ledger: l, Records: l, People: l, Service: sw, Lists: lists,
 		Events: func(ev app.Event) {
 			if ev.Kind == app.EventListUpdated && ev.Detail == string(app.TrustListKind) {
 				k.updates.Add(1)
 			}
 		},
-		Timing: app.Timing{ProbeEvery: 50 * time.Millisecond, ProbeMax: 200 * time.Millisecond, ProbeTimeout: deadline,
-			SyncEvery: 100 * time.Millisecond, UploadTimeout: time.Second, UploadRate: 100, UploadIdle: 50 * time.Millisecond,
-			BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, RecoveryJitter: 10 * time.Millisecond}})
+		Timing: timing})
 	if err != nil {
 		t.Fatal(err)
 	}
