@@ -64,11 +64,12 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	m.message = widget.NewLabel("")
 	m.message.Importance = widget.SuccessImportance
 	m.message.TextStyle.Bold = true
+	m.message.Truncation = fyne.TextTruncateEllipsis
 	m.message.Hide()
-	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(container.NewHBox(who, m.message)))
+	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(who))
 	m.review.load()
 	m.staff.load()
-	return container.NewPadded(container.NewBorder(top, nil, nil, nil, m.tabs))
+	return container.NewPadded(container.NewBorder(top, m.message, nil, nil, m.tabs))
 }
 
 func (m *managerScreen) onBack() { m.k.showScan() }
