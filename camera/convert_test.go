@@ -3,6 +3,7 @@ package camera
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"math/rand"
 	"testing"
@@ -149,7 +150,13 @@ func TestFrameFromImageKinds(t *testing.T) {
 		copy(rgba.Pix[4*i:], []byte{v, v, v, 255})
 		gray16.Pix[2*i], gray16.Pix[2*i+1] = v, v
 	}
-	for name, img := range map[string]image.Image{"gray": g.img, "nrgba": nrgba, "rgba": rgba, "gray16": gray16} {
+	pal := make(color.Palette, 256)
+	for i := range pal {
+		pal[i] = color.Gray{uint8(i)}
+	}
+	paletted := image.NewPaletted(b, pal)
+	copy(paletted.Pix, g.img.Pix)
+	for name, img := range map[string]image.Image{"gray": g.img, "nrgba": nrgba, "rgba": rgba, "gray16": gray16, "paletted": paletted} {
 		t.Run(name, func(t *testing.T) {
 			text, err := DecodeImage(img)
 			if err != nil || text != g.text {

@@ -114,15 +114,33 @@ func FrameFromImage(img image.Image, f *Frame) {
 				out[x] = uint8((19595*r + 38470*g + 7471*bl + 1<<15) >> 16)
 			}
 		}
+	case *image.Paletted:
+		// Luminance per palette entry once, then a lookup per pixel.
+		var lum [256]uint8
+		for i, c := range m.Palette {
+			lum[i] = grayOf(c)
+		}
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := f.Y[y*w : y*w+w]
+			for x := range out {
+				out[x] = lum[row[x]]
+			}
+		}
 	default:
 		for y := 0; y < h; y++ {
 			out := f.Y[y*w : y*w+w]
 			for x := range out {
-				r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-				k := 0xffff - a
-				gray := color.Gray16Model.Convert(color.RGBA64{uint16(r + k), uint16(g + k), uint16(bl + k), 0xffff}).(color.Gray16)
-				out[x] = uint8(gray.Y >> 8)
+				out[x] = grayOf(img.At(b.Min.X+x, b.Min.Y+y))
 			}
 		}
 	}
+}
+
+// grayOf is c's luminance over a white background.
+func grayOf(c color.Color) uint8 {
+	r, g, b, a := c.RGBA()
+	k := 0xffff - a
+	gray := color.Gray16Model.Convert(color.RGBA64{uint16(r + k), uint16(g + k), uint16(b + k), 0xffff}).(color.Gray16)
+	return uint8(gray.Y >> 8)
 }
