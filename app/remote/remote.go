@@ -19,6 +19,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"passdesk/app"
 	"passdesk/cmd/passd/api"
@@ -100,13 +101,33 @@ func (c *Client) Upload(ctx context.Context, venueID, kioskID string, entries []
 	req := api.EntriesRequest{VenueID: venueID, KioskID: kioskID, Entries: make([]api.Entry, len(entries))}
 	for i, e := range entries {
 		req.Entries[i] = api.Entry{
-			ID: e.ID, Time: e.Time.Unix(), Outcome: string(e.Outcome), Method: string(e.Method), Reason: e.Reason,
-			Scheme: e.Scheme, Issuer: e.Issuer, Status: e.Status, CID: e.CID,
-			ManualReason: string(e.ManualReason), OutageID: e.OutageID,
+			ID: e.ID, Time: e.Time.Unix(), Outcome: string(e.Outcome), Method: string(e.Method), Reason: clean(e.Reason),
+			Scheme: clean(e.Scheme), Issuer: clean(e.Issuer), Status: min(max(e.Status, 0), 255),
+			ManualReason: clean(string(e.ManualReason)), OutageID: max(e.OutageID, 0),
+		}
+		if len(e.CID) == 16 {
+			req.Entries[i].CID = e.CID
 		}
 	}
 	var resp api.EntriesResponse
 	return c.postJSON(ctx, api.PathEntries, req, &resp)
+}
+
+// clean keeps a text field within what the register takes (UTF-8, no
+// control characters, at most 128 bytes), so that one odd entry (an
+// issuer name from a foreign pass) cannot block the upload queue.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	for len(s) > 128 {
+		_, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+	}
+	return s
 }
 
 // FetchList fetches a signed list with If-None-Match.

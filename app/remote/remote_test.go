@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,5 +157,28 @@ func TestNewRefusesBadURL(t *testing.T) {
 		if _, err := remote.New(s, remote.Options{}); err == nil {
 			t.Errorf("%q accepted", s)
 		}
+	}
+}
+
+func TestUploadCleansFields(t *testing.T) {
+	var got api.EntriesRequest
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewDecoder(r.Body).Decode(&got)
+		json.NewEncoder(w).Encode(api.EntriesResponse{Stored: 1})
+	}))
+	defer s.Close()
+	c, _ := remote.New(s.URL, remote.Options{})
+	long := strings.Repeat("가", 100)
+	err := c.Upload(context.Background(), "v", "k", []app.Entry{{ID: "a", Time: time.Unix(1, 0), Outcome: app.Admit,
+		Method: app.Offline, Reason: "ok", Issuer: "EU\x00\n" + long, CID: []byte{1, 2}, Status: 300, Name: "홍*동", Phone: "010"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := got.Entries[0]
+	if len(e.Issuer) > 128 || strings.ContainsAny(e.Issuer, "\x00\n") || !strings.HasPrefix(e.Issuer, "EU가") {
+		t.Errorf("issuer %q", e.Issuer)
+	}
+	if e.CID != nil || e.Status != 255 {
+		t.Errorf("cid %x status %d", e.CID, e.Status)
 	}
 }
