@@ -77,6 +77,9 @@ func NewDecoder() *Decoder {
 	}
 }
 
+// minAztecText is the shortest Aztec text accepted.
+const minAztecText = 16
+
 // lastResort are the steps only a single image gets: they cost several
 // plain attempts each.
 var lastResort = []Step{StepAztec, StepDouble}
@@ -239,7 +242,9 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		if r, err := aztec.NewAztecReader().Decode(bmp, nil); err == nil {
+		// Small Aztec symbols carry few check words: a short text found in
+		// clutter is more likely noise than a pass, and passes are long.
+		if r, err := aztec.NewAztecReader().Decode(bmp, nil); err == nil && len(r.GetText()) >= minAztecText {
 			res = gozxing.NewResult(r.GetText(), nil, nil, r.GetBarcodeFormat())
 		}
 	case StepBlurGlobal:
