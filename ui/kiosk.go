@@ -270,9 +270,8 @@ func (k *Kiosk) showResult(r app.Result) {
 		}
 	}()
 	if k.screen != screenScan {
-		// A scan that lands while a manager works is recorded by the
-		// engine; the manager's screen is not covered by it.
-		k.resumeScanner()
+		// A scan that was under way when a manager opened their area:
+		// recorded by the engine, not shown over the manager's screen.
 		return
 	}
 	v := describe(k.cat, k.lang, r)
@@ -329,6 +328,7 @@ func (k *Kiosk) showScan() {
 	k.win.SetContent(k.stack)
 	k.win.Canvas().Unfocus()
 	k.scan.listenKeys(k.win.Canvas())
+	k.resumeScanner()
 	k.refreshStatus()
 }
 

@@ -36,6 +36,9 @@ func (k *Kiosk) showManager(by app.Person) {
 		k.clearVerdict()
 	}
 	k.screen = screenManager
+	if k.sc != nil {
+		k.sc.Pause(true) // nobody would see a verdict behind the manager's area
+	}
 	k.manager = newManagerScreen(k, by)
 	c := k.win.Canvas()
 	c.SetOnTypedRune(nil)

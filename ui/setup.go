@@ -53,6 +53,9 @@ func (k *Kiosk) needsFirstManager() bool {
 
 func (k *Kiosk) showSetup() {
 	k.screen = screenSetup
+	if k.sc != nil {
+		k.sc.Pause(true)
+	}
 	k.setup = &setupScreen{k: k, needConfig: k.needsSetup(), needPerson: k.needsFirstManager()}
 	c := k.win.Canvas()
 	c.SetOnTypedRune(nil)
