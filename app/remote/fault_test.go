@@ -382,3 +382,24 @@ func TestRestartMidOutage(t *testing.T) {
 		t.Errorf("register holds %d entries, want 8", got)
 	}
 }
+
+// An upload whose answer is lost (the register stored the batch, the kiosk
+// never heard) is sent again and stored once.
+func TestLostUploadAnswer(t *testing.T) {
+	a := newAuthority(t)
+	k := openKiosk(t, a, t.TempDir(), a.proxy.URL())
+	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale })
+	a.proxy.Set(faultproxy.Rule{Fault: faultproxy.Truncate, Paths: []string{api.PathEntries}})
+	for range 3 {
+		k.scan(t, a, app.Online)
+	}
+	waitFor(t, "a lost answer", func() bool { return a.registered(t) == 3 })
+	if p, _ := k.ledger.PendingUploads(context.Background(), 100); len(p) == 0 {
+		t.Fatal("entries marked uploaded without an answer")
+	}
+	a.proxy.Set(faultproxy.Rule{})
+	k.allUploaded(t, a)
+	if got := a.registered(t); got != 3 {
+		t.Errorf("register holds %d entries, want 3", got)
+	}
+}
