@@ -143,7 +143,12 @@ func (r records) List(_ context.Context, f app.Filter) ([]app.Entry, int, error)
 		}
 		out = append(out, e)
 	}
-	return out, len(out), nil
+	total := len(out)
+	out = out[min(f.Offset, total):]
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, total, nil
 }
 
 func (r records) Export(_ context.Context, day time.Time, format string, w io.Writer) error {

@@ -402,6 +402,23 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 		t.Errorf("refusals listed: %d, want 1", got)
 	}
 
+	// Paging: two at a time, then the rest.
+	m.review.limit = 2
+	m.review.outcome.SetSelectedIndex(0)
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.review.entries); got != 2 || !m.review.more.Visible() {
+		t.Fatalf("first page: %d entries, more shown %v", got, m.review.more.Visible())
+	}
+	test.Tap(m.review.more)
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.review.entries); got != 3 || m.review.more.Visible() {
+		t.Errorf("after Show more: %d entries, more shown %v", got, m.review.more.Visible())
+	}
+
 	var buf bytes.Buffer
 	if err := m.review.export(epoch, "csv", &buf); err != nil {
 		t.Fatal(err)

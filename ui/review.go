@@ -42,8 +42,10 @@ type reviewTab struct {
 	query   *widget.Entry
 	list    *widget.List
 	count   *widget.Label
+	more    *widget.Button
 	errMsg  *widget.Label
 
+	limit   int // entries per page
 	summary app.DaySummary
 	entries []app.Entry
 	total   int
@@ -54,7 +56,7 @@ var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "onlin
 
 func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
 	now := k.o.Now()
-	return &reviewTab{k: k, by: by, day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())}
+	return &reviewTab{k: k, by: by, limit: reviewLimit, day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())}
 }
 
 func (r *reviewTab) build() fyne.CanvasObject {
@@ -111,7 +113,9 @@ func (r *reviewTab) build() fyne.CanvasObject {
 	r.list = widget.NewList(func() int { return len(r.entries) }, r.newRow, r.updateRow)
 	r.list.OnSelected = r.onSelect
 	r.count = widget.NewLabel("")
-	right := container.NewBorder(filters, r.count, nil, nil, r.list)
+	r.more = &widget.Button{Text: t("review.more"), Icon: theme.MoreVerticalIcon(), OnTapped: r.onMore}
+	r.more.Hide()
+	right := container.NewBorder(filters, container.NewBorder(nil, nil, nil, r.more, r.count), nil, nil, r.list)
 
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.38
@@ -129,7 +133,7 @@ func (r *reviewTab) setDay(d time.Time) {
 
 // filter is what the filter row asks for.
 func (r *reviewTab) filter() app.Filter {
-	f := app.Filter{Day: r.day, Query: strings.TrimSpace(r.query.Text), Limit: reviewLimit}
+	f := app.Filter{Day: r.day, Query: strings.TrimSpace(r.query.Text), Limit: r.limit}
 	f.Outcome = []app.Outcome{"", app.Admit, app.Deny, app.Duplicate}[max(r.outcome.SelectedIndex(), 0)]
 	f.Method = []app.Method{"", app.Online, app.Offline, app.Manual}[max(r.method.SelectedIndex(), 0)]
 	return f
@@ -230,7 +234,38 @@ func (r *reviewTab) showList(entries []app.Entry, total int) {
 	r.entries, r.total = entries, total
 	r.list.UnselectAll()
 	r.list.Refresh()
-	r.count.SetText(r.k.t("review.count", len(entries), total))
+	r.showCount()
+}
+
+func (r *reviewTab) showCount() {
+	r.count.SetText(r.k.t("review.count", len(r.entries), r.total))
+	if len(r.entries) < r.total {
+		r.more.Show()
+	} else {
+		r.more.Hide()
+	}
+}
+
+// onMore loads the next page of the list.
+func (r *reviewTab) onMore() {
+	f := r.filter()
+	f.Offset = len(r.entries)
+	recs := r.k.eng.Records()
+	r.more.Disable()
+	go func() {
+		entries, total, err := recs.List(r.k.ctx, f)
+		r.k.do(func() {
+			r.more.Enable()
+			if err == nil {
+				r.entries = append(r.entries, entries...)
+				r.total = total
+				r.list.Refresh()
+				r.showCount()
+			}
+			r.showErr(err)
+			r.k.done("review", err)
+		})
+	}()
 }
 
 // A list row: a highlight behind the time, outcome, who and why.
