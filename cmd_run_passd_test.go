@@ -130,4 +130,18 @@ func TestRunHeadlessAgainstPassd(t *testing.T) {
 	if err != nil || n != 5 {
 		t.Errorf("register holds %d entries (%v), want 5", n, err)
 	}
+
+	// The doctor finds all well: the ledger, the lists the kiosk kept,
+	// the service and its clock.
+	var out bytes.Buffer
+	code := dispatch([]string{"doctor", "--config", cfg.DataDir + "/none.toml", "--data", cfg.DataDir, "--root", srv.RootKey(),
+		"--server", ts.URL, "--camera", "none"}, nil, &out, &errb)
+	if code != exitOK {
+		t.Errorf("doctor: exit %d:\n%s", code, out.String())
+	}
+	for _, want := range []string{"ok    ledger      opens, hash chain verifies", "ok    service", "ok    clock", "ok    revocation"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("doctor report lacks %q:\n%s", want, out.String())
+		}
+	}
 }

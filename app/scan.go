@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -175,7 +176,7 @@ func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.
 	r := Result{Entry: ent, Verdict: v}
 	got, err := e.d.Ledger.Record(context.WithoutCancel(ctx), ent)
 	if err != nil {
-		r.Err = errorf("not recorded: %w", err)
+		r.Err = fmt.Errorf("not recorded: %w", err)
 		r.Verdict.Admit = false
 		return r
 	}

@@ -13,7 +13,9 @@ import (
 // backoff and jitter after a failure, and not at all while the breaker is
 // open. The queue is the ledger itself, so it survives restarts; the
 // register is idempotent by entry ID, so a batch resent after a lost answer
-// is stored once.
+// is stored once. Every entry goes, online verdicts too: the service's
+// verify call does not write the register, and sending all of them is what
+// makes the register hold each kiosk entry exactly once.
 func (e *Engine) uploadLoop(ctx context.Context) {
 	lim := rate.NewLimiter(rate.Limit(e.t.UploadRate), 1)
 	backoff := time.Duration(0)
