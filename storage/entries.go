@@ -129,7 +129,7 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, row *entryRow) error {
 			return fmt.Errorf("the corrected entry %s is not in the ledger", row.corrects)
 		}
 	}
-	if row.seq, row.prevHash, err = nextLink(ctx, tx, "entries"); err != nil {
+	if row.seq, row.prevHash, err = l.nextLink(ctx, tx, "entries"); err != nil {
 		return err
 	}
 	row.hash = row.sum()
@@ -179,7 +179,7 @@ func (l *Ledger) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // appendEvent adds one outage event to its chain.
 func (l *Ledger) appendEvent(ctx context.Context, tx *sql.Tx, ev *outageEvent) error {
 	var err error
-	if ev.seq, ev.prevHash, err = nextLink(ctx, tx, "outage_events"); err != nil {
+	if ev.seq, ev.prevHash, err = l.nextLink(ctx, tx, "outage_events"); err != nil {
 		return err
 	}
 	if ev.kind == "start" {

@@ -376,7 +376,7 @@ func (l *Ledger) Audit(ctx context.Context, actor, action, detail string) error 
 func (l *Ledger) appendAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, detail string) error {
 	r := auditRow{at: at.UTC().UnixNano(), actor: actor, action: action, detail: detail}
 	var err error
-	if r.seq, r.prevHash, err = nextLink(ctx, tx, "audit"); err != nil {
+	if r.seq, r.prevHash, err = l.nextLink(ctx, tx, "audit"); err != nil {
 		return err
 	}
 	r.hash = r.sum()

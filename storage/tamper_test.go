@@ -187,3 +187,23 @@ func TestTamperedAnchorIsFound(t *testing.T) {
 	}
 	_ = db
 }
+
+func TestRecordingGoesOnAfterTampering(t *testing.T) {
+	dir, opts := filledLedger(t)
+	db := filepath.Join(dir, storage.DBFile)
+	if out, err := sqliteShell(t, db, `DROP TRIGGER entries_purge_only; DELETE FROM entries WHERE seq = 5`); err != nil {
+		t.Fatalf("sqlite3: %v\n%s", err, out)
+	}
+	l := mustOpen(t, dir, opts)
+	e, err := l.Record(context.Background(), scan(6, day0.Add(16*time.Hour), app.Admit, app.Online))
+	if err != nil || e.Seq != 6 {
+		t.Fatalf("Record after tampering: seq %d, %v", e.Seq, err)
+	}
+	if n := l.Notices(); len(n) != 1 || !strings.Contains(n[0], "row 5 is missing") {
+		t.Errorf("notices %q", n)
+	}
+	var ce *storage.ChainError
+	if err := l.Verify(context.Background()); !errors.As(err, &ce) || ce.Seq != 6 {
+		t.Errorf("Verify = %v, want row 6 named (row 5 before it is missing)", err)
+	}
+}
