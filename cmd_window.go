@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +42,7 @@ func runWindow(args []string, stderr io.Writer) int {
 	load := kioskFlags(fs)
 	windowed := fs.Bool("windowed", false, "open in an ordinary window instead of full-screen kiosk mode")
 	size := fs.String("size", "1280x800", "window size WxH with --windowed")
+	autostart := fs.Bool("install-autostart", false, "install the XDG autostart entry that opens PassDesk at login on this PC, then exit")
 	demoPeople := fs.Bool("demo-people", false, "when nobody can sign in yet, add a demo manager (PIN "+demoManagerPIN+") and staff member (PIN "+demoStaffPIN+")")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -47,6 +50,15 @@ func runWindow(args []string, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "passdesk: unexpected argument %q (commands: passdesk help)\n", fs.Arg(0))
 		return exitUsage
+	}
+	if *autostart {
+		path, err := installAutostart()
+		if err != nil {
+			fmt.Fprintln(stderr, "passdesk:", err)
+			return exitFail
+		}
+		fmt.Fprintln(stderr, "passdesk: PassDesk will open at login:", path)
+		return exitOK
 	}
 	w, h, err := parseSize(*size)
 	if err != nil {
@@ -203,4 +215,31 @@ func parseSize(s string) (w, h int, err error) {
 		return 0, 0, fmt.Errorf("%q is not a window size like 1280x800", s)
 	}
 	return w, h, nil
+}
+
+// installAutostart writes assets/passdesk.desktop into the user's XDG
+// autostart folder, starting this very executable.
+func installAutostart() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding the passdesk executable: %w", err)
+	}
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the autostart folder: %w", err)
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	dir = filepath.Join(dir, "autostart")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	entry := strings.Replace(string(assets.Desktop), "\nExec=passdesk\n", "\nExec="+exe+"\n", 1)
+	path := filepath.Join(dir, "passdesk.desktop")
+	if err := os.WriteFile(path, []byte(entry), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }

@@ -60,6 +60,23 @@ func TestWindowFlags(t *testing.T) {
 	}
 }
 
+func TestInstallAutostart(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	var stderr bytes.Buffer
+	if got := runWindow([]string{"--install-autostart"}, &stderr); got != exitOK {
+		t.Fatalf("exit %d: %s", got, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "autostart", "passdesk.desktop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	if !strings.Contains(string(b), "\nExec="+exe+"\n") || !strings.Contains(string(b), "[Desktop Entry]") {
+		t.Errorf("autostart entry:\n%s", b)
+	}
+}
+
 // TestHangulRenders draws two different Hangul phrases with the kiosk's
 // theme: a font without Hangul draws both as the same row of boxes.
 func TestHangulRenders(t *testing.T) {
