@@ -32,11 +32,11 @@ func framesFor(kinds []string, n, w, h int, seed int64) []genFrame {
 // loaded machine it measures the decoder's work where wall time would
 // also count the waits for a core.
 func threadCPU() time.Duration {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }
 
 // timer measures wall and thread CPU time per op; the goroutine is locked
