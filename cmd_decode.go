@@ -33,7 +33,8 @@ type decodeLine struct {
 func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, "usage: passdesk decode IMAGE...")
-		fmt.Fprintln(stderr, `prints {"file","text"} or {"file","error"} for each PNG or JPEG image`)
+		fmt.Fprintln(stderr, `prints {"file","text"} or {"file","error"} for each PNG or JPEG image;`)
+		fmt.Fprintln(stderr, "exit status 0 when every file was read (with or without a code), 2 when a file could not be read")
 		return exitUsage
 	}
 	status := exitOK
