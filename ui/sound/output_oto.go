@@ -31,8 +31,8 @@ func openOutput() (output, error) {
 	return &otoOutput{ctx: ctx}, nil
 }
 
-// play starts the tone and keeps its player alive until it has finished:
-// oto stops a player that is garbage-collected.
+// play starts the tone and holds its player until it has finished: oto
+// stops a player that is garbage-collected.
 func (o *otoOutput) play(pcm *bytes.Reader) {
 	pl := o.ctx.NewPlayer(pcm)
 	pl.Play()
@@ -40,6 +40,5 @@ func (o *otoOutput) play(pcm *bytes.Reader) {
 		for pl.IsPlaying() {
 			time.Sleep(20 * time.Millisecond)
 		}
-		_ = pl.Close()
 	}()
 }
