@@ -222,7 +222,7 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		boxBlur3(d.work, d.work2, w, h)
 		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
 	case StepDouble:
-		if w*h > 1920*1080 {
+		if w*h > 1280*720 {
 			return "", false // a large frame has the pixels already
 		}
 		d.work = grow(d.work, 4*w*h)
