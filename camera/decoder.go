@@ -17,7 +17,10 @@ var ErrNoCode = errors.New("no QR code found")
 // the others are the fallbacks for hard frames (noise, blur, dark mode).
 type Step int
 
-// Decoding steps, cheapest first.
+// Decoding steps. TryStep runs any one of them; Decode and DecodeLive use
+// the ones in fallbacks and lastResort. TRY_HARDER (StepHarder,
+// StepBlurHarder) stays measurable but is in neither list: on the
+// generated frames it read nothing the other steps missed.
 const (
 	StepPlain      Step = iota // hybrid binarizer over the whole plane
 	StepROI                    // the region around the last hit, at full resolution
