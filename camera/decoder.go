@@ -22,23 +22,24 @@ type Step int
 // StepBlurHarder) stays measurable but is in neither list: on the
 // generated frames it read nothing the other steps missed.
 const (
-	StepPlain      Step = iota // hybrid binarizer over the whole plane
-	StepROI                    // the region around the last hit, at full resolution
-	StepBlur                   // a 3x3 box blur first: noise stops breaking the finder patterns
-	StepHalf                   // a 2x2 average at half size: a stronger blur, a quarter of the work
-	StepInvert                 // light modules on dark ground (phones in dark mode)
-	StepHarder                 // TRY_HARDER: the finder scans every row
-	StepBlurHarder             // both
-	StepGlobal                 // one threshold for the whole frame: low-contrast codes on an even screen
-	StepSharpen                // unsharp mask: blurred modules get their edges back
-	StepBlur2                  // the box blur twice: heavy noise
-	StepBlurGlobal             // blur, then one threshold
-	StepDouble                 // twice the size, smoothed: codes with modules under 3 pixels (single images only)
-	StepAztec                  // an Aztec code, which EU health certificates may use (single images only)
+	StepPlain       Step = iota // hybrid binarizer over the whole plane
+	StepROI                     // the region around the last hit, at full resolution
+	StepBlur                    // a 3x3 box blur first: noise stops breaking the finder patterns
+	StepHalf                    // a 2x2 average at half size: a stronger blur, a quarter of the work
+	StepInvert                  // light modules on dark ground (phones in dark mode)
+	StepHarder                  // TRY_HARDER: the finder scans every row
+	StepBlurHarder              // both
+	StepGlobal                  // one threshold for the whole frame: low-contrast codes on an even screen
+	StepSharpen                 // unsharp mask: blurred modules get their edges back
+	StepBlur2                   // the box blur twice: heavy noise
+	StepBlurGlobal              // blur, then one threshold
+	StepDouble                  // twice the size, smoothed: codes with modules under 3 pixels (single images only)
+	StepAztec                   // an Aztec code, which EU health certificates may use (single images only)
+	StepPerspective             // the bottom-right corner searched for: tilted phones (single images only)
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {
@@ -58,6 +59,7 @@ var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, 
 // by more than one goroutine at a time.
 type Decoder struct {
 	reader  gozxing.Reader
+	qr      *qrcode.QRCodeReader
 	harder  map[gozxing.DecodeHintType]interface{}
 	plane   []byte // the frame packed to Stride == Width, when it was not
 	work    []byte // filtered copies
@@ -74,8 +76,10 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder with no history.
 func NewDecoder() *Decoder {
+	qr := qrcode.NewQRCodeReader().(*qrcode.QRCodeReader)
 	return &Decoder{
-		reader: qrcode.NewQRCodeReader(),
+		reader: qr,
+		qr:     qr,
 		harder: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true},
 	}
 }
@@ -85,7 +89,7 @@ const minAztecText = 16
 
 // lastResort are the steps only a single image gets: they cost several
 // plain attempts each.
-var lastResort = []Step{StepAztec, StepDouble}
+var lastResort = []Step{StepAztec, StepPerspective, StepDouble}
 
 // Decode reads f trying every step until one succeeds: the full effort,
 // for a single image.
@@ -236,6 +240,8 @@ func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
 		if res != nil {
 			res = gozxing.NewResult(res.GetText(), nil, nil, res.GetBarcodeFormat())
 		}
+	case StepPerspective:
+		res = d.readPerspective(y, w, h)
 	case StepAztec:
 		src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
 		if err != nil {
