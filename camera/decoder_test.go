@@ -80,7 +80,7 @@ func TestDecodeLiveReadsHardFramesInAFewFrames(t *testing.T) {
 	for _, g := range frames {
 		f := g.frame()
 		full := NewDecoder()
-		if text, err := full.Decode(&f); err != nil || text != g.text || full.Hits[StepDouble] > 0 {
+		if text, err := full.Decode(&f); err != nil || text != g.text || readByLastResort(full) {
 			continue // not read, or read by a step only single images get
 		}
 		d := NewDecoder()
@@ -134,4 +134,13 @@ func TestDecodeLiveROI(t *testing.T) {
 	if d.Hits[StepROI] != 1 {
 		t.Errorf("hits by region %d, want 1 (hits %v)", d.Hits[StepROI], d.Hits)
 	}
+}
+
+func readByLastResort(d *Decoder) bool {
+	for _, s := range lastResort {
+		if d.Hits[s] > 0 {
+			return true
+		}
+	}
+	return false
 }
