@@ -35,7 +35,7 @@ const (
 	StepBlurGlobal              // blur, then one threshold
 	StepDouble                  // twice the size, smoothed: codes with modules under 3 pixels (single images only)
 	StepAztec                   // an Aztec code, which EU health certificates may use (single images only)
-	StepPerspective             // the bottom-right corner searched for: tilted phones (single images only)
+	StepPerspective             // the bottom-right corner searched for: tilted phones
 	numSteps
 )
 
@@ -52,7 +52,7 @@ func (s Step) String() string {
 // first as measured on the generated hard frames. A live scanner tries one
 // of them every other frame, in turn, so a frame costs at most two
 // attempts; a single image gets them all.
-var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, StepBlur2, StepBlurGlobal}
+var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, StepBlur2, StepBlurGlobal, StepPerspective}
 
 // Decoder reads QR codes from luminance planes. It keeps its scratch
 // buffers between frames, so it allocates little; it is not safe for use
@@ -89,7 +89,7 @@ const minAztecText = 16
 
 // lastResort are the steps only a single image gets: they cost several
 // plain attempts each.
-var lastResort = []Step{StepAztec, StepPerspective, StepDouble}
+var lastResort = []Step{StepAztec, StepDouble}
 
 // Decode reads f trying every step until one succeeds: the full effort,
 // for a single image.
