@@ -61,7 +61,7 @@ func recv(t *testing.T, s *Scanner) string {
 	return ""
 }
 
-// none waits for the scanner to take n more frames and checks it reported
+// feedQuiet sends g n times, waits for the scanner to take the frames and checks it reported
 // nothing.
 func feedQuiet(t *testing.T, s *Scanner, src *chanSource, g genFrame, n int) {
 	t.Helper()
