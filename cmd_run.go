@@ -111,14 +111,17 @@ func runHeadless(ctx context.Context, cfg app.Config, stdin io.Reader, stdout, s
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		alerts := k.Engine.Alerts()
 		for {
 			select {
 			case ev := <-k.Events:
 				errOut.write(eventLine{Time: stamp(ev.Time), Event: ev.Kind, Detail: ev.Detail, OutageID: ev.OutageID})
-			case a, ok := <-k.Engine.Alerts():
-				if ok {
-					out.write(lineOf(a))
+			case a, ok := <-alerts:
+				if !ok {
+					alerts = nil // closed: the engine is stopping
+					continue
 				}
+				out.write(lineOf(a))
 			case <-evCtx.Done():
 				return
 			}

@@ -467,3 +467,30 @@ func TestRecordManual(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+func TestDrainAndClose(t *testing.T) {
+	r := newRig(t, nil)
+	r.svc.SetDown(&app.Unavailable{Cause: "timeout"})
+	h := r.holder(t, false)
+	for i := range 3 {
+		r.e.Scan(context.Background(), h.Present(epoch.Add(time.Duration(i)*time.Second)))
+	}
+	if left, err := r.e.Drain(context.Background()); err == nil || left != 3 {
+		t.Errorf("drain during an outage: %d left, %v", left, err)
+	}
+	r2 := newRig(t, nil)
+	for i := range 3 {
+		r2.e.Scan(context.Background(), h.Present(epoch.Add(time.Duration(i)*time.Second)))
+	}
+	if left, err := r2.e.Drain(context.Background()); err != nil || left != 0 {
+		t.Errorf("drain: %d left, %v", left, err)
+	}
+	if got := len(r2.svc.Register()); got != 3 {
+		t.Errorf("register holds %d", got)
+	}
+	r2.e.Close()
+	r2.e.Start(context.Background()) // after Close: nothing starts
+	if _, ok := <-r2.e.Alerts(); ok {
+		t.Error("alerts open after Close")
+	}
+}
