@@ -92,9 +92,12 @@ func (b *breaker) failure(u *Unavailable) {
 	}
 	now := b.e.now()
 	b.open, b.since, b.cause, b.outageID, b.retryAfter = true, now, u.Cause, 0, u.RetryAfter
-	b.recorded = make(chan struct{})
+	done := make(chan struct{})
+	b.recorded = done
 	b.flip()
-	go b.recordOutage(now, u.Cause, b.recorded)
+	if !b.e.spawnBackground(func(context.Context) { b.recordOutage(now, u.Cause, done) }) {
+		close(done) // the engine is closing: nothing more is recorded
+	}
 }
 
 // recordOutage writes the start of an outage and publishes its ID.

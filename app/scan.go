@@ -217,14 +217,15 @@ func (e *Engine) recheck(orig Entry, text string) {
 	})
 }
 
-// spawnBackground runs f on the engine's background context; without
-// Start it runs on a context of its own that Close does not cancel.
-func (e *Engine) spawnBackground(f func(ctx context.Context)) {
+// spawnBackground runs f on the engine's background context (without
+// Start, on a context of its own), and Close waits for it. It reports
+// false, and runs nothing, once the engine is closing.
+func (e *Engine) spawnBackground(f func(ctx context.Context)) bool {
 	e.bgMu.Lock()
 	ctx := e.bgCtx
 	if e.closing {
 		e.bgMu.Unlock()
-		return
+		return false
 	}
 	e.wg.Add(1)
 	e.bgMu.Unlock()
@@ -235,6 +236,7 @@ func (e *Engine) spawnBackground(f func(ctx context.Context)) {
 		defer e.wg.Done()
 		f(ctx)
 	}()
+	return true
 }
 
 // nudge wakes the uploader.
