@@ -53,7 +53,7 @@ const (
 type Timing struct {
 	FailuresToTrip int           // consecutive service failures that open the breaker (2)
 	ProbeEvery     time.Duration // first probe after the breaker opens (1s); doubles up to ProbeMax
-	ProbeMax       time.Duration // (30s)
+	ProbeMax       time.Duration // (10s)
 	ProbeTimeout   time.Duration // (2s)
 	SyncEvery      time.Duration // signed list refresh (5m)
 	UploadBatch    int           // entries per upload (100)
@@ -76,7 +76,7 @@ func (t Timing) withDefaults() Timing {
 		t.FailuresToTrip = 2
 	}
 	def(&t.ProbeEvery, time.Second)
-	def(&t.ProbeMax, 30*time.Second)
+	def(&t.ProbeMax, 10*time.Second)
 	def(&t.ProbeTimeout, 2*time.Second)
 	def(&t.SyncEvery, 5*time.Minute)
 	if t.UploadBatch <= 0 {

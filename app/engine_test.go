@@ -475,8 +475,17 @@ func TestDrainAndClose(t *testing.T) {
 	for i := range 3 {
 		r.e.Scan(context.Background(), h.Present(epoch.Add(time.Duration(i)*time.Second)))
 	}
-	if left, err := r.e.Drain(context.Background()); err == nil || left != 3 {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if left, err := r.e.Drain(ctx); err == nil || left != 3 {
 		t.Errorf("drain during an outage: %d left, %v", left, err)
+	}
+	r.svc.SetDown(nil) // back, though the prober has not seen it yet
+	if left, err := r.e.Drain(context.Background()); err != nil || left != 0 {
+		t.Errorf("drain after the outage: %d left, %v", left, err)
+	}
+	if !r.e.Status().Online {
+		t.Error("still in an outage after a drain that reached the service")
 	}
 	r2 := newRig(t, nil)
 	for i := range 3 {

@@ -117,23 +117,37 @@ func (e *Engine) refreshPending(ctx context.Context) {
 }
 
 // Drain uploads what is pending now, for at most the context's time: the
-// headless runner calls it before exiting. It returns the number of
-// entries still pending.
+// headless runner calls it before exiting. During an outage it probes the
+// service itself rather than wait for the background prober's next turn.
+// It returns the number of entries still pending.
 func (e *Engine) Drain(ctx context.Context) (int, error) {
+	left := func() int { return int(max(e.pending.Load(), 0)) }
 	if e.d.Service == nil {
-		return int(max(e.pending.Load(), 0)), nil
+		return left(), nil
 	}
 	lim := rate.NewLimiter(rate.Inf, 1)
+	var err error
 	for {
-		if !e.br.allow() {
-			return int(max(e.pending.Load(), 0)), errBreakerOpen
+		if e.br.allow() {
+			var n int
+			n, err = e.uploadBatch(ctx, lim)
+			if err == nil && n < e.t.UploadBatch {
+				return 0, nil
+			}
+			if err == nil {
+				continue
+			}
+		} else {
+			pctx, cancel := context.WithTimeout(ctx, e.t.ProbeTimeout)
+			err = e.d.Service.Health(pctx)
+			cancel()
+			if err == nil {
+				e.br.recover()
+				continue
+			}
 		}
-		n, err := e.uploadBatch(ctx, lim)
-		if err != nil {
-			return int(max(e.pending.Load(), 0)), err
-		}
-		if n < e.t.UploadBatch {
-			return 0, nil
+		if !sleep(ctx, 200*time.Millisecond) {
+			return left(), err
 		}
 	}
 }
