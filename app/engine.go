@@ -34,18 +34,19 @@ type Deps struct {
 // Event is a change of state worth telling an operator about.
 type Event struct {
 	Time     time.Time
-	Kind     string // "outage_start", "outage_end", "list_refused", "list_updated", "upload"
+	Kind     string // "outage_start", "outage_end", "list_refused", "list_updated", "upload", "clock_warning"
 	Detail   string
 	OutageID int64
 }
 
 // Event kinds.
 const (
-	EventOutageStart = "outage_start"
-	EventOutageEnd   = "outage_end"
-	EventListRefused = "list_refused"
-	EventListUpdated = "list_updated"
-	EventUpload      = "upload"
+	EventOutageStart  = "outage_start"
+	EventOutageEnd    = "outage_end"
+	EventListRefused  = "list_refused"
+	EventListUpdated  = "list_updated"
+	EventUpload       = "upload"
+	EventClockWarning = "clock_warning"
 )
 
 // Timing tunes the engine's background work. The defaults suit a venue;
@@ -119,10 +120,11 @@ type Engine struct {
 	lists lists
 	dup   dupes
 
-	alerts   chan Result
-	pending  atomic.Int64
-	wake     chan struct{} // nudges the uploader
-	syncWake chan struct{} // nudges the list sync
+	alerts      chan Result
+	pending     atomic.Int64
+	clockWarned atomic.Bool   // a clock warning was raised and still holds
+	wake        chan struct{} // nudges the uploader
+	syncWake    chan struct{} // nudges the list sync
 
 	noticeMu sync.Mutex
 	notices  []string

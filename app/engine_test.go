@@ -447,6 +447,24 @@ func TestClockWarning(t *testing.T) {
 	}
 }
 
+func TestClockWarningEvent(t *testing.T) {
+	r := newRig(t, nil)
+	r.svc.SetClock(epoch.Add(-time.Minute), epoch)
+	r.e.Start(context.Background())
+	eventually(t, "clock warning", func() bool {
+		for {
+			select {
+			case ev := <-r.events:
+				if ev.Kind == app.EventClockWarning {
+					return true
+				}
+			default:
+				return false
+			}
+		}
+	})
+}
+
 func TestRecordManual(t *testing.T) {
 	r := newRig(t, nil)
 	staff := app.Person{ID: 1, Name: "Kim", Role: app.Staff, Active: true}

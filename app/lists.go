@@ -120,6 +120,26 @@ func (e *Engine) syncLists(ctx context.Context) {
 		}
 		e.event(EventListUpdated, string(kind), 0)
 	}
+	e.checkClock()
+}
+
+// checkClock tells the manager, once per episode, that the kiosk's clock
+// and the service's disagree by more than the skew: the 15-second rule
+// then refuses good passes or admits stale ones.
+func (e *Engine) checkClock() {
+	svc, local, ok := e.d.Service.Clock()
+	if !ok {
+		return
+	}
+	off := svc.Sub(local)
+	skew := e.set.Load().cfg.Skew
+	warn := off > skew || -off > skew
+	if warn == e.clockWarned.Swap(warn) || !warn {
+		return
+	}
+	msg := fmt.Sprintf("this kiosk's clock differs from the service's by %v (more than the %v skew): set the time", off.Round(time.Second), skew)
+	e.notice(msg)
+	e.event(EventClockWarning, msg, 0)
 }
 
 func kindName(k ListKind) string {
