@@ -521,3 +521,30 @@ func TestDrainAndClose(t *testing.T) {
 		t.Error("alerts open after Close")
 	}
 }
+
+// hc1 is a scheme that admits every text with its prefix.
+type hc1 struct{}
+
+func (hc1) Prefix() string { return "HC1:" }
+func (hc1) Verify(text string, _ pass.Policy, _ time.Time) pass.Verdict {
+	return pass.Verdict{Admit: true, Reason: pass.OK, Name: "Musterfrau", Issuer: "DE"}
+}
+
+func TestSchemeDuplicate(t *testing.T) {
+	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.Schemes = []pass.Scheme{hc1{}} })
+	first := r.e.Scan(context.Background(), "HC1:ABC")
+	if first.Entry.Outcome != app.Admit || first.Entry.Scheme != "HC1" || first.Entry.Method != app.Offline {
+		t.Fatalf("first %+v", first.Entry)
+	}
+	r.clock.Add(5 * time.Second)
+	if again := r.e.Scan(context.Background(), "HC1:ABC"); again.Entry.Outcome != app.Duplicate {
+		t.Errorf("again: %q", again.Entry.Outcome)
+	}
+	r.clock.Add(30 * time.Second)
+	if later := r.e.Scan(context.Background(), "HC1:ABC"); later.Entry.Outcome != app.Admit {
+		t.Errorf("later: %q", later.Entry.Outcome)
+	}
+	if n := r.svc.Calls("verify"); n != 0 {
+		t.Errorf("HC1 reached the service %d times", n)
+	}
+}

@@ -26,11 +26,7 @@ func (e *Engine) scan(ctx context.Context, text string) Result {
 
 	for _, sc := range e.d.Schemes {
 		if sc.Prefix() != "" && strings.HasPrefix(text, sc.Prefix()) {
-			v := sc.Verify(text, s.policy, now)
-			if v.Scheme == "" {
-				v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
-			}
-			return e.record(ctx, v, Offline, now, newID(), "")
+			return e.scanScheme(ctx, s, sc, text, now)
 		}
 	}
 
@@ -75,6 +71,31 @@ func (e *Engine) scan(ctx context.Context, text string) Result {
 	if admitted && !online && e.d.Service != nil && s.cfg.Mode == OfflineFirst {
 		e.recheck(r.Entry, text)
 	}
+	return r
+}
+
+// scanScheme verifies another pass format, offline. Such a pass (an HC1
+// certificate) is the same text at every showing and carries no time of
+// making, so the same text within window+skew of its admission is the
+// duplicate.
+func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, text string, now time.Time) Result {
+	raw := []byte(text)
+	slot, first := e.dup.claim(ctx, raw, now)
+	if !first {
+		v := sc.Verify(text, s.policy, now)
+		v.Admit, v.Reason = false, pass.Duplicate
+		if v.Scheme == "" {
+			v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
+		}
+		return e.record(ctx, v, Offline, now, newID(), "")
+	}
+	v := sc.Verify(text, s.policy, now)
+	if v.Scheme == "" {
+		v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
+	}
+	id := newID()
+	r := e.record(ctx, v, Offline, now, id, "")
+	e.dup.finish(raw, slot, r.Recorded && r.Verdict.Admit, now.Add(s.cfg.Window+s.cfg.Skew), Offline, id)
 	return r
 }
 
