@@ -206,6 +206,9 @@ func doctorService(ctx context.Context, r *doctorReport, cfg app.Config, timeout
 		return
 	}
 	r.ok("service", "%s answers in %v", cfg.ServerURL, time.Since(start).Round(time.Millisecond))
+	if cfg.VenueID == "" || cfg.KioskID == "" {
+		r.fail("venue", "set venue_id and kiosk_id (or --venue, --kiosk): the service stores no entries without them")
+	}
 	svc, local, ok := c.Clock()
 	if !ok {
 		r.warn("clock", "the service sent no Date header to compare with")

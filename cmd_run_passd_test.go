@@ -135,7 +135,7 @@ func TestRunHeadlessAgainstPassd(t *testing.T) {
 	// the service and its clock.
 	var out bytes.Buffer
 	code := dispatch([]string{"doctor", "--config", cfg.DataDir + "/none.toml", "--data", cfg.DataDir, "--root", srv.RootKey(),
-		"--server", ts.URL, "--camera", "none"}, nil, &out, &errb)
+		"--server", ts.URL, "--camera", "none", "--venue", "v1", "--kiosk", "k1"}, nil, &out, &errb)
 	if code != exitOK {
 		t.Errorf("doctor: exit %d:\n%s", code, out.String())
 	}

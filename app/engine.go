@@ -167,6 +167,9 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e.br = newBreaker(e)
 	e.dup.m = make(map[[32]byte]*dupSlot)
 	e.loadLists(s.roots)
+	if d.Service != nil && (cfg.VenueID == "" || cfg.KioskID == "") {
+		e.notice("set the venue ID and kiosk ID: the service stores no entries without them")
+	}
 	if len(s.roots) == 0 {
 		e.notice("no root key is pinned: signed lists cannot be checked, so offline verification denies every pass (set roots in the configuration)")
 	}

@@ -114,6 +114,11 @@ func (e *Engine) verifyOnline(ctx context.Context, s *settings, p *pass.Presenta
 		return err
 	})
 	if err != nil {
+		if _, down := unavailable(err); !down && ctx.Err() == nil {
+			// The service answered but would not verify: a setting of
+			// this kiosk (venue, kiosk ID) is likely wrong.
+			e.notice("the service refused to verify a pass: " + err.Error())
+		}
 		return v, false
 	}
 	v = fromPresentation(p)
