@@ -42,7 +42,7 @@ func runLedger(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("passdesk ledger "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", ledgerDataDir(), "data `directory` holding ledger.db and its keys")
+	data := fs.String("data", defaultDataDir(), "data `directory` holding ledger.db and its keys")
 	var run func() int
 	switch sub {
 	case "summary":
@@ -81,19 +81,6 @@ func runLedger(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return run()
-}
-
-// ledgerDataDir is $XDG_DATA_HOME/passdesk, or ~/.local/share/passdesk.
-func ledgerDataDir() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "passdesk")
 }
 
 // openLedger opens an existing ledger; reading commands open it read-only,
