@@ -65,11 +65,9 @@ func runWindow(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "passdesk: --size:", err)
 		return exitUsage
 	}
-	cfg, err := load()
-	if err != nil {
-		fmt.Fprintln(stderr, "passdesk:", err)
-		return exitFail
-	}
+	// A configuration that cannot be read is shown in the window, with a
+	// way to retry, rather than ending the program at the door.
+	cfg, loadErr := load()
 	logger := log.New(stderr, "", log.LstdFlags)
 
 	a := fyneapp.NewWithID("org.passdesk.kiosk")
@@ -84,7 +82,11 @@ func runWindow(args []string, stderr io.Writer) int {
 		app: a, win: win, ctx: ctx, load: load, logf: logger.Printf,
 		sound: sound.New(logger.Printf), kioskMode: !*windowed, demoPeople: *demoPeople, stderr: stderr,
 	}
-	s.open(cfg)
+	if loadErr != nil {
+		s.showError(loadErr)
+	} else {
+		s.open(cfg)
+	}
 	win.Show()
 	a.Run()
 	cancel()

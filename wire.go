@@ -41,7 +41,7 @@ func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 	deadline := fs.Duration("deadline", 0, "online verification `deadline`, such as 800ms")
 	lang := fs.String("lang", "", "`language`: ko or en")
 	return func() (app.Config, error) {
-		cfg, err := app.LoadConfig(*file)
+		cfg, err := app.LoadConfigOrLastGood(*file, *data)
 		if err != nil {
 			return cfg, err
 		}
@@ -74,7 +74,15 @@ func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 				cfg.KioskID = h
 			}
 		}
-		return cfg, cfg.Validate()
+		if err := cfg.Validate(); err != nil {
+			return cfg, err
+		}
+		if len(cfg.Notices) == 0 {
+			if err := app.KeepLastGood(*file, cfg.DataDir); err != nil {
+				cfg.Notices = append(cfg.Notices, "could not keep a copy of the good configuration: "+err.Error())
+			}
+		}
+		return cfg, nil
 	}
 }
 

@@ -209,3 +209,51 @@ func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
 func WriteFileAtomic(path string, b []byte, perm os.FileMode) error {
 	return writeFileAtomic(path, b, perm)
 }
+
+// LastGoodFile is the name, in the data directory, of the copy of the last
+// configuration file that loaded and validated. A kiosk whose configuration
+// file is later damaged (a bad edit, a disk fault) runs on this copy rather
+// than stopping at the door.
+const LastGoodFile = "config.last-good.toml"
+
+// LoadConfigOrLastGood reads the configuration file at path; when it cannot
+// be read or parsed, it falls back to the last good copy in dataDir and
+// says so in the returned Config's Notices. The error is the file's own
+// when there is no good copy to fall back on.
+func LoadConfigOrLastGood(path, dataDir string) (Config, error) {
+	c, err := LoadConfig(path)
+	if err == nil || dataDir == "" {
+		return c, err
+	}
+	good := filepath.Join(dataDir, LastGoodFile)
+	if _, serr := os.Stat(good); serr != nil {
+		return c, err
+	}
+	g, gerr := LoadConfig(good)
+	if gerr != nil {
+		return c, err
+	}
+	g.Notices = append(g.Notices, fmt.Sprintf("%v; PassDesk is running with the last good configuration (%s). Save the settings to write a new file.", err, good))
+	return g, nil
+}
+
+// KeepLastGood copies the configuration file at path, which has just
+// loaded and validated, to the data directory as the last good copy. A
+// missing file (a kiosk configured by flags alone) is left alone.
+func KeepLastGood(path, dataDir string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	good := filepath.Join(dataDir, LastGoodFile)
+	if old, err := os.ReadFile(good); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	return writeFileAtomic(good, b, 0o600)
+}

@@ -111,3 +111,48 @@ func TestSaveConfig(t *testing.T) {
 		t.Errorf("file: %+v %v", got, err)
 	}
 }
+
+func TestLoadConfigOrLastGood(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	good := app.DefaultConfig()
+	good.ServerURL = "http://127.0.0.1:8787"
+	if err := app.WriteConfig(path, good); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("no copy yet: the damaged file's error", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.toml")
+		os.WriteFile(bad, []byte("server_url = [\x00"), 0o600)
+		if _, err := app.LoadConfigOrLastGood(bad, t.TempDir()); err == nil {
+			t.Fatal("no error for a damaged file without a good copy")
+		}
+	})
+
+	if err := app.KeepLastGood(path, data); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, []byte("server_url = [\x00\xff"), 0o600)
+
+	t.Run("damaged file: the last good copy, with a notice", func(t *testing.T) {
+		c, err := app.LoadConfigOrLastGood(path, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.ServerURL, good.ServerURL; got != want {
+			t.Errorf("server_url = %q, want %q", got, want)
+		}
+		if len(c.Notices) != 1 || !strings.Contains(c.Notices[0], "last good configuration") {
+			t.Errorf("notices = %q", c.Notices)
+		}
+	})
+	t.Run("a missing file is not copied", func(t *testing.T) {
+		d := t.TempDir()
+		if err := app.KeepLastGood(filepath.Join(dir, "none.toml"), d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(d, app.LastGoodFile)); !os.IsNotExist(err) {
+			t.Errorf("copy made of a missing file: %v", err)
+		}
+	})
+}

@@ -164,6 +164,9 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		return nil, err
 	}
 	e.set.Store(s)
+	for _, n := range cfg.Notices {
+		e.notice(n)
+	}
 	e.br = newBreaker(e)
 	e.dup.m = make(map[[32]byte]*dupSlot)
 	e.loadLists(s.roots)

@@ -63,5 +63,8 @@ type Config struct {
 	Sounds        bool          `toml:"sounds"`
 	DCCTrust      string        `toml:"dcc_trust"` // HC1 document signer list, optional
 	DataDir       string        `toml:"-"`
-	ConfigFile    string        `toml:"-"` // where SaveConfig writes; empty refuses
+	// Notices are problems met while loading the configuration (a damaged
+	// file replaced by the last good one), shown to the manager.
+	Notices    []string `toml:"-"`
+	ConfigFile string   `toml:"-"` // where SaveConfig writes; empty refuses
 }
