@@ -3,11 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"image"
 	_ "image/jpeg" // decode reads PNG and JPEG
 	_ "image/png"
 	"io"
-	"os"
 
 	"passdesk/camera"
 )
@@ -42,7 +40,7 @@ func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	enc.SetEscapeHTML(false)
 	for _, name := range args {
 		line := decodeLine{File: name}
-		img, err := readImageFile(name)
+		img, err := camera.ReadImage(name)
 		if err != nil {
 			line.Error = err.Error()
 			status = exitFail
@@ -57,17 +55,4 @@ func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
-}
-
-func readImageFile(name string) (image.Image, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	img, _, err := image.Decode(fh)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a PNG or JPEG image: %w", name, err)
-	}
-	return img, nil
 }

@@ -231,7 +231,7 @@ func BenchmarkZbarimg(b *testing.B) {
 		defer runtime.UnlockOSThread()
 		score(b, func(name string) (string, time.Duration) {
 			c0 := threadCPU()
-			img, err := readImage(name)
+			img, err := ReadImage(name)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -87,7 +87,7 @@ func (s *replaySource) Next(ctx context.Context, f *Frame) error {
 		}
 		name := s.files[s.i]
 		s.i++
-		img, err := readImage(name)
+		img, err := ReadImage(name)
 		if err != nil {
 			s.logf("replay: %v", err)
 			continue
@@ -98,7 +98,8 @@ func (s *replaySource) Next(ctx context.Context, f *Frame) error {
 	}
 }
 
-func readImage(name string) (image.Image, error) {
+// ReadImage decodes a PNG or JPEG file.
+func ReadImage(name string) (image.Image, error) {
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func readImage(name string) (image.Image, error) {
 	defer fh.Close()
 	img, _, err := image.Decode(fh)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s is not a PNG or JPEG image: %w", name, err)
 	}
 	return img, nil
 }
