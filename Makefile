@@ -34,6 +34,7 @@ define install_debs
 endef
 
 deps:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "PassDesk builds with Go 1.26 or newer, which is not installed: see https://go.dev/doc/install"; exit 1; }
 	$(call install_debs,$(BUILD_DEBS))
 
 deps-test: deps
