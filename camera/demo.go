@@ -16,7 +16,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"passdesk/app"
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 const (

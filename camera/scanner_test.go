@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"passdesk/app"
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // chanSource hands out the frames sent on its channel.

@@ -15,7 +15,7 @@ import (
 	"passdesk/app"
 	"passdesk/app/listfile"
 	"passdesk/app/remote"
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/cmd/passd/server"
 	"passdesk/internal/faultproxy"

@@ -22,7 +22,7 @@ import (
 	"unicode/utf8"
 
 	"passdesk/app"
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // Limits on answer sizes: a list of a few thousand keys or revocations

@@ -12,7 +12,7 @@ import (
 
 	"passdesk/app"
 	"passdesk/app/remote"
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/internal/faultproxy"
 )
 

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // Config is one load run.

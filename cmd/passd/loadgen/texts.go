@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/cmd/passd/store"
 )

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // admission bounds the requests in flight. A request that finds every

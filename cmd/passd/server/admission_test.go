@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/server"
 )
 

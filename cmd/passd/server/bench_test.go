@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/server"
 )
 

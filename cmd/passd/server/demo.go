@@ -14,7 +14,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 )
 

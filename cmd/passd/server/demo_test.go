@@ -10,7 +10,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 func TestDemoPasses(t *testing.T) {

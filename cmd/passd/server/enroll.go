@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/pass"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/cmd/passd/server"
 )

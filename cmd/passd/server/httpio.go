@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // Request body limits. A verification or an enrollment is a few hundred

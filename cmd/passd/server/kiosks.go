@@ -14,7 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 )
 
 // validID says whether s is a well-formed venue or kiosk ID: staff type

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/pass"
 )

@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/authority"
 	"passdesk/pass"
 )

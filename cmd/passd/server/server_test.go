@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/cmd/passd/server"
 	"passdesk/pass"
 )

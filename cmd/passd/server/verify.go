@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 
-	"passdesk/cmd/passd/api"
+	"passdesk/api"
 	"passdesk/pass"
 )
 
