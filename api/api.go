@@ -106,4 +106,26 @@ const (
 	ReasonUnsupportedMedia = "unsupported_media_type" // 415: not application/json
 	ReasonOverloaded       = "overloaded"             // 429, with Retry-After
 	ReasonInternal         = "internal"               // 500
+	ReasonUnauthorized     = "unauthorized"           // 401: no, unknown or revoked kiosk credential
+	ReasonForbidden        = "forbidden"              // 403: the credential may not do this (e.g. enroll without an operator credential)
+	ReasonConflict         = "conflict"               // 409: an entry ID already held with other content
+	ReasonUnavailable      = "unavailable"            // 503, with Retry-After: a write that cannot be made durable now
 )
+
+// Kiosk and operator credentials are bearer tokens that passd issues
+// (`passd kiosk add`); passd keeps only their SHA-256. Every /v1/verify and
+// /v1/entries call carries one as "Authorization: Bearer TOKEN"; the venue and
+// kiosk of a request are the credential's, whatever its body says.
+const (
+	HeaderAuthorization = "Authorization"
+	BearerPrefix        = "Bearer "
+	// TokenPrefix starts every kiosk token, so a leaked one is recognisable.
+	TokenPrefix = "pdk_"
+	// OperatorTokenPrefix starts every operator token (enrollment).
+	OperatorTokenPrefix = "pdo_"
+)
+
+// ReasonReplayed is the verify reason passd gives a presentation (cid and
+// iat) it already admitted at another kiosk within window plus skew: a
+// one-time code used twice. The kiosk shows it translated, as any reason.
+const ReasonReplayed = "replayed"
