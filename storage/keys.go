@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"passdesk/internal/atomicfile"
 )
 
 // loadKeys reads phone.key and venue.secret, making them on first run. A
@@ -69,30 +71,9 @@ func makeKey(path string) ([]byte, error) {
 	if _, err := rand.Read(k); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*")
-	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	if _, err := tmp.Write(k); err != nil {
-		tmp.Close()
+	if err := atomicfile.Create(path, k, 0o600); err != nil {
 		return nil, fmt.Errorf("storage: writing %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("storage: writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("storage: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	syncDir(filepath.Dir(path))
 	return k, nil
 }
 

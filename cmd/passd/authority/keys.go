@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"passdesk/internal/atomicfile"
 )
 
 // Files in a data directory.
@@ -27,21 +28,7 @@ func issuerKeyFile(kid [8]byte) string { return "issuer-" + hex.EncodeToString(k
 // writeKey writes a private key's seed, base64url, to a new file readable
 // only by its owner. It never overwrites: a key file is written once.
 func writeKey(path string, key ed25519.PrivateKey) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(base64.RawURLEncoding.EncodeToString(key.Seed()) + "\n")
-	if err2 := f.Sync(); err == nil {
-		err = err2
-	}
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return atomicfile.Create(path, []byte(base64.RawURLEncoding.EncodeToString(key.Seed())+"\n"), 0o600)
 }
 
 // readKey reads a key file written by writeKey, refusing one that others
@@ -70,23 +57,7 @@ func readKey(path string) (ed25519.PrivateKey, error) {
 
 // writeFileAtomic replaces path with data.
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, perm)
 }
 
 func exists(path string) (bool, error) {
