@@ -10,13 +10,6 @@ import (
 	"passdesk/camera"
 )
 
-func init() {
-	commands["decode"] = command{
-		summary: "read the QR (or Aztec) code in each PNG or JPEG image",
-		run:     runDecode,
-	}
-}
-
 // decodeLine is one line of `passdesk decode` output.
 type decodeLine struct {
 	File  string `json:"file"`

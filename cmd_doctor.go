@@ -18,13 +18,6 @@ import (
 	"passdesk/storage"
 )
 
-func init() {
-	commands["doctor"] = command{
-		summary: "check the configuration, data, ledger, lists, service and camera",
-		run:     runDoctor,
-	}
-}
-
 // doctorReport collects the checks' findings.
 type doctorReport struct {
 	w      io.Writer

@@ -14,16 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"passdesk/internal/atomicfile"
+
 	"passdesk/app"
 	"passdesk/storage"
 )
-
-func init() {
-	commands["ledger"] = command{
-		summary: "review, export, verify and purge the visitor ledger; add staff",
-		run:     runLedger,
-	}
-}
 
 // ledgerUsage lists the ledger subcommands.
 const ledgerUsage = `usage: passdesk ledger COMMAND [--data DIR] [flags]
@@ -103,6 +98,12 @@ func openLedgerWith(data string, opts storage.Options, stderr io.Writer, name st
 		fmt.Fprintf(stderr, "passdesk ledger %s: %s\n", name, n)
 	}
 	return l, true
+}
+
+// office is the core's rules over the ledger alone: `passdesk ledger`
+// acts as app.CommandLine, and the office audits what it does.
+func office(l *storage.Ledger) *app.Office {
+	return app.NewOffice(l, l, l.Purge, nil)
 }
 
 // parseDay reads YYYY-MM-DD as a local day; "" is today.
@@ -198,51 +199,19 @@ func ledgerExport(data, dayFlag, format, out string, stdout, stderr io.Writer) i
 	}
 	defer l.Close()
 	ctx := context.Background()
+	o := office(l)
 	if out == "-" {
-		err = l.Export(ctx, day, format, stdout)
+		err = o.Export(ctx, app.CommandLine, day, format, out, stdout)
 	} else {
-		err = writeFileAtomic(out, func(w io.Writer) error { return l.Export(ctx, day, format, w) })
+		err = atomicfile.WriteFunc(out, 0o600, func(w io.Writer) error {
+			return o.Export(ctx, app.CommandLine, day, format, out, w)
+		})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "passdesk ledger export: %v\n", err)
 		return exitFail
 	}
-	dayName := day.Format(time.DateOnly)
-	if err := l.Audit(ctx, "command line", "export", dayName+" "+format+" to "+out); err != nil {
-		fmt.Fprintf(stderr, "passdesk ledger export: exported, but the audit trail was not written: %v\n", err)
-		return exitFail
-	}
 	return exitOK
-}
-
-// writeFileAtomic writes a file through a temporary one in the same
-// directory, so a failed export never leaves half a report under the name.
-func writeFileAtomic(name string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriter(tmp)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }
 
 func ledgerVerify(data string, stdout, stderr io.Writer) int {
@@ -321,7 +290,7 @@ func ledgerPurge(data, retention, before string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer l.Close()
-	n, err := l.Purge(context.Background(), now)
+	n, err := office(l).Purge(context.Background(), app.CommandLine, now)
 	if err != nil {
 		fmt.Fprintf(stderr, "passdesk ledger purge: %v\n", err)
 		return exitFail
@@ -349,17 +318,17 @@ func ledgerAddPerson(data, name, role string, pinStdin bool, stdin io.Reader, st
 		return exitFail
 	}
 	defer l.Close()
-	p, err := l.AddPerson(context.Background(), name, app.Role(role), pin)
+	p, err := office(l).AddPerson(context.Background(), app.CommandLine, name, app.Role(role), pin)
+	if err != nil && p.ID != 0 {
+		fmt.Fprintf(stderr, "passdesk ledger add-person: added, but the audit trail was not written: %v\n", err)
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "passdesk ledger add-person: %v\n", err)
 		if errors.Is(err, storage.ErrNotRecorded) {
 			return exitFail
 		}
 		return exitUsage
-	}
-	if err := l.Audit(context.Background(), "command line", "add_person", fmt.Sprintf("%s (%s, id %d)", p.Name, p.Role, p.ID)); err != nil {
-		fmt.Fprintf(stderr, "passdesk ledger add-person: added, but the audit trail was not written: %v\n", err)
-		return exitFail
 	}
 	json.NewEncoder(stdout).Encode(map[string]any{"id": p.ID, "name": p.Name, "role": p.Role})
 	return exitOK

@@ -18,13 +18,6 @@ import (
 	"passdesk/app"
 )
 
-func init() {
-	commands["run"] = command{
-		summary: "run the kiosk; --headless: without a window, a JSON line per verdict",
-		run:     runRun,
-	}
-}
-
 // drainTime bounds the upload of pending entries when stdin ends.
 const drainTime = 10 * time.Second
 
@@ -75,11 +68,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if !*headless {
-		if openWindow == nil {
-			fmt.Fprintln(stderr, "passdesk run: this build has no kiosk window; use --headless")
-			return exitFail
-		}
-		return openWindow(args, stderr)
+		return runWindow(args, stderr)
 	}
 	cfg, err := load()
 	if err != nil {
@@ -103,7 +92,7 @@ func runHeadless(ctx context.Context, cfg app.Config, stdin io.Reader, stdout, s
 	out := &lineWriter{w: stdout}
 	errOut := &lineWriter{w: stderr}
 	for _, n := range k.Engine.Status().Notices {
-		errOut.write(eventLine{Time: stamp(time.Now()), Event: "notice", Detail: n})
+		errOut.write(eventLine{Time: stamp(time.Now()), Event: "notice", Detail: noticeLine(n)})
 	}
 
 	var wg sync.WaitGroup
@@ -115,7 +104,7 @@ func runHeadless(ctx context.Context, cfg app.Config, stdin io.Reader, stdout, s
 		for {
 			select {
 			case ev := <-k.Events:
-				errOut.write(eventLine{Time: stamp(ev.Time), Event: ev.Kind, Detail: ev.Detail, OutageID: ev.OutageID})
+				errOut.write(eventLine{Time: stamp(ev.Time), Event: string(ev.Kind), Detail: ev.Detail, OutageID: ev.OutageID})
 			case a, ok := <-alerts:
 				if !ok {
 					alerts = nil // closed: the engine is stopping
@@ -239,4 +228,12 @@ func (l *lineWriter) write(v any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.w.Write(append(b, '\n'))
+}
+
+// noticeLine is a notice for a log: its code, then its detail.
+func noticeLine(n app.Notice) string {
+	if n.Detail == "" {
+		return string(n.Code)
+	}
+	return string(n.Code) + ": " + n.Detail
 }

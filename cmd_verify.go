@@ -20,23 +20,12 @@ import (
 	"passdesk/pass"
 )
 
-func init() {
-	commands["verify"] = command{
-		summary: "verify pass QR texts offline, one JSON line each",
-		run:     runVerify,
-	}
-}
-
-// verifySchemes are the pass formats besides PD1 that `passdesk verify`
-// accepts, chosen by QR prefix. A file that adds one appends to it from its
-// init; a prefix no scheme claims is unsupported_format.
-var verifySchemes []pass.Scheme
-
-// verifySchemeFlags lets a pass format that needs configuration (an HC1
-// trust file, say) add its flags to `passdesk verify`. Once the flags are
-// parsed, the function each hook returned gives the Scheme to use (nil for
-// none), or an error when it cannot run, which exits with status 2.
-var verifySchemeFlags []func(fs *flag.FlagSet) func() (pass.Scheme, error)
+// schemeFlag lets a pass format that needs configuration (an HC1 trust
+// file, say) add its flags to `passdesk verify`. Once the flags are parsed,
+// the function it returned gives the Scheme to use (nil for none), or an
+// error when it cannot run, which exits with status 2. Warnings go to
+// stderr.
+type schemeFlag func(fs *flag.FlagSet, stderr io.Writer) func() (pass.Scheme, error)
 
 // maxLineLen bounds how much of one stdin line is kept: far beyond any
 // valid pass, and a longer line is refused as too long either way.
@@ -80,42 +69,55 @@ type verifyConfig struct {
 	now    time.Time
 }
 
-func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	trustFile := fs.String("trustlist", "", "root-signed trust list `file` (COSE_Sign1)")
-	revokeFile := fs.String("revocations", "", "root-signed revocation list `file` (COSE_Sign1)")
-	var roots rootFlags
-	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding, or a file holding it (repeatable)")
-	at := fs.String("at", "", "verify as of `time`: Unix seconds or RFC 3339 (default now)")
-	window := fs.String("window", "15", "presentation freshness window: `seconds` or a duration like 15s")
-	skew := fs.String("skew", "5", "allowed clock skew: `seconds` or a duration like 5s")
+// verifyCommand is `passdesk verify` with the pass formats besides PD1
+// that it accepts, chosen by QR prefix; a prefix no scheme claims is
+// unsupported_format.
+func verifyCommand(flags ...schemeFlag) func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return runVerify(args, nil, flags, stdin, stdout, stderr)
+	}
+}
+
+// verifyFlags are the flags of `passdesk verify`, before they are read.
+type verifyFlags struct {
+	trustFile, revokeFile *string
+	roots                 rootFlags
+	at, window, skew      *string
+	schemes               []func() (pass.Scheme, error)
+}
+
+func newVerifyFlags(fs *flag.FlagSet, flags []schemeFlag, stderr io.Writer) *verifyFlags {
+	f := &verifyFlags{
+		trustFile:  fs.String("trustlist", "", "root-signed trust list `file` (COSE_Sign1)"),
+		revokeFile: fs.String("revocations", "", "root-signed revocation list `file` (COSE_Sign1)"),
+		at:         fs.String("at", "", "verify as of `time`: Unix seconds or RFC 3339 (default now)"),
+		window:     fs.String("window", "15", "presentation freshness window: `seconds` or a duration like 15s"),
+		skew:       fs.String("skew", "5", "allowed clock skew: `seconds` or a duration like 5s"),
+	}
+	fs.Var(&f.roots, "root", "pinned root public `key`, base64url without padding, or a file holding it (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: passdesk verify [--trustlist F] [--revocations F] [--root KEY]... [--at T] [--window S] [--skew S] [QR_TEXT... | -]")
 		fmt.Fprintln(stderr, `prints {"verdict","reason","name","status","iss","cid","iat"} for each QR text; - (or none) reads one per line from stdin`)
 		fs.PrintDefaults()
 	}
-	var schemeSetups []func() (pass.Scheme, error)
-	for _, hook := range verifySchemeFlags {
-		schemeSetups = append(schemeSetups, hook(fs))
+	for _, hook := range flags {
+		f.schemes = append(f.schemes, hook(fs, stderr))
 	}
-	texts, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
+	return f
+}
 
+// rules reads --at, --window and --skew; an error is a usage error.
+func (f *verifyFlags) rules() (verifyConfig, error) {
 	var cfg verifyConfig
-	if cfg.now, err = parseAt(*at); err != nil {
-		return verifyUsage(stderr, err)
+	var err error
+	if cfg.now, err = parseAt(*f.at); err != nil {
+		return cfg, err
 	}
-	if cfg.rules.Window, err = parseSeconds(*window); err != nil {
-		return verifyUsage(stderr, fmt.Errorf("--window: %w", err))
+	if cfg.rules.Window, err = parseSeconds(*f.window); err != nil {
+		return cfg, fmt.Errorf("--window: %w", err)
 	}
-	if cfg.rules.Skew, err = parseSeconds(*skew); err != nil {
-		return verifyUsage(stderr, fmt.Errorf("--skew: %w", err))
+	if cfg.rules.Skew, err = parseSeconds(*f.skew); err != nil {
+		return cfg, fmt.Errorf("--skew: %w", err)
 	}
 	// A zero Rules field means the default; a negative one means zero.
 	if cfg.rules.Window == 0 {
@@ -124,45 +126,78 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cfg.rules.Skew == 0 {
 		cfg.rules.Skew = -1
 	}
-	if *trustFile != "" {
-		doc, err := readListFile(*trustFile)
+	return cfg, nil
+}
+
+// lists reads the signed lists into cfg, warning of stale ones; an error
+// means the command cannot run.
+func (f *verifyFlags) lists(cfg *verifyConfig, stderr io.Writer) error {
+	if *f.trustFile != "" {
+		doc, err := readListFile(*f.trustFile)
 		if err == nil {
-			cfg.trust, err = openTrustList(doc, roots)
+			cfg.trust, err = openTrustList(doc, f.roots)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "passdesk verify: %s: %v\n", *trustFile, err)
-			return exitFail
+			return fmt.Errorf("%s: %w", *f.trustFile, err)
 		}
 		if cfg.trust.Stale(cfg.now) {
 			fmt.Fprintf(stderr, "passdesk verify: warning: trust list expired at %s; every PD1 pass is trust_list_stale\n", unixString(cfg.trust.Expires))
 		}
 	}
-	if *revokeFile != "" {
-		doc, err := readListFile(*revokeFile)
+	if *f.revokeFile != "" {
+		doc, err := readListFile(*f.revokeFile)
 		if err == nil {
-			cfg.revoke, err = openRevocationList(doc, roots)
+			cfg.revoke, err = openRevocationList(doc, f.roots)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "passdesk verify: %s: %v\n", *revokeFile, err)
-			return exitFail
+			return fmt.Errorf("%s: %w", *f.revokeFile, err)
 		}
 		if cfg.revoke.Stale(cfg.now) {
 			fmt.Fprintf(stderr, "passdesk verify: warning: revocation list expired at %s\n", unixString(cfg.revoke.Expires))
 		}
 	}
+	return nil
+}
 
-	schemes := append([]pass.Scheme(nil), verifySchemes...)
-	for _, setup := range schemeSetups {
+// schemeList is the fixed schemes and those the flags turned on.
+func (f *verifyFlags) schemeList(fixed []pass.Scheme) ([]pass.Scheme, error) {
+	schemes := append([]pass.Scheme(nil), fixed...)
+	for _, setup := range f.schemes {
 		s, err := setup()
 		if err != nil {
-			fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
-			return exitFail
+			return nil, err
 		}
 		if s != nil {
 			schemes = append(schemes, s)
 		}
 	}
+	return schemes, nil
+}
 
+func runVerify(args []string, fixed []pass.Scheme, flags []schemeFlag, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := newVerifyFlags(fs, flags, stderr)
+	texts, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	cfg, err := f.rules()
+	if err != nil {
+		return verifyUsage(stderr, err)
+	}
+	if err := f.lists(&cfg, stderr); err != nil {
+		fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
+		return exitFail
+	}
+	schemes, err := f.schemeList(fixed)
+	if err != nil {
+		fmt.Fprintf(stderr, "passdesk verify: %v\n", err)
+		return exitFail
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	emit := func(text string) error {

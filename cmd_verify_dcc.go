@@ -3,29 +3,28 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
+	"io"
 
 	"passdesk/pass"
 	"passdesk/pass/dcc"
 )
 
-// HC1 passes (EU Digital COVID Certificates) verify offline once a document
-// signer list is given: `passdesk verify --dcc-trust FILE`.
-func init() {
-	verifySchemeFlags = append(verifySchemeFlags, func(fs *flag.FlagSet) func() (pass.Scheme, error) {
-		file := fs.String("dcc-trust", "", "HC1 document signer list (JSON {kid, certificate}); enables HC1: passes")
-		return func() (pass.Scheme, error) {
-			if *file == "" {
-				return nil, nil
-			}
-			ts, err := dcc.LoadTrustFile(*file)
-			if err != nil {
-				return nil, fmt.Errorf("--dcc-trust: %w", err)
-			}
-			for _, s := range ts.Skipped {
-				fmt.Fprintf(os.Stderr, "passdesk verify: warning: %s: %s\n", *file, s)
-			}
-			return dcc.NewScheme(ts), nil
+// dccSchemeFlags turns on HC1 passes (EU Digital COVID Certificates),
+// verified offline once a document signer list is given:
+// `passdesk verify --dcc-trust FILE`.
+func dccSchemeFlags(fs *flag.FlagSet, stderr io.Writer) func() (pass.Scheme, error) {
+	file := fs.String("dcc-trust", "", "HC1 document signer list (JSON {kid, certificate}); enables HC1: passes")
+	return func() (pass.Scheme, error) {
+		if *file == "" {
+			return nil, nil
 		}
-	})
+		ts, err := dcc.LoadTrustFile(*file)
+		if err != nil {
+			return nil, fmt.Errorf("--dcc-trust: %w", err)
+		}
+		for _, s := range ts.Skipped {
+			fmt.Fprintf(stderr, "passdesk verify: warning: %s: %s\n", *file, s)
+		}
+		return dcc.NewScheme(ts), nil
+	}
 }

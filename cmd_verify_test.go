@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -249,14 +250,12 @@ func TestVerifyCommandUsage(t *testing.T) {
 // TestVerifyCommandSchemeHook checks that a scheme added to verifySchemes
 // receives the texts of its prefix.
 func TestVerifyCommandSchemeHook(t *testing.T) {
-	saved := verifySchemes
-	t.Cleanup(func() { verifySchemes = saved })
-	verifySchemes = []pass.Scheme{fakeScheme{}}
-	code, out, _ := runVerifyCmd([]string{"XX1:anything", "HC1:other"}, "")
+	var out, errb bytes.Buffer
+	code := runVerify([]string{"XX1:anything", "HC1:other"}, []pass.Scheme{fakeScheme{}}, nil, strings.NewReader(""), &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	lines := decodeLines(t, out)
+	lines := decodeLines(t, out.String())
 	if got := lines[0]["reason"]; got != "policy_denied" {
 		t.Errorf("XX1 reason %v, want the scheme's policy_denied", got)
 	}
@@ -266,9 +265,7 @@ func TestVerifyCommandSchemeHook(t *testing.T) {
 }
 
 func TestVerifyCommandSchemeFlags(t *testing.T) {
-	saved := verifySchemeFlags
-	t.Cleanup(func() { verifySchemeFlags = saved })
-	verifySchemeFlags = append(verifySchemeFlags, func(fs *flag.FlagSet) func() (pass.Scheme, error) {
+	xx := func(fs *flag.FlagSet, _ io.Writer) func() (pass.Scheme, error) {
 		file := fs.String("xx-trust", "", "trust file for XX1")
 		return func() (pass.Scheme, error) {
 			switch *file {
@@ -279,7 +276,8 @@ func TestVerifyCommandSchemeFlags(t *testing.T) {
 			}
 			return fakeScheme{}, nil
 		}
-	})
+	}
+	run := verifyCommand(xx)
 	for _, c := range []struct {
 		args   []string
 		code   int
@@ -289,7 +287,9 @@ func TestVerifyCommandSchemeFlags(t *testing.T) {
 		{[]string{"--xx-trust", "good", "XX1:a"}, exitOK, "policy_denied"},
 		{[]string{"--xx-trust", "bad", "XX1:a"}, exitFail, ""},
 	} {
-		code, out, _ := runVerifyCmd(c.args, "")
+		var stdout, errb bytes.Buffer
+		code := run(c.args, strings.NewReader(""), &stdout, &errb)
+		out := stdout.String()
 		if code != c.code {
 			t.Errorf("%v: exit %d, want %d", c.args, code, c.code)
 			continue

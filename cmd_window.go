@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -32,8 +30,6 @@ const (
 	demoStaffName   = "Demo staff"
 	demoStaffPIN    = "1357"
 )
-
-func init() { openWindow = runWindow }
 
 // runWindow opens the kiosk window: `passdesk [kiosk flags]`.
 func runWindow(args []string, stderr io.Writer) int {
@@ -124,7 +120,7 @@ func (s *windowSession) open(cfg app.Config) {
 		return
 	}
 	if s.demoPeople {
-		if err := addDemoPeople(kctx, k.Engine.People()); err != nil {
+		if err := addDemoPeople(kctx, k.Engine); err != nil {
 			s.logf("passdesk: demo people: %v", err)
 		}
 	}
@@ -191,29 +187,23 @@ func (s *windowSession) showError(err error) {
 
 // addDemoPeople adds the demo manager and staff member when nobody is
 // registered yet; it leaves a ledger with people alone.
-func addDemoPeople(ctx context.Context, p app.People) error {
-	people, err := p.ListPeople(ctx)
+func addDemoPeople(ctx context.Context, e *app.Engine) error {
+	need, err := e.NeedsSetup(ctx)
+	if err != nil || !need {
+		return err
+	}
+	boss, err := e.SetUp(ctx, demoManagerName, demoManagerPIN)
 	if err != nil {
 		return err
 	}
-	if len(people) > 0 {
-		return nil
-	}
-	_, err1 := p.AddPerson(ctx, demoManagerName, app.Manager, demoManagerPIN)
-	_, err2 := p.AddPerson(ctx, demoStaffName, app.Staff, demoStaffPIN)
-	return errors.Join(err1, err2)
+	_, err = e.AddPerson(ctx, boss, demoStaffName, app.Staff, demoStaffPIN)
+	return err
 }
 
 // parseSize reads "WxH".
 func parseSize(s string) (w, h int, err error) {
-	ws, hs, ok := strings.Cut(s, "x")
-	if ok {
-		w, err = strconv.Atoi(ws)
-		if err == nil {
-			h, err = strconv.Atoi(hs)
-		}
-	}
-	if !ok || err != nil || w < 320 || h < 240 || w > 10000 || h > 10000 {
+	w, h, ok := app.ParseWxH(s)
+	if !ok || w < 320 || h < 240 || w > 10000 || h > 10000 {
 		return 0, 0, fmt.Errorf("%q is not a window size like 1280x800", s)
 	}
 	return w, h, nil

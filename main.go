@@ -1,13 +1,12 @@
 // Command passdesk is the PassDesk check-in kiosk. With no arguments it opens
 // the kiosk window; its subcommands (verify, decode, run, ledger, doctor)
-// each live in a cmd_*.go file of this package.
+// each live in a cmd_*.go file of this package and are listed in commands.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 )
 
 // Exit statuses (DESIGN.md "The command line").
@@ -19,15 +18,22 @@ const (
 
 // command is one subcommand; run gets the arguments after its name.
 type command struct {
+	name    string
 	summary string
 	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 }
 
-// commands is filled by the init functions of the cmd_*.go files.
-var commands = map[string]command{}
-
-// openWindow opens the kiosk window; set by cmd_window.go.
-var openWindow func(args []string, stderr io.Writer) int
+// commands are the subcommands, in the order usage lists them. A new one
+// is a line here and a cmd_NAME.go file.
+func commands() []command {
+	return []command{
+		{"verify", "verify pass QR texts offline, one JSON line each", verifyCommand(dccSchemeFlags)},
+		{"decode", "read the QR (or Aztec) code in each PNG or JPEG image", runDecode},
+		{"run", "run the kiosk; --headless: without a window, a JSON line per verdict", runRun},
+		{"ledger", "review, export, verify and purge the visitor ledger; add staff", runLedger},
+		{"doctor", "check the configuration, data, ledger, lists, service and camera", runDoctor},
+	}
+}
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -35,35 +41,27 @@ func main() {
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
-		if openWindow == nil {
-			fmt.Fprintln(stderr, "passdesk: this build has no kiosk window")
-			return exitFail
-		}
-		return openWindow(args, stderr)
+		return runWindow(args, stderr)
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" {
 		usage(stdout)
 		return exitOK
 	}
-	cmd, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "passdesk: unknown command %q\n", name)
-		usage(stderr)
-		return exitUsage
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(args[1:], stdin, stdout, stderr)
+		}
 	}
-	return cmd.run(args[1:], stdin, stdout, stderr)
+	fmt.Fprintf(stderr, "passdesk: unknown command %q\n", name)
+	usage(stderr)
+	return exitUsage
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: passdesk [kiosk flags]        open the kiosk window")
 	fmt.Fprintln(w, "       passdesk COMMAND [flags]      run a command")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 }

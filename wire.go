@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passdesk/app"
+	"passdesk/app/configfile"
 	"passdesk/app/listfile"
 	"passdesk/app/remote"
 	"passdesk/camera"
@@ -41,7 +42,7 @@ func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 	deadline := fs.Duration("deadline", 0, "online verification `deadline`, such as 800ms")
 	lang := fs.String("lang", "", "`language`: ko or en")
 	return func() (app.Config, error) {
-		cfg, err := app.LoadConfigOrLastGood(*file, *data)
+		cfg, err := configfile.LoadOrLastGood(*file, *data)
 		if err != nil {
 			return cfg, err
 		}
@@ -78,8 +79,8 @@ func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 			return cfg, err
 		}
 		if len(cfg.Notices) == 0 {
-			if err := app.KeepLastGood(*file, cfg.DataDir); err != nil {
-				cfg.Notices = append(cfg.Notices, "could not keep a copy of the good configuration: "+err.Error())
+			if err := configfile.KeepLastGood(*file, cfg.DataDir); err != nil {
+				cfg.Notices = append(cfg.Notices, app.Notice{Code: app.NoticeConfigNotKept, Detail: err.Error()})
 			}
 		}
 		return cfg, nil
@@ -150,6 +151,7 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 		return nil, err
 	}
 	d := app.Deps{Ledger: k.Ledger, Records: k.Ledger, People: k.Ledger, Lists: lists,
+		Config: configfile.Store{Path: cfg.ConfigFile},
 		Events: func(ev app.Event) {
 			select {
 			case events <- ev:
@@ -157,7 +159,7 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 			}
 		}}
 	if cfg.ServerURL != "" {
-		if k.client, err = remote.New(cfg.ServerURL, remote.Options{}); err != nil {
+		if k.client, err = remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile}); err != nil {
 			k.Close()
 			return nil, err
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"passdesk/app"
 )
 
 // TestKioskFlagsDamagedConfig checks that a kiosk whose configuration file
@@ -16,7 +18,7 @@ func TestKioskFlagsDamagedConfig(t *testing.T) {
 	file, data := filepath.Join(dir, "config.toml"), filepath.Join(dir, "data")
 	os.WriteFile(file, []byte("server_url = \"http://127.0.0.1:8787\"\nvenue_id = \"cafe\"\n"), 0o600)
 
-	load := func() (string, []string, error) {
+	load := func() (string, []app.Notice, error) {
 		t.Helper()
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		l := kioskFlags(fs)
@@ -38,7 +40,7 @@ func TestKioskFlagsDamagedConfig(t *testing.T) {
 	if url != "http://127.0.0.1:8787" {
 		t.Errorf("server_url = %q, want the last good one", url)
 	}
-	if len(notices) != 1 || !strings.Contains(notices[0], "config.toml") {
+	if len(notices) != 1 || !strings.Contains(notices[0].Detail, "config.toml") {
 		t.Errorf("notices = %q, want one naming the damaged file", notices)
 	}
 }

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
 	"sync"
 	"time"
 )
+
+// dupKey names a presentation by what is signed (pass.Presentation.Key),
+// or an HC1 text by its hash.
+type dupKey [32]byte
 
 // dupes remembers the presentations admitted while they are still fresh,
 // so the same QR shown twice is "already checked in" rather than a second
@@ -13,7 +16,7 @@ import (
 // or not recorded may be shown again.
 type dupes struct {
 	mu    sync.Mutex
-	m     map[[32]byte]*dupSlot
+	m     map[dupKey]*dupSlot
 	swept time.Time
 }
 
@@ -29,8 +32,7 @@ type dupSlot struct {
 // is the one to verify it (and must finish the slot); otherwise the slot
 // is an earlier admission that is still fresh. A scan of the same
 // presentation already under way is waited for.
-func (d *dupes) claim(ctx context.Context, raw []byte, now time.Time) (slot *dupSlot, first bool) {
-	h := sha256.Sum256(raw)
+func (d *dupes) claim(ctx context.Context, h dupKey, now time.Time) (slot *dupSlot, first bool) {
 	for {
 		d.mu.Lock()
 		d.sweep(now)
@@ -61,8 +63,7 @@ func (d *dupes) claim(ctx context.Context, raw []byte, now time.Time) (slot *dup
 
 // finish ends a first scan: an admitted one is remembered until it goes
 // stale, any other is forgotten.
-func (d *dupes) finish(raw []byte, s *dupSlot, admitted bool, until time.Time, method Method, id string) {
-	h := sha256.Sum256(raw)
+func (d *dupes) finish(h dupKey, s *dupSlot, admitted bool, until time.Time, method Method, id string) {
 	d.mu.Lock()
 	s.admitted, s.until, s.method, s.entryID = admitted, until, method, id
 	if !admitted && d.m[h] == s {

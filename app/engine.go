@@ -18,9 +18,10 @@ type Deps struct {
 	Ledger  Ledger
 	Records Records
 	People  People
-	Service Service   // the online adapter (app/remote); nil = offline only
-	Lists   ListStore // keeps the signed lists on disk; nil = memory only
-	Scanner Scanner   // optional, only for Status().Camera
+	Service Service     // the online adapter (app/remote); nil = offline only
+	Lists   ListStore   // keeps the signed lists on disk; nil = memory only
+	Config  ConfigStore // where a manager's settings are saved; nil refuses saving
+	Scanner Scanner     // optional, only for Status().Camera
 	Schemes []pass.Scheme
 	Now     func() time.Time
 
@@ -30,24 +31,6 @@ type Deps struct {
 	// Timing tunes the background work; zero fields take the defaults.
 	Timing Timing
 }
-
-// Event is a change of state worth telling an operator about.
-type Event struct {
-	Time     time.Time
-	Kind     string // "outage_start", "outage_end", "list_refused", "list_updated", "upload", "clock_warning"
-	Detail   string
-	OutageID int64
-}
-
-// Event kinds.
-const (
-	EventOutageStart  = "outage_start"
-	EventOutageEnd    = "outage_end"
-	EventListRefused  = "list_refused"
-	EventListUpdated  = "list_updated"
-	EventUpload       = "upload"
-	EventClockWarning = "clock_warning"
-)
 
 // Timing tunes the engine's background work. The defaults suit a venue;
 // tests shorten them.
@@ -110,6 +93,8 @@ type settings struct {
 // and keeps the service, the lists and the upload queue in step in the
 // background.
 type Engine struct {
+	*Office
+
 	d      Deps
 	t      Timing
 	now    func() time.Time
@@ -127,7 +112,12 @@ type Engine struct {
 	syncWake    chan struct{} // nudges the list sync
 
 	noticeMu sync.Mutex
-	notices  []string
+	notices  []Notice
+
+	// floor is the latest trusted time seen (Unix nanoseconds): the
+	// service's Date, the newest list's iat, the newest ledger row. The
+	// kiosk never verifies at an earlier time, whatever its clock says.
+	floor atomic.Int64
 
 	startOnce sync.Once
 	cancel    context.CancelFunc
@@ -165,16 +155,22 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	e.set.Store(s)
 	for _, n := range cfg.Notices {
-		e.notice(n)
+		e.notice(n.Code, n.Detail)
 	}
-	e.br = newBreaker(e)
-	e.dup.m = make(map[[32]byte]*dupSlot)
+	e.Office = NewOffice(d.People, d.Records, d.Ledger.Purge, d.Now)
+	e.Office.notice = func(n Notice) { e.notice(n.Code, n.Detail) }
+	e.br = newBreaker(e.t.FailuresToTrip, d.Now)
+	e.br.onOpen, e.br.onClose = e.openOutage, e.closeOutage
+	e.dup.m = make(map[dupKey]*dupSlot)
 	e.loadLists(s.roots)
+	if t, err := d.Ledger.Newest(context.Background()); err == nil {
+		e.trust(t)
+	}
 	if d.Service != nil && (cfg.VenueID == "" || cfg.KioskID == "") {
-		e.notice("set the venue ID and kiosk ID: the service stores no entries without them")
+		e.notice(NoticeNoVenue, "")
 	}
 	if len(s.roots) == 0 {
-		e.notice("no root key is pinned: signed lists cannot be checked, so offline verification denies every pass (set roots in the configuration)")
+		e.notice(NoticeNoRoots, "")
 	}
 	return e, nil
 }
@@ -238,21 +234,15 @@ func (e *Engine) Alerts() <-chan Result { return e.alerts }
 // Config returns the configuration in use.
 func (e *Engine) Config() Config { return e.set.Load().cfg }
 
-// Records is the manager's view of the ledger.
-func (e *Engine) Records() Records { return e.d.Records }
-
-// People signs staff in and manages them.
-func (e *Engine) People() People { return e.d.People }
-
 // Status is what the status bar shows.
 func (e *Engine) Status() Status {
 	now := e.now()
 	s := e.set.Load()
 	var st Status
-	open, since, cause := e.br.state()
-	st.Online = e.d.Service != nil && !open
-	if open {
-		st.OutageSince, st.OutageCause = since, cause
+	cur, _, _ := e.br.state()
+	st.Online = e.d.Service != nil && cur == nil
+	if cur != nil {
+		st.OutageSince, st.OutageCause = cur.Start, cur.Cause
 	}
 	tl, rl := e.lists.held()
 	if tl != nil {
@@ -272,19 +262,23 @@ func (e *Engine) Status() Status {
 	if e.d.Scanner != nil {
 		st.Camera = e.d.Scanner.State()
 	}
+	if floor := e.trusted(); now.Before(floor.Add(-s.cfg.Skew)) {
+		st.ClockBehind, st.TrustedTime = true, floor
+	}
 	st.Pending = int(max(e.pending.Load(), 0))
 	e.noticeMu.Lock()
 	st.Notices = append(st.Notices, e.notices...)
 	e.noticeMu.Unlock()
-	if n, ok := e.d.Ledger.(interface{ Notices() []string }); ok {
-		st.Notices = append(st.Notices, n.Notices()...)
+	for _, n := range e.d.Ledger.Notices() {
+		st.Notices = append(st.Notices, Notice{Code: NoticeLedger, Detail: n})
 	}
 	return st
 }
 
 // notice keeps a one-off message for the manager; the same message is
 // kept once.
-func (e *Engine) notice(msg string) {
+func (e *Engine) notice(code NoticeCode, detail string) {
+	msg := Notice{Code: code, Detail: detail}
 	e.noticeMu.Lock()
 	defer e.noticeMu.Unlock()
 	for _, n := range e.notices {
@@ -298,7 +292,7 @@ func (e *Engine) notice(msg string) {
 	e.notices = append(e.notices, msg)
 }
 
-func (e *Engine) event(kind, detail string, outage int64) {
+func (e *Engine) event(kind EventKind, detail string, outage int64) {
 	if e.d.Events != nil {
 		e.d.Events(Event{Time: e.now(), Kind: kind, Detail: detail, OutageID: outage})
 	}

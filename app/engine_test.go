@@ -214,6 +214,7 @@ func TestBreakerOutage(t *testing.T) {
 	r.clock.Add(time.Minute)
 	r.svc.SetDown(nil)
 	eventually(t, "recovery", func() bool { return r.e.Status().Online })
+	eventually(t, "the outage's end", func() bool { return !r.ledger.Outages()[0].End.IsZero() })
 	out = r.ledger.Outages()
 	if got, want := out[0].End, epoch.Add(time.Minute); !got.Equal(want) {
 		t.Errorf("outage end %v, want %v", got, want)
@@ -224,7 +225,8 @@ func TestBreakerOutage(t *testing.T) {
 			t.Errorf("entry %s uploaded %d times", id, n)
 		}
 	}
-	var kinds []string
+	var kinds []app.EventKind
+	eventually(t, "outage end event", func() bool { return len(r.events) >= 2 })
 	for len(r.events) > 0 {
 		kinds = append(kinds, (<-r.events).Kind)
 	}
@@ -233,7 +235,7 @@ func TestBreakerOutage(t *testing.T) {
 	}
 }
 
-func contains(s []string, v string) bool {
+func contains[T comparable](s []T, v T) bool {
 	for _, x := range s {
 		if x == v {
 			return true
@@ -307,7 +309,7 @@ func TestDuplicateConcurrent(t *testing.T) {
 func TestDeniedIsNotDuplicate(t *testing.T) {
 	r := newRig(t, nil)
 	r.svc.SetVerify(func(context.Context, app.Check) (app.OnlineVerdict, error) {
-		return app.OnlineVerdict{Reason: "policy_denied"}, nil
+		return app.OnlineVerdict{Reason: "revoked"}, nil
 	})
 	text := r.holder(t, false).Present(epoch)
 	r.e.Scan(context.Background(), text)
@@ -506,8 +508,9 @@ func TestDrainAndClose(t *testing.T) {
 		t.Error("still in an outage after a drain that reached the service")
 	}
 	r2 := newRig(t, nil)
+	h2 := r2.holder(t, false)
 	for i := range 3 {
-		r2.e.Scan(context.Background(), h.Present(epoch.Add(time.Duration(i)*time.Second)))
+		r2.e.Scan(context.Background(), h2.Present(epoch.Add(time.Duration(i)*time.Second)))
 	}
 	if left, err := r2.e.Drain(context.Background()); err != nil || left != 0 {
 		t.Errorf("drain: %d left, %v", left, err)
@@ -517,8 +520,8 @@ func TestDrainAndClose(t *testing.T) {
 	}
 	r2.e.Close()
 	r2.e.Start(context.Background()) // after Close: nothing starts
-	if _, ok := <-r2.e.Alerts(); ok {
-		t.Error("alerts open after Close")
+	if a, ok := <-r2.e.Alerts(); ok {
+		t.Errorf("alerts open after Close: %+v", a)
 	}
 }
 

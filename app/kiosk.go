@@ -27,9 +27,13 @@ type Status struct {
 	RevocationsStale bool // absent or stale revocation list
 	ClockOffset      time.Duration
 	ClockWarning     bool // |offset| > skew
-	Camera           CameraState
-	Pending          int      // entries waiting to upload
-	Notices          []string // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
+	// ClockBehind: the kiosk's clock is behind the latest trusted time by
+	// more than the skew; scans are verified at TrustedTime.
+	ClockBehind bool
+	TrustedTime time.Time
+	Camera      CameraState
+	Pending     int      // entries waiting to upload
+	Notices     []Notice // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
 }
 
 // Modes of verification.
@@ -62,9 +66,15 @@ type Config struct {
 	RetentionDays int           `toml:"retention_days"`
 	Sounds        bool          `toml:"sounds"`
 	DCCTrust      string        `toml:"dcc_trust"` // HC1 document signer list, optional
-	DataDir       string        `toml:"-"`
+	// ServerCA is a PEM file of the CA (or the certificate itself) that
+	// the service's certificate must chain to; empty uses the system roots.
+	ServerCA string `toml:"server_ca"`
+	// CredentialFile holds this kiosk's bearer token from `passd kiosk add`
+	// (mode 0600); empty sends none.
+	CredentialFile string `toml:"credential_file"`
+	DataDir        string `toml:"-"`
 	// Notices are problems met while loading the configuration (a damaged
 	// file replaced by the last good one), shown to the manager.
-	Notices    []string `toml:"-"`
+	Notices    []Notice `toml:"-"`
 	ConfigFile string   `toml:"-"` // where SaveConfig writes; empty refuses
 }

@@ -27,6 +27,13 @@ func (l *lists) held() (*pass.TrustList, *pass.RevocationList) {
 	return l.tl, l.rl
 }
 
+// reset forgets the lists held, to check them again against new roots.
+func (l *lists) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tl, l.rl, l.tlETag, l.rlETag = nil, nil, "", ""
+}
+
 func (l *lists) etag(kind ListKind) string {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -48,11 +55,11 @@ func (e *Engine) loadLists(roots []ed25519.PublicKey) {
 			continue
 		}
 		if err != nil {
-			e.notice(fmt.Sprintf("the %s kept on disk could not be read: %v", kindName(kind), err))
+			e.notice(NoticeListUnreadable, fmt.Sprintf("%s: %v", kind, err))
 			continue
 		}
 		if err := e.accept(kind, d, roots, false); err != nil {
-			e.notice(fmt.Sprintf("the %s kept on disk was refused: %v", kindName(kind), err))
+			e.notice(NoticeListStoredRefused, fmt.Sprintf("%s: %v", kind, err))
 		}
 	}
 }
@@ -72,18 +79,20 @@ func (e *Engine) accept(kind ListKind, d ListDoc, roots []ed25519.PublicKey, sav
 			return err
 		}
 		e.lists.tl, e.lists.tlETag = tl, d.ETag
+		e.trust(time.Unix(tl.IssuedAt, 0))
 	case RevocationsKind:
 		rl, err := pass.OpenRevocationList(d.Doc, roots, e.lists.rl)
 		if err != nil {
 			return err
 		}
 		e.lists.rl, e.lists.rlETag = rl, d.ETag
+		e.trust(time.Unix(rl.IssuedAt, 0))
 	default:
 		return fmt.Errorf("unknown list %q", kind)
 	}
 	if save && e.d.Lists != nil {
 		if err := e.d.Lists.Save(kind, d); err != nil {
-			e.notice(fmt.Sprintf("the %s could not be kept on disk: %v", kindName(kind), err))
+			e.notice(NoticeListNotKept, fmt.Sprintf("%s: %v", kind, err))
 		}
 	}
 	return nil
@@ -105,7 +114,7 @@ func (e *Engine) syncLists(ctx context.Context) {
 		})
 		if err != nil {
 			if _, down := unavailable(err); !down && ctx.Err() == nil {
-				e.notice(fmt.Sprintf("the %s could not be fetched: %v", kindName(kind), err))
+				e.notice(NoticeListFetchFailed, fmt.Sprintf("%s: %v", kind, err))
 			}
 			continue
 		}
@@ -113,33 +122,14 @@ func (e *Engine) syncLists(ctx context.Context) {
 			continue
 		}
 		if err := e.accept(kind, d, s.roots, true); err != nil {
-			msg := fmt.Sprintf("a new %s from the service was refused (%v); the last good one stays in use", kindName(kind), err)
-			e.notice(msg)
-			e.event(EventListRefused, msg, 0)
+			msg := fmt.Sprintf("%s: %v", kind, err)
+			e.notice(NoticeListRefused, msg)
+			e.event(EventListRefused, fmt.Sprintf("a new %s from the service was refused (%v); the last good one stays in use", kindName(kind), err), 0)
 			continue
 		}
 		e.event(EventListUpdated, string(kind), 0)
 	}
 	e.checkClock()
-}
-
-// checkClock tells the manager, once per episode, that the kiosk's clock
-// and the service's disagree by more than the skew: the 15-second rule
-// then refuses good passes or admits stale ones.
-func (e *Engine) checkClock() {
-	svc, local, ok := e.d.Service.Clock()
-	if !ok {
-		return
-	}
-	off := svc.Sub(local)
-	skew := e.set.Load().cfg.Skew
-	warn := off > skew || -off > skew
-	if warn == e.clockWarned.Swap(warn) || !warn {
-		return
-	}
-	msg := fmt.Sprintf("this kiosk's clock differs from the service's by %v (more than the %v skew): set the time", off.Round(time.Second), skew)
-	e.notice(msg)
-	e.event(EventClockWarning, msg, 0)
 }
 
 func kindName(k ListKind) string {

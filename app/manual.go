@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Errors of manual entries and settings.
@@ -46,38 +45,23 @@ func (e *Engine) RecordManual(ctx context.Context, by Person, m Entry) (Entry, e
 	}
 	e.pending.Add(1)
 	e.nudge()
+	e.audit(ctx, by, "manual_entry", got.ID+" "+string(got.ManualReason))
 	return got, nil
-}
-
-// SignIn checks a PIN and audits the attempt.
-func (e *Engine) SignIn(ctx context.Context, pin string) (Person, error) {
-	if e.d.People == nil {
-		return Person{}, ErrNotAllowed
-	}
-	p, err := e.d.People.SignIn(ctx, pin)
-	if err != nil {
-		e.d.People.Audit(ctx, "", "sign_in_failed", err.Error())
-		return Person{}, err
-	}
-	if aerr := e.d.People.Audit(ctx, p.Name, "sign_in", string(p.Role)); aerr != nil {
-		e.notice("a sign-in could not be audited: " + aerr.Error())
-	}
-	return p, nil
 }
 
 // SaveConfig lets a manager change the settings: it validates them, writes
 // the configuration file atomically, audits the change and applies at once
 // what can change live (deadline, window, skew, mode, policy, roots). The
 // server, camera, venue and kiosk take effect at the next start.
-func (e *Engine) SaveConfig(by Person, c Config) error {
-	if !by.Active || by.Role != Manager {
+func (e *Engine) SaveConfig(ctx context.Context, by Person, c Config) error {
+	if !isManager(by) {
 		return ErrNotAllowed
 	}
 	e.saveMu.Lock()
 	defer e.saveMu.Unlock()
 	old := e.set.Load()
-	c.DataDir, c.ConfigFile = old.cfg.DataDir, old.cfg.ConfigFile
-	if c.ConfigFile == "" {
+	c.DataDir, c.ConfigFile, c.Notices = old.cfg.DataDir, old.cfg.ConfigFile, nil
+	if e.d.Config == nil {
 		return ErrNoConfigFile
 	}
 	if err := c.Validate(); err != nil {
@@ -87,29 +71,23 @@ func (e *Engine) SaveConfig(by Person, c Config) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteConfig(c.ConfigFile, c); err != nil {
+	if err := e.d.Config.Save(ctx, c); err != nil {
 		return fmt.Errorf("settings not saved: %w", err)
 	}
 	changed := diffConfig(old.cfg, c)
-	if e.d.People != nil {
-		if err := e.d.People.Audit(context.Background(), by.Name, "settings", strings.Join(changed, ", ")); err != nil {
-			e.notice("a settings change could not be audited: " + err.Error())
-		}
-	}
+	e.audit(ctx, by, "settings", strings.Join(changed, ", "))
 	e.set.Store(s)
 	if strings.Join(old.cfg.Roots, ",") != strings.Join(c.Roots, ",") {
 		// The lists held were checked against the old roots: check the
 		// stored ones against the new.
-		e.lists.mu.Lock()
-		e.lists.tl, e.lists.rl, e.lists.tlETag, e.lists.rlETag = nil, nil, "", ""
-		e.lists.mu.Unlock()
+		e.lists.reset()
 		e.loadLists(s.roots)
 		e.nudgeSync()
 	}
 	for _, k := range changed {
 		switch k {
-		case "server_url", "camera", "resolution", "venue_id", "kiosk_id", "retention_days", "dcc_trust":
-			e.notice("some settings take effect when PassDesk is restarted: " + k)
+		case "server_url", "camera", "resolution", "venue_id", "kiosk_id", "retention_days", "dcc_trust", "server_ca", "credential_file":
+			e.notice(NoticeRestart, k)
 		}
 	}
 	return nil
@@ -146,26 +124,19 @@ func diffConfig(a, b Config) []string {
 	add("retention_days", a.RetentionDays != b.RetentionDays)
 	add("sounds", a.Sounds != b.Sounds)
 	add("dcc_trust", a.DCCTrust != b.DCCTrust)
+	add("server_ca", a.ServerCA != b.ServerCA)
+	add("credential_file", a.CredentialFile != b.CredentialFile)
 	if len(out) == 0 {
 		out = []string{"no change"}
 	}
 	return out
 }
 
-// purger is the ledger's retention purge, when the ledger has one.
-type purger interface {
-	Purge(ctx context.Context, now time.Time) (int, error)
-}
-
 // purgeLoop purges rows past the retention at start and once a day.
 func (e *Engine) purgeLoop(ctx context.Context) {
-	p, ok := e.d.Ledger.(purger)
-	if !ok {
-		return
-	}
 	for {
-		if _, err := p.Purge(ctx, e.now()); err != nil && ctx.Err() == nil {
-			e.notice("old ledger rows could not be purged: " + err.Error())
+		if _, err := e.d.Ledger.Purge(ctx, e.now()); err != nil && ctx.Err() == nil {
+			e.notice(NoticePurgeFailed, err.Error())
 		}
 		if !sleep(ctx, e.t.PurgeEvery) {
 			return

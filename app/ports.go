@@ -94,6 +94,21 @@ type Ledger interface {
 	// oldest first.
 	PendingUploads(ctx context.Context, limit int) ([]Entry, error)
 	MarkUploaded(ctx context.Context, ids []string, at time.Time) error
+	// Purge removes the rows past the retention as of now, keeping the
+	// chain verifiable, and returns how many went.
+	Purge(ctx context.Context, now time.Time) (int, error)
+	// Newest is the time of the newest row, zero for an empty ledger: a
+	// trusted time the kiosk never verifies before.
+	Newest(ctx context.Context) (time.Time, error)
+	// Notices are the ledger's one-off messages for the manager (a
+	// damaged file moved aside).
+	Notices() []string
+}
+
+// ConfigStore keeps the kiosk's configuration when a manager saves it.
+type ConfigStore interface {
+	// Save replaces the stored configuration whole, atomically.
+	Save(ctx context.Context, c Config) error
 }
 
 // DaySummary is a day's review at a glance.
@@ -147,8 +162,13 @@ type Records interface {
 
 // People signs staff in and manages them.
 type People interface {
-	// SignIn checks a PIN; ErrLockedOut after repeated failures.
+	// SignIn finds the active person whose PIN this is; ErrBadPIN when
+	// nobody's. How often one may try is the engine's rule.
 	SignIn(ctx context.Context, pin string) (Person, error)
+	// SavePINFailures and LoadPINFailures keep the PIN guard's counts
+	// across restarts.
+	SavePINFailures(ctx context.Context, at Prompt, f PINFailures) error
+	LoadPINFailures(ctx context.Context) (map[Prompt]PINFailures, error)
 	AddPerson(ctx context.Context, name string, role Role, pin string) (Person, error)
 	SetPIN(ctx context.Context, id int64, pin string) error
 	Deactivate(ctx context.Context, id int64) error

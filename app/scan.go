@@ -2,17 +2,21 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
-	"strings"
 	"time"
 
 	"passdesk/pass"
 )
 
-// Scan takes one QR text through the whole path: local parse (garbage
-// never reaches the network), the duplicate check, the online verdict
-// within the deadline or else the offline one, and the ledger. A pass is
-// admitted only once its entry is recorded. Scan is safe for concurrent use.
+// Scan takes one QR text through the whole path: the local parse (garbage
+// never reaches the network), the duplicate check, the local verdict, the
+// service's answer within the deadline where the mode asks for it, and the
+// ledger. A pass is admitted only once its entry is recorded. Scan is safe
+// for concurrent use.
+//
+// The kiosk decides: every verdict is the kiosk's own, and the service's
+// answer can only add a denial (see judge).
 func (e *Engine) Scan(ctx context.Context, text string) Result {
 	start := time.Now()
 	r := e.scan(ctx, text)
@@ -22,53 +26,48 @@ func (e *Engine) Scan(ctx context.Context, text string) Result {
 
 func (e *Engine) scan(ctx context.Context, text string) Result {
 	s := e.set.Load()
-	now := e.now()
-
-	for _, sc := range e.d.Schemes {
-		if sc.Prefix() != "" && strings.HasPrefix(text, sc.Prefix()) {
-			return e.scanScheme(ctx, s, sc, text, now)
-		}
+	now := e.verifyTime(e.now())
+	if sc := pass.SchemeFor(text, e.d.Schemes); sc != nil {
+		return e.scanScheme(ctx, s, sc, text, now)
 	}
-
 	p, err := pass.Parse(text)
 	if err != nil {
-		v := pass.Verdict{Reason: pass.ReasonOf(err)}
-		if v.Reason == pass.OK || v.Reason == "" {
+		v := pass.Verdict{Reason: pass.ReasonOf(err), Scheme: pass.SchemePD1}
+		if v.Reason == pass.UnsupportedFormat {
+			v.Scheme = ""
+		} else if v.Reason == pass.OK || v.Reason == "" {
 			v.Reason = pass.Malformed
-		}
-		if strings.HasPrefix(text, pass.Prefix) {
-			v.Scheme = "PD1"
 		}
 		return e.record(ctx, v, Offline, now, newID(), "")
 	}
 
-	slot, first := e.dup.claim(ctx, p.Raw, now)
+	key := dupKey(p.Key())
+	slot, first := e.dup.claim(ctx, key, now)
 	if !first {
 		v := fromPresentation(p)
 		v.Reason = pass.Duplicate
 		return e.record(ctx, v, slot.method, now, newID(), "")
 	}
-	admitted := false
-	method := Offline
-	id := newID()
+	admitted, disagrees, method, id := false, false, Offline, newID()
 	defer func() {
 		until := time.Unix(p.IssuedAt, 0).Add(s.cfg.Window + s.cfg.Skew)
-		e.dup.finish(p.Raw, slot, admitted, until, method, id)
+		e.dup.finish(key, slot, admitted, until, method, id)
 	}()
 
-	var v pass.Verdict
-	online := false
+	tl, rl := e.lists.held()
+	v := p.Verify(tl, rl, s.policy, s.rules, now)
 	if e.d.Service != nil && s.cfg.Mode == OnlineFirst {
-		v, online = e.verifyOnline(ctx, s, p, text, id)
-	}
-	if online {
-		method = Online
-	} else {
-		v = e.verifyOffline(s, text, now)
+		if ov, ok := e.ask(ctx, s, text); ok {
+			method = Online
+			v, disagrees = judge(v, ov)
+		}
 	}
 	r := e.record(ctx, v, method, now, id, "")
 	admitted = r.Recorded && r.Verdict.Admit
-	if admitted && !online && e.d.Service != nil && s.cfg.Mode == OfflineFirst {
+	if disagrees {
+		e.disagreed(ctx, r)
+	}
+	if admitted && method == Offline && e.d.Service != nil && s.cfg.Mode == OfflineFirst {
 		e.recheck(r.Entry, text)
 	}
 	return r
@@ -79,35 +78,62 @@ func (e *Engine) scan(ctx context.Context, text string) Result {
 // making, so the same text within window+skew of its admission is the
 // duplicate.
 func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, text string, now time.Time) Result {
-	raw := []byte(text)
-	slot, first := e.dup.claim(ctx, raw, now)
-	if !first {
-		v := sc.Verify(text, s.policy, now)
-		v.Admit, v.Reason = false, pass.Duplicate
-		if v.Scheme == "" {
-			v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
-		}
-		return e.record(ctx, v, Offline, now, newID(), "")
-	}
+	key := dupKey(sha256.Sum256([]byte(text)))
+	slot, first := e.dup.claim(ctx, key, now)
 	v := sc.Verify(text, s.policy, now)
 	if v.Scheme == "" {
-		v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
+		v.Scheme = sc.Prefix()[:len(sc.Prefix())-1]
+	}
+	if !first {
+		v.Admit, v.Reason = false, pass.Duplicate
+		return e.record(ctx, v, Offline, now, newID(), "")
 	}
 	id := newID()
 	r := e.record(ctx, v, Offline, now, id, "")
-	e.dup.finish(raw, slot, r.Recorded && r.Verdict.Admit, now.Add(s.cfg.Window+s.cfg.Skew), Offline, id)
+	e.dup.finish(key, slot, r.Recorded && r.Verdict.Admit, now.Add(s.cfg.Window+s.cfg.Skew), Offline, id)
 	return r
 }
 
-// verifyOnline asks the service within the deadline. ok is false when the
-// service could not give a usable verdict and the offline one must stand.
-func (e *Engine) verifyOnline(ctx context.Context, s *settings, p *pass.Presentation, text, id string) (v pass.Verdict, ok bool) {
+// judge combines the kiosk's own verdict with the service's answer. The
+// service can only add a denial the kiosk cannot know by itself (a live
+// revocation, a presentation just used at another kiosk): it never turns
+// a local deny into admit. The venue's policy is the kiosk's alone (the
+// service applies its own default), so a policy denial from the service
+// changes nothing. A service admitting what the kiosk denies is noted by
+// the caller (disagreed) when disagrees is true.
+func judge(local pass.Verdict, ov OnlineVerdict) (v pass.Verdict, disagrees bool) {
+	v = local
+	if local.Admit && !ov.Admit && pass.Reason(ov.Reason) != pass.PolicyDenied {
+		v.Admit, v.Reason = false, pass.Reason(ov.Reason)
+	}
+	return v, !local.Admit && ov.Admit
+}
+
+// disagreed raises a service that admitted a pass the kiosk denied: it
+// means a spoofed or misconfigured service. The local deny stands; the
+// manager hears of it, in the audit trail, the notices and an alert.
+func (e *Engine) disagreed(ctx context.Context, r Result) {
+	detail := fmt.Sprintf("entry %s: the service answered admit, the kiosk found %s", r.Entry.ID, r.Verdict.Reason)
+	e.notice(NoticeServiceDisagrees, detail)
+	e.event(EventServiceDisagrees, detail, 0)
+	e.audit(ctx, Person{Name: "kiosk"}, string(pass.ServiceDisagrees), detail)
+	r.Alert = true
+	r.Verdict.Reason = pass.ServiceDisagrees
+	e.raise(r)
+}
+
+// ask is the one service call for a verdict: within the deadline, through
+// the breaker, and only an answer the kiosk can read. ok is false when the
+// service gave no usable answer; the local verdict then stands alone.
+func (e *Engine) ask(ctx context.Context, s *settings, text string) (ov OnlineVerdict, ok bool) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
-	var ov OnlineVerdict
+	// The scan ID is not the entry ID: the register's idempotency key is
+	// never sent ahead of the entry.
+	c := Check{QR: text, VenueID: s.cfg.VenueID, KioskID: s.cfg.KioskID, ScanID: newID()}
 	err := e.call(func() error {
 		var err error
-		ov, err = e.d.Service.Verify(ctx, Check{QR: text, VenueID: s.cfg.VenueID, KioskID: s.cfg.KioskID, ScanID: id})
+		ov, err = e.d.Service.Verify(ctx, c)
 		if err == nil && !sane(ov) {
 			err = &Unavailable{Cause: "unreadable answer"}
 		}
@@ -116,46 +142,19 @@ func (e *Engine) verifyOnline(ctx context.Context, s *settings, p *pass.Presenta
 	if err != nil {
 		if _, down := unavailable(err); !down && ctx.Err() == nil {
 			// The service answered but would not verify: a setting of
-			// this kiosk (venue, kiosk ID) is likely wrong.
-			e.notice("the service refused to verify a pass: " + err.Error())
+			// this kiosk (venue, kiosk ID, credential) is likely wrong.
+			e.notice(NoticeVerifyRefused, err.Error())
 		}
-		return v, false
+		return ov, false
 	}
-	v = fromPresentation(p)
-	v.Admit, v.Reason = ov.Admit, pass.Reason(ov.Reason)
-	if ov.Name != "" {
-		v.Name = ov.Name
-	}
-	if ov.Status != 0 {
-		v.Status = pass.Status(ov.Status)
-	}
-	if len(ov.CID) == 16 {
-		v.CID = ov.CID
-	}
-	return v, true
+	return ov, true
 }
 
-// sane reports whether an online verdict is one the kiosk can show: a
+// sane reports whether an online verdict is one the kiosk can read: a
 // known reason code, admit exactly when it is "ok".
 func sane(ov OnlineVerdict) bool {
-	switch pass.Reason(ov.Reason) {
-	case pass.OK:
-		return ov.Admit
-	case pass.UnsupportedFormat, pass.Malformed, pass.TrustListStale, pass.UnknownIssuer,
-		pass.BadIssuerSignature, pass.BadHolderSignature, pass.CredentialNotYetValid,
-		pass.CredentialExpired, pass.QRFromFuture, pass.QRExpired, pass.Revoked, pass.PolicyDenied:
-		return !ov.Admit
-	}
-	return false
-}
-
-func (e *Engine) verifyOffline(s *settings, text string, now time.Time) pass.Verdict {
-	tl, rl := e.lists.held()
-	v := pass.Verify(text, tl, rl, s.policy, s.rules, now)
-	if v.Scheme == "" {
-		v.Scheme = "PD1"
-	}
-	return v
+	r := pass.Reason(ov.Reason)
+	return r.Known() && ov.Admit == (r == pass.OK)
 }
 
 // fromPresentation is what the pass itself says, before any verdict.
@@ -168,7 +167,7 @@ func fromPresentation(p *pass.Presentation) pass.Verdict {
 		CID:      append([]byte(nil), c.CID[:]...),
 		Sub:      append([]byte(nil), c.Sub[:]...),
 		IssuedAt: p.IssuedAt,
-		Scheme:   "PD1",
+		Scheme:   pass.SchemePD1,
 	}
 }
 
@@ -213,34 +212,36 @@ func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.
 }
 
 // recheck asks the service about a pass admitted offline (offline-first
-// mode). A revocation found afterwards becomes a correction entry and an
-// alert to staff.
+// mode). A denial found afterwards (a revocation, a use at another kiosk)
+// becomes a correction entry and an alert to staff.
 func (e *Engine) recheck(orig Entry, text string) {
 	e.spawnBackground(func(ctx context.Context) {
-		s := e.set.Load()
-		ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
-		defer cancel()
-		var ov OnlineVerdict
-		err := e.call(func() error {
-			var err error
-			ov, err = e.d.Service.Verify(ctx, Check{QR: text, VenueID: s.cfg.VenueID, KioskID: s.cfg.KioskID, ScanID: orig.ID})
-			return err
-		})
-		if err != nil || ov.Admit || pass.Reason(ov.Reason) != pass.Revoked {
+		ov, ok := e.ask(ctx, e.set.Load(), text)
+		if !ok || ov.Admit || pass.Reason(ov.Reason) == pass.PolicyDenied {
 			return
 		}
 		v := pass.Verdict{
-			Reason: pass.Revoked, Name: orig.Name, Status: pass.Status(orig.Status),
+			Reason: pass.Reason(ov.Reason), Name: orig.Name, Status: pass.Status(orig.Status),
 			Issuer: orig.Issuer, CID: orig.CID, Sub: orig.Sub, Scheme: orig.Scheme,
 		}
-		r := e.record(ctx, v, Online, e.now(), newID(), orig.ID)
+		r := e.record(ctx, v, Online, e.verifyTime(e.now()), newID(), orig.ID)
 		r.Alert = true
-		select {
-		case e.alerts <- r:
-		default:
-			e.notice("an alert was dropped because nobody read the alerts: entry " + orig.ID + " was revoked")
-		}
+		e.raise(r)
 	})
+}
+
+// raise delivers an alert to staff; one nobody reads becomes a notice.
+func (e *Engine) raise(r Result) {
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	if e.closing {
+		return // Close is about to close the channel
+	}
+	select {
+	case e.alerts <- r:
+	default:
+		e.notice(NoticeAlertDropped, fmt.Sprintf("entry %s: %s", r.Entry.ID, r.Verdict.Reason))
+	}
 }
 
 // spawnBackground runs f on the engine's background context (without

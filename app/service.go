@@ -89,6 +89,11 @@ func (u *Unavailable) Error() string {
 
 func (u *Unavailable) Unwrap() error { return u.Err }
 
+// ErrUnauthorized says the service does not accept this kiosk's
+// credential (401): a configuration problem for the IT person, not an
+// outage, so it never opens the breaker.
+var ErrUnauthorized = errors.New("the service does not accept this kiosk's credential: issue one with `passd kiosk add` and name its file in credential_file")
+
 // unavailable reports whether err says the service could not be used, and
 // why. A context deadline counts as a timeout even when the adapter did not
 // wrap it.

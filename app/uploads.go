@@ -69,7 +69,7 @@ func (e *Engine) uploadLoop(ctx context.Context) {
 func (e *Engine) uploadBatch(ctx context.Context, lim *rate.Limiter) (int, error) {
 	batch, err := e.d.Ledger.PendingUploads(ctx, e.t.UploadBatch)
 	if err != nil {
-		e.notice("the upload queue could not be read: " + err.Error())
+		e.notice(NoticeUploadQueue, err.Error())
 		return 0, err
 	}
 	if len(batch) == 0 {
@@ -87,7 +87,7 @@ func (e *Engine) uploadBatch(ctx context.Context, lim *rate.Limiter) (int, error
 	})
 	if err != nil {
 		if _, down := unavailable(err); !down && ctx.Err() == nil {
-			e.notice("the service refused an upload of entries: " + err.Error())
+			e.notice(NoticeUploadRefused, err.Error())
 		}
 		return 0, err
 	}
@@ -97,7 +97,7 @@ func (e *Engine) uploadBatch(ctx context.Context, lim *rate.Limiter) (int, error
 	}
 	if err := e.d.Ledger.MarkUploaded(context.WithoutCancel(ctx), ids, e.now()); err != nil {
 		// They will be sent again; the register keeps them once.
-		e.notice("uploaded entries could not be marked as such: " + err.Error())
+		e.notice(NoticeUploadNotMarked, err.Error())
 		return 0, err
 	}
 	e.pending.Add(-int64(len(batch)))

@@ -25,24 +25,14 @@ const (
 	claimBirthYear = 9
 )
 
-// decoded is a parsed presentation plus what verification needs beyond the
-// exported Presentation: the signed documents and the times as they were
-// encoded, before any clamping to int64.
-type decoded struct {
-	Presentation
-	cred, pres *sign1
-	iat        uint64
-	nbf, exp   uint64
-}
+// decoded is a parsed presentation; its unexported fields hold what
+// verification needs beyond the exported ones.
+type decoded = Presentation
 
 // Parse decodes a PD1 QR text without verifying it (DESIGN.md checks 1 and
 // 2). Its error carries UnsupportedFormat or Malformed; see ReasonOf.
 func Parse(text string) (*Presentation, error) {
-	d, err := parse(text)
-	if err != nil {
-		return nil, err
-	}
-	return &d.Presentation, nil
+	return parse(text)
 }
 
 func parse(text string) (*decoded, error) {

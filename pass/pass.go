@@ -5,6 +5,9 @@ package pass
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"slices"
 	"time"
 )
 
@@ -31,7 +34,29 @@ const (
 	// Duplicate is the kiosk's own outcome: the same fresh presentation
 	// scanned again. Verify never returns it.
 	Duplicate Reason = "duplicate"
+	// WrongCertificateType and RulesFailed are HC1's: a document signer
+	// not allowed for the certificate's type, an EU business rule failed.
+	WrongCertificateType Reason = "wrong_certificate_type"
+	RulesFailed          Reason = "rules_failed"
+	// Replayed comes from the service: the presentation was just admitted
+	// at another kiosk (one-time use).
+	Replayed Reason = "replayed"
+	// ServiceDisagrees is the kiosk's: the service answered admit for a
+	// pass the kiosk itself denied (a spoofed or misconfigured service).
+	ServiceDisagrees Reason = "service_disagrees"
 )
+
+// Reasons are all the reason codes, the one list of them: a code not in
+// it is nobody's, and an answer carrying one is unreadable.
+var Reasons = []Reason{
+	OK, UnsupportedFormat, Malformed, TrustListStale, UnknownIssuer,
+	BadIssuerSignature, BadHolderSignature, CredentialNotYetValid,
+	CredentialExpired, QRFromFuture, QRExpired, Revoked, PolicyDenied,
+	Duplicate, WrongCertificateType, RulesFailed, Replayed, ServiceDisagrees,
+}
+
+// Known reports whether r is one of Reasons.
+func (r Reason) Known() bool { return slices.Contains(Reasons, r) }
 
 // Status is the holder's health status claim (credential claim 5).
 type Status uint8
@@ -77,6 +102,24 @@ type Presentation struct {
 	IssuedAt   int64  // presentation iat, Unix seconds
 	Credential []byte // the credential's COSE_Sign1 bytes
 	Raw        []byte // the presentation's COSE_Sign1 bytes (after Base45)
+
+	// Set by Parse: the signed documents and the times as they were
+	// encoded, before any clamping to int64.
+	cred, pres *sign1
+	iat        uint64
+	nbf, exp   uint64
+}
+
+// Key names the presentation by what is signed, not by its bytes: the
+// credential ID and the holder's iat. Re-encodings of one presentation
+// (tagged or not, another unprotected header) have one Key; it is what
+// "the same presentation" means for duplicates and one-time use.
+func (p *Presentation) Key() [32]byte {
+	var b [len("PD1") + 16 + 8]byte
+	copy(b[:], "PD1")
+	copy(b[3:], p.Claims.CID[:])
+	binary.BigEndian.PutUint64(b[19:], uint64(p.IssuedAt))
+	return sha256.Sum256(b[:])
 }
 
 // TrustedKey is one issuer key in a trust list.

@@ -21,10 +21,19 @@ func Verify(text string, tl *TrustList, rl *RevocationList, pol Policy, rules Ru
 	if !strings.HasPrefix(text, Prefix) {
 		return Verdict{Reason: UnsupportedFormat}
 	}
-	v := Verdict{Scheme: SchemePD1}
 	d, err := parse(text)
 	if err != nil {
-		v.Reason = ReasonOf(err)
+		return Verdict{Scheme: SchemePD1, Reason: ReasonOf(err)}
+	}
+	return d.Verify(tl, rl, pol, rules, now)
+}
+
+// Verify checks a parsed presentation (DESIGN.md checks 3 to 12), so a
+// caller that needed the presentation first parses once. A Presentation
+// not made by Parse is Malformed.
+func (d *Presentation) Verify(tl *TrustList, rl *RevocationList, pol Policy, rules Rules, now time.Time) Verdict {
+	v := Verdict{Scheme: SchemePD1, Reason: Malformed}
+	if d.cred == nil || d.pres == nil {
 		return v
 	}
 	c := &d.Claims
@@ -37,15 +46,25 @@ func Verify(text string, tl *TrustList, rl *RevocationList, pol Policy, rules Ru
 	return v
 }
 
+// SchemeFor returns the scheme whose prefix text has, nil for a PD1 text
+// or one nobody claims: the one place a text's format is told apart.
+func SchemeFor(text string, schemes []Scheme) Scheme {
+	if strings.HasPrefix(text, Prefix) {
+		return nil
+	}
+	for _, s := range schemes {
+		if p := s.Prefix(); p != "" && strings.HasPrefix(text, p) {
+			return s
+		}
+	}
+	return nil
+}
+
 // VerifyAny verifies a PD1 text, or hands a text with another prefix to
 // the scheme that claims it; a text no scheme claims is UnsupportedFormat.
 func VerifyAny(text string, schemes []Scheme, tl *TrustList, rl *RevocationList, pol Policy, rules Rules, now time.Time) Verdict {
-	if !strings.HasPrefix(text, Prefix) {
-		for _, s := range schemes {
-			if p := s.Prefix(); p != "" && strings.HasPrefix(text, p) {
-				return s.Verify(text, pol, now)
-			}
-		}
+	if s := SchemeFor(text, schemes); s != nil {
+		return s.Verify(text, pol, now)
 	}
 	return Verify(text, tl, rl, pol, rules, now)
 }

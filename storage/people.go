@@ -25,14 +25,6 @@ const (
 	pinTime             = 1
 	pinThreads          = 2
 	pinKeyLen           = 32
-	minPIN, maxPIN      = 4, 12
-)
-
-// Lockout: after maxFailures wrong PINs in a row, every sign-in is refused
-// for lockoutFor, across restarts.
-const (
-	maxFailures = 5
-	lockoutFor  = 5 * time.Minute
 )
 
 // ErrPINInUse is returned when a new PIN equals an active person's PIN.
@@ -111,18 +103,6 @@ func (l *Ledger) loadPINParams(ctx context.Context) error {
 	return nil
 }
 
-func validPIN(pin string) error {
-	if len(pin) < minPIN || len(pin) > maxPIN {
-		return fmt.Errorf("a PIN has %d to %d digits", minPIN, maxPIN)
-	}
-	for _, c := range pin {
-		if c < '0' || c > '9' {
-			return errors.New("a PIN has digits only")
-		}
-	}
-	return nil
-}
-
 // hashPIN runs argon2id; one at a time, so concurrent attempts cannot
 // multiply its memory.
 func (l *Ledger) hashPIN(pin string) []byte {
@@ -131,90 +111,63 @@ func (l *Ledger) hashPIN(pin string) []byte {
 	return argon2.IDKey([]byte(pin), l.pin.salt, l.pin.time, l.pin.memory, l.pin.threads, pinKeyLen)
 }
 
-// lockState reads the sign-in failure count and lockout end.
-func lockState(ctx context.Context, q querier) (failures int, until time.Time, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT key, CAST(value AS TEXT) FROM meta WHERE key IN ('pin_failures', 'pin_locked_until')`)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return 0, time.Time{}, err
-		}
-		n, _ := strconv.ParseInt(v, 10, 64)
-		if k == "pin_failures" {
-			failures = int(n)
-		} else if n > 0 {
-			until = time.Unix(0, n)
-		}
-	}
-	return failures, until, rows.Err()
-}
-
-func setLockState(ctx context.Context, tx *sql.Tx, failures int, until time.Time) error {
-	var u int64
-	if !until.IsZero() {
-		u = until.UnixNano()
-	}
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES ('pin_failures', ?), ('pin_locked_until', ?)`,
-		strconv.Itoa(failures), strconv.FormatInt(u, 10))
-	return err
-}
-
-// SignIn finds the active person whose PIN this is. After five wrong PINs in
-// a row every sign-in is refused with app.ErrLockedOut for five minutes,
-// across restarts. The engine audits each attempt, as the screens audit
-// changes to people, with the name of who made them.
+// SignIn finds the active person whose PIN this is, app.ErrBadPIN when
+// nobody's. How often one may try is the engine's rule (app's PIN guard),
+// which keeps its counts here through SavePINFailures.
 func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
-	now := l.now()
-	_, until, err := lockState(ctx, l.r)
+	if app.ValidatePIN(pin) != nil {
+		return app.Person{}, app.ErrBadPIN
+	}
+	h := l.hashPIN(pin)
+	var p app.Person
+	err := l.r.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
+		Scan(&p.ID, &p.Name, &p.Role, &p.Active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Person{}, app.ErrBadPIN
+	}
 	if err != nil {
 		return app.Person{}, fmt.Errorf("storage: %w", err)
 	}
-	if now.Before(until) {
-		return app.Person{}, app.ErrLockedOut
-	}
-	var h []byte
-	if validPIN(pin) == nil {
-		h = l.hashPIN(pin)
-	}
-	var p app.Person
-	var result error
-	err = l.write(ctx, func(tx *sql.Tx) error {
-		failures, until, err := lockState(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if now.Before(until) {
-			result = app.ErrLockedOut
-			return nil
-		}
-		err = tx.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
-			Scan(&p.ID, &p.Name, &p.Role, &p.Active)
-		if err == nil {
-			return setLockState(ctx, tx, 0, time.Time{})
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		failures++
-		result = app.ErrBadPIN
-		if failures >= maxFailures {
-			until = now.Add(lockoutFor)
-			failures = 0
-			result = app.ErrLockedOut
-		}
-		return setLockState(ctx, tx, failures, until)
+	return p, nil
+}
+
+const pinFailuresKey = "pin_failures:"
+
+// SavePINFailures keeps a prompt's failure count across restarts.
+func (l *Ledger) SavePINFailures(ctx context.Context, at app.Prompt, f app.PINFailures) error {
+	v := strconv.Itoa(f.Count) + "," + strconv.FormatInt(f.Last.UnixNano(), 10)
+	err := l.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, pinFailuresKey+string(at), v)
+		return err
 	})
 	if err != nil {
-		return app.Person{}, notRecorded("sign in", err)
+		return notRecorded("PIN failures", err)
 	}
-	if result != nil {
-		return app.Person{}, result
+	return nil
+}
+
+// LoadPINFailures reads the failure counts kept by SavePINFailures.
+func (l *Ledger) LoadPINFailures(ctx context.Context) (map[app.Prompt]app.PINFailures, error) {
+	rows, err := l.r.QueryContext(ctx, `SELECT key, CAST(value AS TEXT) FROM meta WHERE key LIKE 'pin_failures:%'`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return p, nil
+	defer rows.Close()
+	out := map[app.Prompt]app.PINFailures{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("storage: %w", err)
+		}
+		c, last, _ := strings.Cut(v, ",")
+		n, err1 := strconv.Atoi(c)
+		ns, err2 := strconv.ParseInt(last, 10, 64)
+		if err1 != nil || err2 != nil {
+			continue // a damaged count is forgotten, not fatal
+		}
+		out[app.Prompt(strings.TrimPrefix(k, pinFailuresKey))] = app.PINFailures{Count: n, Last: time.Unix(0, ns)}
+	}
+	return out, rows.Err()
 }
 
 func validPerson(name string, role app.Role) error {
@@ -245,7 +198,7 @@ func (l *Ledger) AddPerson(ctx context.Context, name string, role app.Role, pin 
 	if err := validPerson(name, role); err != nil {
 		return app.Person{}, err
 	}
-	if err := validPIN(pin); err != nil {
+	if err := app.ValidatePIN(pin); err != nil {
 		return app.Person{}, err
 	}
 	h := l.hashPIN(pin)
@@ -271,7 +224,7 @@ func (l *Ledger) AddPerson(ctx context.Context, name string, role app.Role, pin 
 
 // SetPIN changes an active person's PIN.
 func (l *Ledger) SetPIN(ctx context.Context, id int64, pin string) error {
-	if err := validPIN(pin); err != nil {
+	if err := app.ValidatePIN(pin); err != nil {
 		return err
 	}
 	h := l.hashPIN(pin)

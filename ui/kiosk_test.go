@@ -13,6 +13,7 @@ import (
 
 	"passdesk/app"
 	"passdesk/app/apptest"
+	"passdesk/app/configfile"
 	"passdesk/pass"
 )
 
@@ -78,7 +79,8 @@ func newRig(t testing.TB, lang string, setup func(*app.Config, *people)) *rig {
 	if err := lists.Save(app.RevocationsKind, app.ListDoc{Doc: world.Revocation}); err != nil {
 		t.Fatal(err)
 	}
-	r.eng, err = app.New(cfg, app.Deps{Ledger: r.ledger, Records: records{r.ledger}, People: r.people, Lists: lists, Now: r.clock.Now})
+	r.eng, err = app.New(cfg, app.Deps{Ledger: r.ledger, Records: records{r.ledger}, People: r.people, Lists: lists, Now: r.clock.Now,
+		Config: configfile.Store{Path: cfg.ConfigFile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +422,7 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := m.review.export(epoch, "csv", &buf); err != nil {
+	if err := m.review.export(epoch, "csv", "", &buf); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Count(buf.String(), "\n") != 3 || !r.people.audited("export") {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"passdesk/app"
+	"passdesk/pass"
 )
 
 // toast shows msg for a few seconds in the current screen's message line
@@ -39,17 +40,23 @@ func (k *Kiosk) toast(msg string) {
 // showAlert raises a later correction (a pass admitted offline that the
 // service then found revoked) until staff acknowledge it.
 func (k *Kiosk) showAlert(r app.Result) {
-	reason := reasonText(k.cat, k.lang, string(r.Verdict.Reason))
 	name := r.Entry.Name
 	if name == "" {
 		name = r.Verdict.Name
 	}
-	head := canvas.NewText(k.t("alert.title"), colorDeny)
+	at := r.Entry.Time.Local().Format("15:04")
+	window, title := k.t("alert.window"), k.t("alert.title")
+	body := widget.NewLabel(k.t("alert.body", name, at, reasonText(k.cat, k.lang, string(r.Verdict.Reason))))
+	if r.Verdict.Reason == pass.ServiceDisagrees {
+		// The entry holds the kiosk's own reason, which stood.
+		window, title = k.t("alert.disagree.window"), k.t("alert.disagree.title")
+		body.SetText(k.t("alert.disagree.body", name, at, reasonText(k.cat, k.lang, r.Entry.Reason)))
+	}
+	head := canvas.NewText(title, colorDeny)
 	head.TextSize = 28
 	head.TextStyle.Bold = true
-	body := widget.NewLabel(k.t("alert.body", name, r.Entry.Time.Local().Format("15:04"), reason))
 	body.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(k.t("alert.window"), k.t("alert.ack"), container.NewVBox(head, body), k.win)
+	d := dialog.NewCustom(window, k.t("alert.ack"), container.NewVBox(head, body), k.win)
 	d.Resize(fyne.NewSize(560, 280))
 	d.Show()
 	k.play(false)

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -37,7 +38,36 @@ func (k *Kiosk) askPIN(need app.Role, then func(app.Person)) *pinPrompt {
 	p.popup.Show()
 	k.win.Canvas().Focus(p.entry)
 	k.pin = p
+	p.countdown()
 	return p
+}
+
+// prompt is where this PIN is typed; the core counts failures per prompt.
+func (p *pinPrompt) prompt() app.Prompt {
+	if p.need == app.Manager {
+		return app.PromptManager
+	}
+	return app.PromptManual
+}
+
+// countdown shows how long the prompt refuses tries after wrong PINs,
+// once a second until it takes them again.
+func (p *pinPrompt) countdown() {
+	if p.k.pin != p {
+		return // closed
+	}
+	wait := p.k.eng.PINWait(p.prompt())
+	if wait <= 0 {
+		if p.ok.Disabled() {
+			p.ok.Enable()
+			p.errMsg.Hide()
+		}
+		return
+	}
+	p.ok.Disable()
+	p.errMsg.SetText(p.k.t("err.locked_for", wait.Round(time.Second).String()))
+	p.errMsg.Show()
+	p.k.o.After(time.Second, func() { p.k.do(p.countdown) })
 }
 
 func (p *pinPrompt) build() fyne.CanvasObject {
@@ -99,7 +129,7 @@ func (p *pinPrompt) onOK() {
 	}
 	p.ok.Disable()
 	go func() {
-		who, err := p.k.eng.SignIn(p.k.ctx, pin)
+		who, err := p.k.eng.SignIn(p.k.ctx, p.prompt(), pin)
 		p.k.do(func() { p.signedIn(who, err) })
 	}()
 }
@@ -107,13 +137,13 @@ func (p *pinPrompt) onOK() {
 func (p *pinPrompt) signedIn(who app.Person, err error) {
 	p.ok.Enable()
 	p.entry.SetText("")
-	if err == nil && p.need == app.Manager && who.Role != app.Manager {
-		err = app.ErrNotAllowed
-	}
 	if err != nil {
 		p.errMsg.SetText(p.k.errorText(err))
 		p.errMsg.Show()
 		p.k.win.Canvas().Focus(p.entry)
+		if errors.Is(err, app.ErrLockedOut) {
+			p.countdown()
+		}
 		p.k.done("pin", err)
 		return
 	}
@@ -128,11 +158,16 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 
 // errorText puts the core's errors into words for staff.
 func (k *Kiosk) errorText(err error) string {
+	var locked *app.LockedOut
 	switch {
 	case errors.Is(err, app.ErrBadPIN):
 		return k.t("err.bad_pin")
+	case errors.As(err, &locked):
+		return k.t("err.locked_for", locked.Wait.Round(time.Second).String())
 	case errors.Is(err, app.ErrLockedOut):
 		return k.t("err.locked_out")
+	case errors.Is(err, app.ErrUnauthorized):
+		return k.t("err.unauthorized")
 	case errors.Is(err, app.ErrNotAllowed):
 		return k.t("err.not_allowed")
 	case errors.Is(err, app.ErrNotFound):

@@ -142,14 +142,13 @@ func (r *reviewTab) filter() app.Filter {
 // load reads the day's summary and list off the UI goroutine.
 func (r *reviewTab) load() {
 	day, f := r.day, r.filter()
-	recs := r.k.eng.Records()
 	notices := r.k.eng.Status().Notices
 	go func() {
-		sum, err := recs.Summary(r.k.ctx, day)
+		sum, err := r.k.eng.Summary(r.k.ctx, r.by, day)
 		var entries []app.Entry
 		var total int
 		if err == nil {
-			entries, total, err = recs.List(r.k.ctx, f)
+			entries, total, err = r.k.eng.List(r.k.ctx, r.by, f)
 		}
 		r.k.do(func() {
 			r.showNotices(notices)
@@ -169,9 +168,8 @@ func (r *reviewTab) loadList() {
 		return // still building
 	}
 	f := r.filter()
-	recs := r.k.eng.Records()
 	go func() {
-		entries, total, err := recs.List(r.k.ctx, f)
+		entries, total, err := r.k.eng.List(r.k.ctx, r.by, f)
 		r.k.do(func() {
 			if err == nil {
 				r.showList(entries, total)
@@ -191,12 +189,16 @@ func (r *reviewTab) showErr(err error) {
 	}
 }
 
-func (r *reviewTab) showNotices(n []string) {
-	if len(n) == 0 {
+func (r *reviewTab) showNotices(ns []app.Notice) {
+	if len(ns) == 0 {
 		r.notices.Hide()
 		return
 	}
-	r.notices.SetText(strings.Join(n, "\n"))
+	lines := make([]string, len(ns))
+	for i, n := range ns {
+		lines[i] = noticeText(r.k.cat, r.k.lang, n)
+	}
+	r.notices.SetText(strings.Join(lines, "\n"))
 	r.notices.Show()
 }
 
@@ -250,10 +252,9 @@ func (r *reviewTab) showCount() {
 func (r *reviewTab) onMore() {
 	f := r.filter()
 	f.Offset = len(r.entries)
-	recs := r.k.eng.Records()
 	r.more.Disable()
 	go func() {
-		entries, total, err := recs.List(r.k.ctx, f)
+		entries, total, err := r.k.eng.List(r.k.ctx, r.by, f)
 		r.k.do(func() {
 			r.more.Enable()
 			if err == nil {
@@ -333,10 +334,7 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 		reveal.OnTapped = func() {
 			reveal.Disable()
 			go func() {
-				p, err := r.k.eng.Records().RevealPhone(r.k.ctx, e.ID)
-				if err == nil {
-					err = r.k.eng.People().Audit(r.k.ctx, r.by.Name, "reveal_phone", e.ID)
-				}
+				p, err := r.k.eng.RevealPhone(r.k.ctx, r.by, e.ID)
 				r.k.do(func() {
 					if err != nil {
 						phone.SetText(r.k.errorText(err))
@@ -366,7 +364,7 @@ func (r *reviewTab) onExport(format string) {
 			return // cancelled
 		}
 		go func() {
-			err := r.export(day, format, w)
+			err := r.export(day, format, w.URI().Path(), w)
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
@@ -378,13 +376,9 @@ func (r *reviewTab) onExport(format string) {
 	d.Show()
 }
 
-// export writes the day as "csv" or "pdf" to w and audits it.
-func (r *reviewTab) export(day time.Time, format string, w io.Writer) error {
-	ctx := context.WithoutCancel(r.k.ctx)
-	if err := r.k.eng.Records().Export(ctx, day, format, w); err != nil {
-		return err
-	}
-	return r.k.eng.People().Audit(ctx, r.by.Name, "export", day.Format("2006-01-02")+" "+format)
+// export writes the day as "csv" or "pdf" to w; the core audits it.
+func (r *reviewTab) export(day time.Time, format, where string, w io.Writer) error {
+	return r.k.eng.Export(context.WithoutCancel(r.k.ctx), r.by, day, format, where, w)
 }
 
 func (r *reviewTab) exported(path string, err error) {

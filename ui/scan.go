@@ -168,7 +168,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 	}
 	s.trust.Refresh()
 
-	if st.ClockWarning {
+	if st.ClockBehind {
+		s.clock.SetText(t("status.clock_behind", now.Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
+		s.clock.Importance = widget.DangerImportance
+		s.clock.Show()
+	} else if st.ClockWarning {
 		off := st.ClockOffset.Round(time.Second)
 		if off < 0 {
 			off = -off

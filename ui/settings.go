@@ -217,7 +217,7 @@ func (s *settingsTab) onSave() {
 	}
 	s.save.Disable()
 	go func() {
-		err := s.k.eng.SaveConfig(s.by, c)
+		err := s.k.eng.SaveConfig(s.k.ctx, s.by, c)
 		s.k.do(func() { s.saved(c, needsReload(old, c), err) })
 	}()
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -38,17 +37,12 @@ type setupScreen struct {
 
 // needsFirstManager is true when nobody can sign in yet.
 func (k *Kiosk) needsFirstManager() bool {
-	people, err := k.eng.People().ListPeople(k.ctx)
+	need, err := k.eng.NeedsSetup(k.ctx)
 	if err != nil {
 		k.o.Logf("passdesk: listing staff: %v", err)
 		return false
 	}
-	for _, p := range people {
-		if p.Role == app.Manager && p.Active {
-			return false
-		}
-	}
-	return true
+	return need
 }
 
 func (k *Kiosk) showSetup() {
@@ -192,13 +186,10 @@ func (s *setupScreen) apply(by app.Person, c app.Config, name, pin string) {
 	go func() {
 		var err error
 		if name != "" {
-			by, err = s.k.eng.People().AddPerson(s.k.ctx, name, app.Manager, pin)
-			if err == nil {
-				err = s.k.eng.People().Audit(s.k.ctx, by.Name, "add_person", fmt.Sprintf("first manager %s (id %d)", by.Name, by.ID))
-			}
+			by, err = s.k.eng.SetUp(s.k.ctx, name, pin)
 		}
 		if err == nil && needConfig {
-			err = s.k.eng.SaveConfig(by, c)
+			err = s.k.eng.SaveConfig(s.k.ctx, by, c)
 		}
 		s.k.do(func() { s.applied(err) })
 	}()

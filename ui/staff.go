@@ -87,9 +87,8 @@ func (s *staffTab) personText(p app.Person) string {
 
 // load reads the people off the UI goroutine.
 func (s *staffTab) load() {
-	people := s.k.eng.People()
 	go func() {
-		list, err := people.ListPeople(s.k.ctx)
+		list, err := s.k.eng.ListPeople(s.k.ctx, s.by)
 		s.k.do(func() {
 			if err == nil {
 				s.people = list
@@ -129,9 +128,10 @@ func (s *staffTab) onSelect(i widget.ListItemID) {
 	}
 }
 
-// checkPIN says what is wrong with a new PIN before the ledger sees it.
+// checkPIN says what is wrong with a new PIN before the ledger sees it;
+// the rule itself is the core's (app.ValidatePIN).
 func (s *staffTab) checkPIN(pin, again string) error {
-	if len(pin) < 4 || strings.Trim(pin, "0123456789") != "" {
+	if app.ValidatePIN(pin) != nil {
 		return fmt.Errorf("%s", s.k.t("staff.pin_rule"))
 	}
 	if pin != again {
@@ -156,10 +156,7 @@ func (s *staffTab) onAdd() {
 	}
 	pin := s.pin.Text
 	s.run(func() error {
-		p, err := s.k.eng.People().AddPerson(s.k.ctx, name, role, pin)
-		if err == nil {
-			err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "add_person", fmt.Sprintf("%s (%s, id %d)", p.Name, p.Role, p.ID))
-		}
+		_, err := s.k.eng.AddPerson(s.k.ctx, s.by, name, role, pin)
 		return err
 	}, func() {
 		s.name.SetText("")
@@ -189,11 +186,7 @@ func (s *staffTab) onSetPIN() {
 		}
 		newPIN := pin.Text
 		s.run(func() error {
-			err := s.k.eng.People().SetPIN(s.k.ctx, p.ID, newPIN)
-			if err == nil {
-				err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "set_pin", fmt.Sprintf("%s (id %d)", p.Name, p.ID))
-			}
-			return err
+			return s.k.eng.SetPIN(s.k.ctx, s.by, p, newPIN)
 		}, nil)
 	}, s.k.win)
 }
@@ -208,11 +201,7 @@ func (s *staffTab) onDeactivate() {
 			return
 		}
 		s.run(func() error {
-			err := s.k.eng.People().Deactivate(s.k.ctx, p.ID)
-			if err == nil {
-				err = s.k.eng.People().Audit(s.k.ctx, s.by.Name, "deactivate", fmt.Sprintf("%s (id %d)", p.Name, p.ID))
-			}
-			return err
+			return s.k.eng.Deactivate(s.k.ctx, s.by, p)
 		}, nil)
 	}, s.k.win)
 }

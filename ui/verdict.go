@@ -108,6 +108,15 @@ func reasonText(c *catalog, l, reason string) string {
 	return c.text(l, "deny.unknown", reason)
 }
 
+// noticeText puts a core notice into words; its detail is shown as it is.
+func noticeText(c *catalog, l string, n app.Notice) string {
+	key := "notice." + string(n.Code)
+	if c.has(key) {
+		return c.text(l, key, n.Detail)
+	}
+	return c.text(l, "notice.unknown", string(n.Code), n.Detail)
+}
+
 // statusText names a pass status claim.
 func statusText(c *catalog, l string, status int) string {
 	key := fmt.Sprintf("status.%d", status)

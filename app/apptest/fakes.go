@@ -19,6 +19,9 @@ type Ledger struct {
 	outages []app.Outage
 	// Fail, when set, is returned by Record.
 	Fail error
+	// CloseDelay, when set, is how long CloseOutage takes (a slow disk).
+	CloseDelay time.Duration
+	purged     int
 }
 
 var _ app.Ledger = (*Ledger)(nil)
@@ -49,6 +52,10 @@ func (l *Ledger) OpenOutage(_ context.Context, start time.Time, cause string) (i
 
 // CloseOutage ends an outage.
 func (l *Ledger) CloseOutage(_ context.Context, id int64, end time.Time) error {
+	l.mu.Lock()
+	d := l.CloseDelay
+	l.mu.Unlock()
+	time.Sleep(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if id < 1 || int(id) > len(l.outages) {
@@ -86,6 +93,37 @@ func (l *Ledger) MarkUploaded(_ context.Context, ids []string, _ time.Time) erro
 	}
 	return nil
 }
+
+// Purge counts its calls; the fake keeps every row.
+func (l *Ledger) Purge(context.Context, time.Time) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.purged++
+	return 0, nil
+}
+
+// Purges is how many times Purge was called.
+func (l *Ledger) Purges() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.purged
+}
+
+// Newest is the time of the newest entry.
+func (l *Ledger) Newest(context.Context) (time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var t time.Time
+	for _, e := range l.entries {
+		if e.Time.After(t) {
+			t = e.Time
+		}
+	}
+	return t, nil
+}
+
+// Notices are none.
+func (l *Ledger) Notices() []string { return nil }
 
 // Entries returns a copy of every entry.
 func (l *Ledger) Entries() []app.Entry {

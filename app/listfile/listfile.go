@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"passdesk/app"
+	"passdesk/internal/atomicfile"
 )
 
 // Store keeps the lists in one directory: KIND.cose and KIND.etag.
@@ -59,10 +60,10 @@ func (s *Store) Save(kind app.ListKind, d app.ListDoc) error {
 	if err := check(kind); err != nil {
 		return err
 	}
-	if err := app.WriteFileAtomic(s.etagPath(kind), []byte(d.ETag+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(s.etagPath(kind), []byte(d.ETag+"\n"), 0o600); err != nil {
 		return err
 	}
-	return app.WriteFileAtomic(s.Path(kind), d.Doc, 0o600)
+	return atomicfile.Write(s.Path(kind), d.Doc, 0o600)
 }
 
 func (s *Store) etagPath(kind app.ListKind) string {

@@ -21,8 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"passdesk/app"
 	"passdesk/api"
+	"passdesk/app"
 )
 
 // Limits on answer sizes: a list of a few thousand keys or revocations
@@ -38,13 +38,20 @@ type Options struct {
 	HTTPClient *http.Client
 	// Now is the kiosk's clock, compared with the service's Date header.
 	Now func() time.Time
+	// ServerCA is a PEM file of the CA (or the certificate itself) the
+	// service's certificate must chain to; empty uses the system roots.
+	ServerCA string
+	// CredentialFile holds the kiosk's bearer token (`passd kiosk add`),
+	// readable by its owner only; empty sends no credential.
+	CredentialFile string
 }
 
 // Client talks to one authority service.
 type Client struct {
-	base string
-	hc   *http.Client
-	now  func() time.Time
+	base  string
+	hc    *http.Client
+	now   func() time.Time
+	token string // the bearer token, "" for none
 
 	mu    sync.Mutex
 	date  time.Time // the service's clock in its latest answer
@@ -53,22 +60,44 @@ type Client struct {
 
 var _ app.Service = (*Client)(nil)
 
-// New makes a client for the service at serverURL (http or https).
+// New makes a client for the service at serverURL: https://, or plain
+// http:// to this machine only (app.CheckServerURL).
 func New(serverURL string, o Options) (*Client, error) {
+	if serverURL == "" {
+		return nil, errors.New("no service address")
+	}
+	if err := app.CheckServerURL(serverURL); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(serverURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("service address %q: want http://HOST[:PORT] or https://HOST", serverURL)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{base: strings.TrimRight(u.String(), "/"), hc: o.HTTPClient, now: o.Now}
+	if o.CredentialFile != "" {
+		if c.token, err = ReadCredential(o.CredentialFile); err != nil {
+			return nil, err
+		}
+	}
 	if c.hc == nil {
-		c.hc = &http.Client{Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: 8,
-			IdleConnTimeout:     60 * time.Second,
-			TLSHandshakeTimeout: 5 * time.Second,
-			ForceAttemptHTTP2:   true,
-		}}
+		tc, err := TLSConfig(o.ServerCA)
+		if err != nil {
+			return nil, err
+		}
+		c.hc = &http.Client{
+			Transport: &http.Transport{
+				Proxy:               http.ProxyFromEnvironment,
+				DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+				TLSClientConfig:     tc,
+				MaxIdleConnsPerHost: 8,
+				IdleConnTimeout:     60 * time.Second,
+				TLSHandshakeTimeout: 5 * time.Second,
+				ForceAttemptHTTP2:   true,
+			},
+			// A redirect could carry the credential elsewhere, or to
+			// plain http: the service's address is the configured one.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -199,6 +228,9 @@ func (c *Client) postJSON(ctx context.Context, path string, in, out any) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set(api.HeaderAuthorization, api.BearerPrefix+c.token)
+	}
 	resp, body, err := c.do(req, maxJSON)
 	if err != nil {
 		return err
@@ -256,6 +288,9 @@ func status(resp *http.Response, body []byte) error {
 		msg = e.Error
 	}
 	err := fmt.Errorf("http %d: %s", code, msg)
+	if code == http.StatusUnauthorized {
+		return fmt.Errorf("%w (%v)", app.ErrUnauthorized, err)
+	}
 	if code == http.StatusTooManyRequests || code >= 500 || code < 200 || (code >= 300 && code < 400) {
 		return &app.Unavailable{Cause: "http " + strconv.Itoa(code), RetryAfter: retryAfter(resp.Header.Get("Retry-After")), Err: err}
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"passdesk/api"
 	"passdesk/app"
 	"passdesk/app/remote"
-	"passdesk/api"
 	"passdesk/internal/faultproxy"
 )
 
@@ -129,7 +129,7 @@ func TestClientFaults(t *testing.T) {
 }
 
 func TestClientBadName(t *testing.T) {
-	c, _ := remote.New("http://no-such-host.invalid", remote.Options{})
+	c, _ := remote.New("https://no-such-host.invalid", remote.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	_, err := c.Verify(ctx, app.Check{})
@@ -153,7 +153,7 @@ func TestClientKioskMistake(t *testing.T) {
 }
 
 func TestNewRefusesBadURL(t *testing.T) {
-	for _, s := range []string{"", "ftp://x", "localhost:80", "http://"} {
+	for _, s := range []string{"", "ftp://x", "localhost:80", "http://", "http://192.0.2.1:8787", "http://kiosk-centre.example"} {
 		if _, err := remote.New(s, remote.Options{}); err == nil {
 			t.Errorf("%q accepted", s)
 		}
