@@ -33,7 +33,7 @@ func (e *Engine) RecordManual(ctx context.Context, by Person, m Entry) (Entry, e
 	s := e.set.Load()
 	m.ID = newID()
 	m.Seq = 0
-	m.Time = e.now()
+	m.Time = e.verifyTime(e.now())
 	m.VenueID, m.KioskID = s.cfg.VenueID, s.cfg.KioskID
 	m.Method, m.Outcome, m.Reason = Manual, Admit, string(Manual)
 	m.Staff = by.Name
@@ -43,6 +43,7 @@ func (e *Engine) RecordManual(ctx context.Context, by Person, m Entry) (Entry, e
 	if err != nil {
 		return Entry{}, fmt.Errorf("not recorded: %w", err)
 	}
+	e.trust(got.Time)
 	e.pending.Add(1)
 	e.nudge()
 	e.audit(ctx, by, "manual_entry", got.ID+" "+string(got.ManualReason))

@@ -206,6 +206,7 @@ func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.
 		return r
 	}
 	r.Entry, r.Recorded = got, true
+	e.trust(now) // the newest ledger row: a clock set back later gains nothing
 	e.pending.Add(1)
 	e.nudge()
 	return r
