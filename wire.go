@@ -32,15 +32,25 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 	file := fs.String("config", defaultConfigFile(), "configuration `file` (TOML)")
 	data := fs.String("data", defaultDataDir(), "data `directory`: ledger, keys, signed lists")
-	server := fs.String("server", "", "authority service `URL`")
+	// set lays each flag given over the file's setting.
+	set := map[string]func(*app.Config){}
+	str := func(name, usage string, to func(c *app.Config, v string)) {
+		v := fs.String(name, "", usage)
+		set[name] = func(c *app.Config) { to(c, *v) }
+	}
+	str("server", "authority service `URL`: https://, or http:// to this machine only", func(c *app.Config, v string) { c.ServerURL = v })
+	str("server-ca", "PEM `file` of the CA (or certificate) the service's certificate must chain to", func(c *app.Config, v string) { c.ServerCA = v })
+	str("credential-file", "`file` (mode 0600) holding this kiosk's token from passd kiosk add", func(c *app.Config, v string) { c.CredentialFile = v })
+	str("camera", "frame `source`: auto, none, stdin, /dev/videoN, replay:DIR[@FPS], demo:URL", func(c *app.Config, v string) { c.Camera = v })
+	str("venue", "venue `ID`", func(c *app.Config, v string) { c.VenueID = v })
+	str("kiosk", "kiosk `ID`", func(c *app.Config, v string) { c.KioskID = v })
+	str("mode", "verification `mode`: online-first or offline-first", func(c *app.Config, v string) { c.Mode = v })
+	str("lang", "`language`: ko or en", func(c *app.Config, v string) { c.Language = v })
 	var roots stringList
 	fs.Var(&roots, "root", "pinned root public `key`, base64url without padding (repeatable)")
-	cam := fs.String("camera", "", "frame `source`: auto, none, stdin, /dev/videoN, replay:DIR[@FPS], demo:URL")
-	venue := fs.String("venue", "", "venue `ID`")
-	kiosk := fs.String("kiosk", "", "kiosk `ID`")
-	mode := fs.String("mode", "", "verification `mode`: online-first or offline-first")
+	set["root"] = func(c *app.Config) { c.Roots = roots }
 	deadline := fs.Duration("deadline", 0, "online verification `deadline`, such as 800ms")
-	lang := fs.String("lang", "", "`language`: ko or en")
+	set["deadline"] = func(c *app.Config) { c.Deadline = *deadline }
 	return func() (app.Config, error) {
 		cfg, err := configfile.LoadOrLastGood(*file, *data)
 		if err != nil {
@@ -48,43 +58,34 @@ func kioskFlags(fs *flag.FlagSet) (load func() (app.Config, error)) {
 		}
 		cfg.ConfigFile, cfg.DataDir = *file, *data
 		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "server":
-				cfg.ServerURL = *server
-			case "root":
-				cfg.Roots = roots
-			case "camera":
-				cfg.Camera = *cam
-			case "venue":
-				cfg.VenueID = *venue
-			case "kiosk":
-				cfg.KioskID = *kiosk
-			case "mode":
-				cfg.Mode = *mode
-			case "deadline":
-				cfg.Deadline = *deadline
-			case "lang":
-				cfg.Language = *lang
+			if to, ok := set[f.Name]; ok {
+				to(&cfg)
 			}
 		})
-		if cfg.DataDir == "" {
-			return cfg, errors.New("no data directory: pass --data DIR")
-		}
-		if cfg.KioskID == "" {
-			if h, err := os.Hostname(); err == nil {
-				cfg.KioskID = h
-			}
-		}
-		if err := cfg.Validate(); err != nil {
-			return cfg, err
-		}
-		if len(cfg.Notices) == 0 {
-			if err := configfile.KeepLastGood(*file, cfg.DataDir); err != nil {
-				cfg.Notices = append(cfg.Notices, app.Notice{Code: app.NoticeConfigNotKept, Detail: err.Error()})
-			}
-		}
-		return cfg, nil
+		return finishConfig(cfg)
 	}
+}
+
+// finishConfig fills what the file and flags left open, validates, and
+// keeps a copy of a file that loaded cleanly.
+func finishConfig(cfg app.Config) (app.Config, error) {
+	if cfg.DataDir == "" {
+		return cfg, errors.New("no data directory: pass --data DIR")
+	}
+	if cfg.KioskID == "" {
+		if h, err := os.Hostname(); err == nil {
+			cfg.KioskID = h
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	if len(cfg.Notices) == 0 {
+		if err := configfile.KeepLastGood(cfg.ConfigFile, cfg.DataDir); err != nil {
+			cfg.Notices = append(cfg.Notices, app.Notice{Code: app.NoticeConfigNotKept, Detail: err.Error()})
+		}
+	}
+	return cfg, nil
 }
 
 func defaultConfigFile() string {

@@ -32,15 +32,25 @@ func (e *Engine) scan(ctx context.Context, text string) Result {
 	}
 	p, err := pass.Parse(text)
 	if err != nil {
-		v := pass.Verdict{Reason: pass.ReasonOf(err), Scheme: pass.SchemePD1}
-		if v.Reason == pass.UnsupportedFormat {
-			v.Scheme = ""
-		} else if v.Reason == pass.OK || v.Reason == "" {
-			v.Reason = pass.Malformed
-		}
-		return e.record(ctx, v, Offline, now, newID(), "")
+		return e.record(ctx, unreadable(err), Offline, now, newID(), "")
 	}
+	return e.scanPD1(ctx, s, p, text, now)
+}
 
+// unreadable is the verdict on a text that is no PD1 pass.
+func unreadable(err error) pass.Verdict {
+	v := pass.Verdict{Reason: pass.ReasonOf(err), Scheme: pass.SchemePD1}
+	if v.Reason == pass.UnsupportedFormat {
+		v.Scheme = ""
+	} else if v.Reason == pass.OK || v.Reason == "" {
+		v.Reason = pass.Malformed
+	}
+	return v
+}
+
+// scanPD1 takes a parsed PD1 presentation through the duplicate check,
+// the local verdict, the service where the mode asks, and the ledger.
+func (e *Engine) scanPD1(ctx context.Context, s *settings, p *pass.Presentation, text string, now time.Time) Result {
 	key := dupKey(p.Key())
 	slot, first := e.dup.claim(ctx, key, now)
 	if !first {

@@ -22,47 +22,55 @@ func (e *Engine) uploadLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		ch := e.br.watch()
 		if !e.br.allow() {
-			// Wait out the outage, then spread the fleet's first batches.
-			select {
-			case <-ctx.Done():
-				return
-			case <-ch:
-			}
-			if e.t.RecoveryJitter > 0 && !sleep(ctx, time.Duration(randInt63n(int64(e.t.RecoveryJitter)))) {
+			if !e.waitOutage(ctx, ch) {
 				return
 			}
 			continue
 		}
 		n, err := e.uploadBatch(ctx, lim)
+		var wait <-chan time.Time
+		wake := e.wake // a new entry ends an idle wait, never a backoff
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
 			backoff = min(max(backoff*2, e.t.BackoffMin), e.t.BackoffMax)
-			wait := jitter(backoff, 0.5)
-			if u, ok := unavailable(err); ok && u.RetryAfter > wait {
-				wait = u.RetryAfter
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-ch: // an outage began or ended: start over
-			case <-time.After(wait):
-			}
+			wait, wake = time.After(retryWait(err, jitter(backoff, 0.5))), nil
 		case n >= e.t.UploadBatch:
 			backoff = 0 // more waiting: go on at the rate limit
+			continue
 		default:
 			backoff = 0
-			select {
-			case <-ctx.Done():
-				return
-			case <-e.wake:
-			case <-ch:
-			case <-time.After(e.t.UploadIdle):
-			}
+			wait = time.After(e.t.UploadIdle)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch: // an outage began or ended: start over
+		case <-wake:
+		case <-wait:
 		}
 	}
+}
+
+// waitOutage waits out an outage, then spreads the fleet's first batches;
+// false when ctx ended.
+func (e *Engine) waitOutage(ctx context.Context, ch <-chan struct{}) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-ch:
+	}
+	return e.t.RecoveryJitter <= 0 || sleep(ctx, time.Duration(randInt63n(int64(e.t.RecoveryJitter))))
+}
+
+// retryWait is the backoff, or longer when the service asked for it.
+func retryWait(err error, backoff time.Duration) time.Duration {
+	if u, ok := unavailable(err); ok && u.RetryAfter > backoff {
+		return u.RetryAfter
+	}
+	return backoff
 }
 
 // uploadBatch sends the oldest pending entries and marks them uploaded.

@@ -199,54 +199,91 @@ func (l *Ledger) Verify(ctx context.Context) error {
 	return l.verifyCounts(ctx, tx)
 }
 
+// verifyTable checks one chained table in three steps: where the chain
+// starts (genesis, or the last purge's anchor), every row against the one
+// before, and where it ends (the head record and the sequence counter).
 func (l *Ledger) verifyTable(ctx context.Context, tx *sql.Tx, table string) error {
 	broken := func(seq int64, format string, args ...any) error {
 		return &ChainError{Table: table, Seq: seq, Problem: fmt.Sprintf(format, args...)}
 	}
-	wantSeq, wantPrev := int64(1), genesis
+	a, err := l.chainStart(ctx, tx, table, broken)
+	if err != nil {
+		return err
+	}
+	wantSeq, wantPrev, err := verifyRows(ctx, tx, table, a, broken)
+	if err != nil {
+		return err
+	}
+	return l.verifyEnd(ctx, tx, table, wantSeq, wantPrev, broken)
+}
+
+type brokenFunc func(seq int64, format string, args ...any) error
+
+// chainStart reads the table's purge anchor, checked against its MAC; a
+// zero anchor (seq 0, genesis hash) when nothing was purged.
+func (l *Ledger) chainStart(ctx context.Context, tx *sql.Tx, table string, broken brokenFunc) (anchor, error) {
 	var a anchor
 	err := tx.QueryRowContext(ctx, `SELECT seq, hash, at, mac FROM anchors WHERE tbl = ? ORDER BY id DESC LIMIT 1`, table).
 		Scan(&a.seq, &a.hash, &a.at, &a.mac)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		return anchor{hash: genesis}, nil
 	case err != nil:
-		return broken(0, "its purge anchor cannot be read: %v", err)
+		return a, broken(0, "its purge anchor cannot be read: %v", err)
 	case !hmac.Equal(a.mac, l.anchorMAC(table, a)):
-		return broken(0, "the purge anchor (row %d) is not the one the last purge wrote", a.seq)
-	default:
-		wantSeq, wantPrev = a.seq+1, a.hash
+		return a, broken(0, "the purge anchor (row %d) is not the one the last purge wrote", a.seq)
 	}
+	return a, nil
+}
+
+// verifyRows walks the rows in seq order from the anchor and returns the
+// seq and prev_hash the next row would have.
+func verifyRows(ctx context.Context, tx *sql.Tx, table string, a anchor, broken brokenFunc) (int64, []byte, error) {
+	wantSeq, wantPrev := a.seq+1, a.hash
 	rows, err := tx.QueryContext(ctx, `SELECT `+chainColumns[table]+` FROM `+table+` ORDER BY seq`)
 	if err != nil {
-		return fmt.Errorf("storage: verify %s: %w", table, err)
+		return 0, nil, fmt.Errorf("storage: verify %s: %w", table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		seq, prev, hash, sum, err := scanChained(table, rows)
 		if err != nil {
-			return broken(seq, "the row cannot be read: %v", err)
+			return 0, nil, broken(seq, "the row cannot be read: %v", err)
 		}
-		switch {
-		case seq > wantSeq && wantSeq == seq-1:
-			return broken(seq, "row %d before it is missing", wantSeq)
-		case seq > wantSeq:
-			return broken(seq, "rows %d to %d before it are missing", wantSeq, seq-1)
-		case seq < wantSeq:
-			return broken(seq, "it comes before the purge anchor (row %d)", wantSeq-1)
-		case !bytes.Equal(prev, wantPrev):
-			if seq == 1 || (a.seq != 0 && seq == a.seq+1) {
-				return broken(seq, "its prev_hash does not match the start of the chain")
-			}
-			return broken(seq, "its prev_hash does not match the hash of row %d (rows removed, swapped or reordered)", seq-1)
-		case !bytes.Equal(hash, sum):
-			return broken(seq, "its contents do not match its hash (a field was changed)")
+		if err := checkRow(seq, wantSeq, prev, wantPrev, hash, sum, a, broken); err != nil {
+			return 0, nil, err
 		}
 		wantSeq, wantPrev = seq+1, hash
 	}
 	if err := rows.Err(); err != nil {
-		return broken(wantSeq, "the table cannot be read: %v", err)
+		return 0, nil, broken(wantSeq, "the table cannot be read: %v", err)
 	}
-	rows.Close()
+	return wantSeq, wantPrev, nil
+}
+
+// checkRow is one row against what the chain so far expects.
+func checkRow(seq, wantSeq int64, prev, wantPrev, hash, sum []byte, a anchor, broken brokenFunc) error {
+	switch {
+	case seq > wantSeq && wantSeq == seq-1:
+		return broken(seq, "row %d before it is missing", wantSeq)
+	case seq > wantSeq:
+		return broken(seq, "rows %d to %d before it are missing", wantSeq, seq-1)
+	case seq < wantSeq:
+		return broken(seq, "it comes before the purge anchor (row %d)", wantSeq-1)
+	case !bytes.Equal(prev, wantPrev):
+		if seq == 1 || (a.seq != 0 && seq == a.seq+1) {
+			return broken(seq, "its prev_hash does not match the start of the chain")
+		}
+		return broken(seq, "its prev_hash does not match the hash of row %d (rows removed, swapped or reordered)", seq-1)
+	case !bytes.Equal(hash, sum):
+		return broken(seq, "its contents do not match its hash (a field was changed)")
+	}
+	return nil
+}
+
+// verifyEnd checks that the chain ends where PassDesk last wrote: the
+// head record and the sequence counter agree with the last row.
+func (l *Ledger) verifyEnd(ctx context.Context, tx *sql.Tx, table string, wantSeq int64, wantPrev []byte, broken brokenFunc) error {
 	last, err := lastSeq(ctx, tx, table)
 	if err != nil {
 		return fmt.Errorf("storage: verify %s: %w", table, err)
@@ -258,23 +295,24 @@ func (l *Ledger) verifyTable(ctx context.Context, tx *sql.Tx, table string) erro
 	case !ok && wantSeq > 1:
 		return broken(wantSeq-1, "the record of the last row written is missing")
 	case ok && h.seq > wantSeq-1:
-		if h.seq == wantSeq {
-			return broken(wantSeq, "the last row is missing")
-		}
-		return broken(wantSeq, "rows %d to %d at the end are missing", wantSeq, h.seq)
+		return missingAtEnd(wantSeq, h.seq, broken)
 	case ok && h.seq < wantSeq-1:
 		return broken(h.seq+1, "it was added after the last row written by PassDesk")
 	case ok && !bytes.Equal(h.hash, wantPrev):
 		return broken(h.seq, "it is not the last row written by PassDesk (rewritten)")
 	}
 	if last >= wantSeq {
-		if last == wantSeq {
-			return broken(wantSeq, "the last row is missing")
-		}
-		return broken(wantSeq, "rows %d to %d at the end are missing", wantSeq, last)
+		return missingAtEnd(wantSeq, last, broken)
 	}
 	if last < wantSeq-1 {
 		return broken(wantSeq-1, "the sequence counter (%d) is behind the last row", last)
 	}
 	return nil
+}
+
+func missingAtEnd(from, to int64, broken brokenFunc) error {
+	if from == to {
+		return broken(from, "the last row is missing")
+	}
+	return broken(from, "rows %d to %d at the end are missing", from, to)
 }
