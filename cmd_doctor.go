@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -185,7 +186,7 @@ func doctorService(ctx context.Context, r *doctorReport, cfg app.Config, timeout
 		r.warn("service", "no server_url: the kiosk verifies offline only and uploads nothing")
 		return
 	}
-	c, err := remote.New(cfg.ServerURL, remote.Options{})
+	c, err := remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile})
 	if err != nil {
 		r.fail("service", "%v", err)
 		return
@@ -195,13 +196,23 @@ func doctorService(ctx context.Context, r *doctorReport, cfg app.Config, timeout
 	defer cancel()
 	start := time.Now()
 	if err := c.Health(ctx); err != nil {
-		r.fail("service", "%s does not answer: %v", cfg.ServerURL, err)
+		var ue x509.UnknownAuthorityError
+		var he x509.HostnameError
+		switch {
+		case errors.As(err, &ue):
+			r.fail("service", "%s: its certificate is not signed by a CA this kiosk trusts: pin the service's CA with server_ca (passd init prints it) (%v)", cfg.ServerURL, err)
+		case errors.As(err, &he):
+			r.fail("service", "%s: its certificate is for another name: use the name the certificate names in server_url (%v)", cfg.ServerURL, err)
+		default:
+			r.fail("service", "%s does not answer: %v", cfg.ServerURL, err)
+		}
 		return
 	}
 	r.ok("service", "%s answers in %v", cfg.ServerURL, time.Since(start).Round(time.Millisecond))
 	if cfg.VenueID == "" || cfg.KioskID == "" {
 		r.fail("venue", "set venue_id and kiosk_id (or --venue, --kiosk): the service stores no entries without them")
 	}
+	doctorCredential(ctx, r, c, cfg)
 	svc, local, ok := c.Clock()
 	if !ok {
 		r.warn("clock", "the service sent no Date header to compare with")
@@ -213,6 +224,31 @@ func doctorService(ctx context.Context, r *doctorReport, cfg app.Config, timeout
 		return
 	}
 	r.ok("clock", "within %v of the service's", max(off, -off).Round(time.Second))
+}
+
+// doctorCredential checks the kiosk's credential against the service: a
+// verify call for a text that is no pass costs the service nothing, and
+// its answer says whether the credential is taken.
+func doctorCredential(ctx context.Context, r *doctorReport, c *remote.Client, cfg app.Config) {
+	_, err := c.Verify(ctx, app.Check{QR: "PD1:", VenueID: cfg.VenueID, KioskID: cfg.KioskID, ScanID: "doctor"})
+	var u *app.Unavailable
+	switch {
+	case errors.Is(err, app.ErrUnauthorized):
+		r.fail("credential", "the service refuses this kiosk's credential (%s): issue one with `passd kiosk add --venue %s --kiosk %s` and put it in credential_file (mode 0600)", credentialName(cfg), cfg.VenueID, cfg.KioskID)
+	case errors.As(err, &u):
+		r.warn("credential", "could not be checked: %v", err)
+	case cfg.CredentialFile == "":
+		r.warn("credential", "no credential_file: the service takes this kiosk's calls now, but a service that requires kiosk credentials will refuse them")
+	default:
+		r.ok("credential", "%s is accepted by the service", cfg.CredentialFile)
+	}
+}
+
+func credentialName(cfg app.Config) string {
+	if cfg.CredentialFile == "" {
+		return "none is set"
+	}
+	return cfg.CredentialFile
 }
 
 // doctorCamera lists the capture devices.

@@ -221,3 +221,23 @@ func hasNotice(st app.Status, code app.NoticeCode) bool {
 	}
 	return false
 }
+
+func TestRefusedCredentialIsNoOutage(t *testing.T) {
+	r := newRig(t, nil)
+	r.svc.SetVerify(func(context.Context, app.Check) (app.OnlineVerdict, error) {
+		return app.OnlineVerdict{}, app.ErrUnauthorized
+	})
+	h := r.holder(t, false)
+	for i := range 3 {
+		if res := r.e.Scan(context.Background(), h.Present(epoch.Add(time.Duration(i)*time.Second))); !res.Verdict.Admit || res.Entry.Method != app.Offline {
+			t.Errorf("scan %d: %+v", i, res.Entry)
+		}
+	}
+	st := r.e.Status()
+	if !st.Online || len(r.ledger.Outages()) != 0 {
+		t.Errorf("a refused credential opened an outage: %+v", st)
+	}
+	if !hasNotice(st, app.NoticeCredentialRejected) {
+		t.Errorf("no credential notice: %+v", st.Notices)
+	}
+}
