@@ -146,12 +146,20 @@ func (l *Ledger) prepareFile(path string) (bool, error) {
 	if st.IsDir() {
 		return false, fmt.Errorf("storage: %s is a directory, not a ledger file", path)
 	}
-	damage, err := checkFile(path)
+	if !l.opts.ReadOnly {
+		removeStaleKeyFiles(l.dir)
+	}
+	damage, born, err := checkFile(path, !l.opts.ReadOnly)
 	if err != nil {
 		return false, err
 	}
 	if damage == "" {
-		return true, nil
+		// A file without the schema is a first start that was cut short:
+		// nothing in it needs the keys, so missing ones are made.
+		if !born && l.opts.ReadOnly {
+			return false, fmt.Errorf("storage: no ledger at %s yet: start the kiosk once", l.dir)
+		}
+		return born, nil
 	}
 	if l.opts.ReadOnly {
 		return false, fmt.Errorf("storage: %s: %w (%s)", path, ErrCorrupt, damage)
