@@ -30,10 +30,12 @@ var (
 
 // File names inside the ledger's directory.
 const (
-	DBFile     = "ledger.db"
-	PhoneKey   = "phone.key"    // AES-256-GCM key for phone numbers, 0600
-	VenueKey   = "venue.secret" // HMAC key for holder IDs and anchors, 0600
-	dbParams   = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	DBFile   = "ledger.db"
+	PhoneKey = "phone.key"    // AES-256-GCM key for phone numbers, 0600
+	VenueKey = "venue.secret" // HMAC key for holder IDs and anchors, 0600
+	// secure_delete zeroes what a purge removes, in the pages that keep
+	// their other rows and in the pages it frees.
+	dbParams   = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate&_secure_delete=on"
 	readParams = "_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_txlock=deferred&_query_only=1"
 	keyLength  = 32
 	day        = 24 * time.Hour
