@@ -36,15 +36,18 @@ func TestRecordAndList(t *testing.T) {
 	if total != 3 || len(es) != 3 {
 		t.Fatalf("total %d, len %d, want 3", total, len(es))
 	}
-	got := es[2]
+	if es[0].Seq != 3 || es[1].Seq != 2 || es[2].Seq != 1 {
+		t.Errorf("listed seqs %d %d %d, want 3 2 1: newest first", es[0].Seq, es[1].Seq, es[2].Seq)
+	}
+	got := es[0]
 	if got.Phone != "" || got.PhoneMask != "010-****-5678" || got.VisitorName != "김민수" || got.Reason != "manual" {
 		t.Errorf("manual entry read back as %+v", got)
 	}
-	if es[0].Sub != nil {
-		t.Errorf("Sub read back: %x", es[0].Sub)
+	if es[2].Sub != nil {
+		t.Errorf("Sub read back: %x", es[2].Sub)
 	}
-	if es[0].VenueID != "venue-1" || es[0].KioskID != "kiosk-1" || string(es[0].Name) != "홍*동" {
-		t.Errorf("scan entry read back as %+v", es[0])
+	if es[2].VenueID != "venue-1" || es[2].KioskID != "kiosk-1" || string(es[2].Name) != "홍*동" {
+		t.Errorf("scan entry read back as %+v", es[2])
 	}
 
 	t.Run("filters", func(t *testing.T) {
@@ -260,8 +263,8 @@ func TestUploads(t *testing.T) {
 		t.Fatalf("pending after upload = %v", p)
 	}
 	es, _, _ := l.List(ctx, app.Filter{Day: day0})
-	if !es[0].Uploaded || es[2].Uploaded {
-		t.Errorf("uploaded flags: %v %v", es[0].Uploaded, es[2].Uploaded)
+	if !es[4].Uploaded || es[2].Uploaded {
+		t.Errorf("uploaded flags: %v %v", es[4].Uploaded, es[2].Uploaded)
 	}
 	if err := l.Verify(ctx); err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func TestPurgeAtRetentionBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 2 || es[0].ID != "scan-000003" || !es[0].Uploaded || es[1].ID != "scan-000004" {
+	if total != 2 || es[1].ID != "scan-000003" || !es[1].Uploaded || es[0].ID != "scan-000004" {
 		t.Fatalf("after purge: %d entries %+v", total, es)
 	}
 	if _, err := l.RevealPhone(ctx, "manual-000002"); err == nil {

@@ -164,8 +164,9 @@ const (
 	maxPage     = 1000
 )
 
-// List returns a page of entries matching f, in time order, with the number
-// of all matching entries. Query matches the pass name or the visitor name.
+// List returns a page of entries matching f, newest first (the latest
+// visitors are what staff look for), with the number of all matching
+// entries. Query matches the pass name or the visitor name.
 // Phone numbers come masked; superseded entries are listed too, since the
 // review shows the record as it stands.
 func (l *Ledger) List(ctx context.Context, f app.Filter) ([]app.Entry, int, error) {
@@ -202,7 +203,7 @@ func (l *Ledger) List(ctx context.Context, f app.Filter) ([]app.Entry, int, erro
 	}
 	limit = min(limit, maxPage)
 	offset = max(offset, 0)
-	entries, err := l.queryEntries(ctx, cond+` ORDER BY e.at, e.seq LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	entries, err := l.queryEntries(ctx, cond+` ORDER BY e.at DESC, e.seq DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
