@@ -162,6 +162,29 @@ func TestCorrectionAndSummary(t *testing.T) {
 	if s.Hourly[9] != 1 || s.Hourly[12] != 1 || s.Hourly[13] != 0 {
 		t.Errorf("hourly %v", s.Hourly)
 	}
+	if s.Unreadable != 0 {
+		t.Errorf("unreadable %d, want 0", s.Unreadable)
+	}
+
+	t.Run("unreadable scans apart", func(t *testing.T) {
+		// A photo of a receipt and an HC1-looking text of junk: nothing
+		// was checked, so neither is "checked offline".
+		for i, reason := range []string{"malformed", "unsupported_format"} {
+			e := scan(20+i, day0.Add(14*time.Hour), app.Deny, app.Offline)
+			e.Reason, e.Name, e.CID, e.Sub = reason, "", nil, nil
+			mustRecord(t, l, e)
+		}
+		s, err := l.Summary(ctx, day0.Add(15*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Unreadable != 2 || s.ByMethod[app.Offline] != 1 || s.ByMethod[app.Online] != 3 {
+			t.Errorf("unreadable %d, by method %v; want 2 apart from offline 1, online 3", s.Unreadable, s.ByMethod)
+		}
+		if s.Total != 7 || s.ByOutcome[app.Deny] != 4 || s.ByReason["malformed"] != 1 {
+			t.Errorf("total %d, by outcome %v, by reason %v", s.Total, s.ByOutcome, s.ByReason)
+		}
+	})
 	// The long-ago outage is still open, so it overlaps too.
 	if len(s.Outages) != 3 || s.Outages[1].ID != id || !s.Outages[1].End.Equal(day0.Add(30*time.Minute)) ||
 		s.Outages[2].ID != id2 || !s.Outages[2].End.IsZero() {

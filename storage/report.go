@@ -119,6 +119,7 @@ func (r *report) totals(s app.DaySummary) {
 		{"중복 · Duplicate", strconv.Itoa(s.ByOutcome[app.Duplicate])},
 		{"온라인 확인 · Online", strconv.Itoa(s.ByMethod[app.Online])},
 		{"오프라인 확인 · Offline", strconv.Itoa(s.ByMethod[app.Offline])},
+		{"읽을 수 없는 코드 · Unreadable", strconv.Itoa(s.Unreadable)},
 		{"수기 기록 · Manual", strconv.Itoa(s.Manual)},
 	}
 	for _, row := range rows {

@@ -12,8 +12,9 @@ import (
 )
 
 // Summary is the day's review: totals by outcome, method and reason,
-// admitted visitors per local hour, the outages overlapping the day and the
-// number of manual entries. An entry that a later correction supersedes is
+// admitted visitors per local hour, the outages overlapping the day, the
+// number of manual entries and of unreadable scans (counted apart from the
+// methods, since nothing was checked). An entry that a later correction supersedes is
 // counted only as its correction.
 func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, error) {
 	start, end, name := l.dayBounds(day)
@@ -97,8 +98,12 @@ func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 		n *= sign
 		s.Total += n
 		s.ByOutcome[app.Outcome(outcome)] += n
-		s.ByMethod[app.Method(method)] += n
 		s.ByReason[reason] += n
+		if unreadable(method, reason) {
+			s.Unreadable += n
+		} else {
+			s.ByMethod[app.Method(method)] += n
+		}
 		if outcome == string(app.Admit) && hour >= 0 && hour < 24 {
 			s.Hourly[hour] += n
 		}
@@ -107,6 +112,12 @@ func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 		return fmt.Errorf("storage: summary: %w", err)
 	}
 	return nil
+}
+
+// unreadable reports whether a scan's text was no pass at all: such a scan
+// was not checked, online or offline, and is counted apart.
+func unreadable(method, reason string) bool {
+	return method != string(app.Manual) && (reason == "malformed" || reason == "unsupported_format")
 }
 
 // hourCase is an SQL expression giving the local hour of the time (Unix
