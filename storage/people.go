@@ -208,6 +208,9 @@ func (l *Ledger) SignIn(ctx context.Context, pin string) (app.Person, error) {
 		}
 		return setLockState(ctx, tx, failures, until)
 	})
+	if noSpace(err) {
+		return l.signInUnwritten(ctx, now, h)
+	}
 	if err != nil {
 		return app.Person{}, notRecorded("sign in", err)
 	}
@@ -367,6 +370,11 @@ func (l *Ledger) Audit(ctx context.Context, actor, action, detail string) error 
 	}
 	now := l.now()
 	err := l.write(ctx, func(tx *sql.Tx) error { return l.appendAudit(ctx, tx, now, actor, action, detail) })
+	if noSpace(err) {
+		// Written, with its time, once space is back (see full.go).
+		l.queueAudit(now, actor, action, detail)
+		return nil
+	}
 	if err != nil {
 		return notRecorded("audit", err)
 	}

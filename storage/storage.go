@@ -78,6 +78,8 @@ type Ledger struct {
 	venueKey []byte
 	pin      pinParams
 
+	full unrecorded // what a full disk keeps in memory
+
 	pinMu   sync.Mutex // one argon2id run at a time
 	mu      sync.Mutex
 	notices []string
@@ -208,6 +210,10 @@ func (l *Ledger) openDB(path string) error {
 // Close closes the database.
 func (l *Ledger) Close() error {
 	var errs []error
+	if l.w != nil {
+		// A last chance for what a full disk left in memory.
+		_ = l.Resume(context.Background())
+	}
 	if l.r != nil {
 		errs = append(errs, l.r.Close())
 	}
