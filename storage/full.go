@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -128,9 +129,13 @@ func (l *Ledger) Resume(ctx context.Context) error {
 	return nil
 }
 
+// periodFormat starts a not_recorded event's detail; UnrecordedPeriods
+// reads the times back from it.
+const periodFormat = "no space to write from %s to %s"
+
 // describe says what the period was, for its audit event; f.mu is held.
 func (f *unrecorded) describe(loc *time.Location, end time.Time) string {
-	s := fmt.Sprintf("no space to write from %s to %s: %d entries and %d other writes not recorded",
+	s := fmt.Sprintf(periodFormat+": %d entries and %d other writes not recorded",
 		f.state.Since.In(loc).Format(time.RFC3339), end.In(loc).Format(time.RFC3339),
 		f.state.Entries, f.state.Writes-f.state.Entries)
 	if len(f.audit) > 0 || f.dropped > 0 {
@@ -198,4 +203,45 @@ func (l *Ledger) pinHash(pin string) []byte {
 		return nil
 	}
 	return l.hashPIN(pin)
+}
+
+// UnrecordedPeriod is a period in which the ledger could not write, as its
+// not_recorded event tells it.
+type UnrecordedPeriod struct {
+	Start, End time.Time
+	Detail     string // what was not recorded, in words
+}
+
+// UnrecordedPeriods returns the periods without records that overlap the
+// local day of t, oldest first.
+func (l *Ledger) UnrecordedPeriods(ctx context.Context, t time.Time) ([]UnrecordedPeriod, error) {
+	start, end, _ := l.dayBounds(t)
+	// A period's event is written when it ends: read from the day's start.
+	rows, err := l.r.QueryContext(ctx, `SELECT detail FROM audit WHERE action = ? AND at >= ? ORDER BY seq`,
+		ActionNotRecorded, start.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("storage: periods without records: %w", err)
+	}
+	defer rows.Close()
+	var out []UnrecordedPeriod
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("storage: periods without records: %w", err)
+		}
+		var from, to string
+		if _, err := fmt.Sscanf(d, periodFormat, &from, &to); err != nil {
+			continue // not one of ours: the chain check speaks for the row
+		}
+		p := UnrecordedPeriod{Detail: d}
+		var e1, e2 error
+		p.Start, e1 = time.Parse(time.RFC3339, from)
+		p.End, e2 = time.Parse(time.RFC3339, strings.TrimSuffix(to, ":"))
+		if e1 != nil || e2 != nil || !p.Start.Before(end) || p.End.Before(start) {
+			continue
+		}
+		p.Start, p.End = p.Start.In(l.opts.Location), p.End.In(l.opts.Location)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -3,6 +3,7 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -158,6 +159,26 @@ func TestSignInOnAFullDisk(t *testing.T) {
 	if p, err := l.SignIn(ctx, "2468"); err != nil || p.Role != app.Manager {
 		t.Errorf("after the lockout: %+v, %v", p, err)
 	}
+
+	t.Run("in the day's report", func(t *testing.T) {
+		ps, err := l.UnrecordedPeriods(ctx, day0)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("periods without records = %+v, %v; want 1", ps, err)
+		}
+		if !ps[0].Start.Equal(fullSince.Add(10*time.Second)) || !ps[0].End.Equal(spaceBack) {
+			t.Errorf("period %s to %s, want %s to %s", ps[0].Start, ps[0].End, fullSince.Add(10*time.Second), spaceBack)
+		}
+		if ps, _ := l.UnrecordedPeriods(ctx, day0.AddDate(0, 0, 1)); len(ps) != 0 {
+			t.Errorf("the next day has periods %+v", ps)
+		}
+		var buf bytes.Buffer
+		if err := l.Export(ctx, day0, "pdf", &buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(pdfText(t, buf.Bytes()), utf16be("기록 불가 기간")) {
+			t.Error("the PDF report does not show the period without records")
+		}
+	})
 }
 
 type auditRow struct {
