@@ -18,22 +18,35 @@ import (
 const firstStartDirEnv = "PASSDESK_FIRST_START_DIR"
 
 // TestHelperFirstStart is the child of TestFirstStartKilledAtEachFileEvent:
-// a kiosk's very first start of its ledger.
+// a kiosk's very first start of its ledger, with the first-run setup that
+// adds the first manager and audits it.
 func TestHelperFirstStart(t *testing.T) {
 	dir := os.Getenv(firstStartDirEnv)
 	if dir == "" {
 		t.Skip("run by TestFirstStartKilledAtEachFileEvent only")
 	}
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(3)
+	}
+	ctx := context.Background()
 	l, err := storage.Open(dir, storage.Options{VenueID: "v", KioskID: "k", PINMemoryKiB: 256})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(3)
+		fail(err)
+	}
+	if _, err := l.AddPerson(ctx, "Kim Manager", app.Manager, firstPIN); err != nil {
+		fail(err)
+	}
+	if err := l.Audit(ctx, "Kim Manager", "setup", "first manager"); err != nil {
+		fail(err)
 	}
 	if err := l.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(3)
+		fail(err)
 	}
 }
+
+// firstPIN is the first manager's PIN in the first-start test.
+const firstPIN = "2468"
 
 // TestFirstStartKilledAtEachFileEvent kills a first start with SIGKILL just
 // before each file-changing syscall it makes, in turn, and starts the
@@ -91,6 +104,22 @@ func startsAfterKill(dir string) error {
 	if n := l.Notices(); len(n) > 0 {
 		l.Close()
 		return fmt.Errorf("taken for damaged: %q", n)
+	}
+	// The setup either happened or is asked for again.
+	has, err := l.HasManager(ctx)
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("has manager: %w", err)
+	}
+	if !has {
+		if _, err := l.AddPerson(ctx, "Kim Manager", app.Manager, firstPIN); err != nil {
+			l.Close()
+			return fmt.Errorf("setup again: %w", err)
+		}
+	}
+	if p, err := l.SignIn(ctx, firstPIN); err != nil || p.Role != app.Manager {
+		l.Close()
+		return fmt.Errorf("sign in: %+v, %w", p, err)
 	}
 	if _, err := l.Record(ctx, manual(1, time.Now(), "010-1234-5678")); err != nil {
 		l.Close()
