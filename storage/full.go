@@ -196,15 +196,6 @@ func (l *Ledger) signInUnwritten(ctx context.Context, now time.Time, h []byte) (
 	return app.Person{}, app.ErrBadPIN
 }
 
-// pinHash is the PIN's argon2id hash, nil for a PIN of the wrong form
-// (which then matches nobody).
-func (l *Ledger) pinHash(pin string) []byte {
-	if validPIN(pin) != nil {
-		return nil
-	}
-	return l.hashPIN(pin)
-}
-
 // UnrecordedPeriod is a period in which the ledger could not write, as its
 // not_recorded event tells it.
 type UnrecordedPeriod struct {
