@@ -1,7 +1,6 @@
 # PassDesk build. `make run` and `make test` install what the build needs
 # (through apt-get, with sudo when not root) and are all a newcomer needs.
 
-GO        ?= go
 BIN       ?= bin
 DATA      ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passdesk-demo
 ADDR      ?= 127.0.0.1:8787
@@ -19,7 +18,25 @@ BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1
 
-.PHONY: all build run test bench lint package deps deps-test deps-bench clean
+# Go: the `go` on PATH when it is GO_MIN or newer; otherwise the pinned
+# toolchain, which `make deps` fetches from the Go module proxy as the module
+# golang.org/toolchain into .toolchain/ (git-ignored), using Debian's
+# golang-go (older, but able to download a module) when there is no go at all.
+GO_MIN     = 1.26
+GO_PINNED ?= 1.26.8
+GO_ARCH   := $(shell uname -m | sed -e 's/^x86_64$$/amd64/' -e 's/^aarch64$$/arm64/')
+TOOLCHAIN  = golang.org/toolchain@v0.0.1-go$(GO_PINNED).linux-$(GO_ARCH)
+PINNED_GO  = $(CURDIR)/.toolchain/mod/$(TOOLCHAIN)/bin/go
+ifeq ($(origin GO),undefined)
+GO := $(shell v=$$(GOTOOLCHAIN=local go version 2>/dev/null | awk '{print $$3}' | sed 's/^go//'); \
+	if [ -n "$$v" ] && [ "$$(printf '%s\n' $(GO_MIN) "$$v" | sort -V | head -n 1)" = $(GO_MIN) ]; then echo go; else echo "$(PINNED_GO)"; fi)
+endif
+ifeq ($(GO),$(PINNED_GO))
+export PATH := $(dir $(PINNED_GO)):$(PATH)
+export GOTOOLCHAIN = local
+endif
+
+.PHONY: all build run test bench lint package deps deps-go-bootstrap deps-test deps-bench clean
 
 all: build
 
@@ -34,8 +51,22 @@ define install_debs
 endef
 
 deps:
-	@command -v $(GO) >/dev/null 2>&1 || { echo "PassDesk builds with Go 1.26 or newer, which is not installed: see https://go.dev/doc/install"; exit 1; }
 	$(call install_debs,$(BUILD_DEBS))
+ifeq ($(GO),$(PINNED_GO))
+	@if [ ! -x "$(PINNED_GO)" ]; then \
+		if ! command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory deps-go-bootstrap; fi; \
+		echo "fetching Go $(GO_PINNED) ($(TOOLCHAIN)) into .toolchain/"; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+		GOMODCACHE="$(CURDIR)/.toolchain/mod" GOFLAGS=-modcacherw GO111MODULE=on GOTOOLCHAIN=local \
+			go mod download $(TOOLCHAIN) && \
+		chmod +x "$(CURDIR)/.toolchain/mod/$(TOOLCHAIN)/bin/"* "$(CURDIR)/.toolchain/mod/$(TOOLCHAIN)/pkg/tool/"*/*; \
+	fi
+	@"$(PINNED_GO)" version >/dev/null || { echo "the Go toolchain in .toolchain/ does not run: remove .toolchain/ and run make deps again"; exit 2; }
+endif
+
+# deps-go-bootstrap installs Debian's Go, only to download the pinned one.
+deps-go-bootstrap:
+	$(call install_debs,golang-go)
 
 deps-test: deps
 	$(call install_debs,$(TEST_DEBS))

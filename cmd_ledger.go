@@ -128,6 +128,8 @@ type summaryJSON struct {
 	Hourly    [24]int        `json:"hourly_admitted"`
 	Manual    int            `json:"manual"`
 	Outages   []outageJSON   `json:"outages"`
+	// Unreadable scans (no pass at all) are not in by_method.
+	Unreadable int `json:"unreadable"`
 }
 
 type outageJSON struct {
@@ -153,7 +155,7 @@ func ledgerSummary(data, dayFlag string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "passdesk ledger summary: %v\n", err)
 		return exitFail
 	}
-	out := summaryJSON{Day: s.Day, Total: s.Total, Hourly: s.Hourly, Manual: s.Manual,
+	out := summaryJSON{Day: s.Day, Total: s.Total, Hourly: s.Hourly, Manual: s.Manual, Unreadable: s.Unreadable,
 		ByOutcome: map[string]int{}, ByMethod: map[string]int{}, ByReason: s.ByReason, Outages: []outageJSON{}}
 	for k, v := range s.ByOutcome {
 		out.ByOutcome[string(k)] = v

@@ -121,6 +121,9 @@ type DaySummary struct {
 	Hourly    [24]int // admitted visitors per local hour
 	Outages   []Outage
 	Manual    int
+	// Unreadable counts the scans whose text was no pass at all (malformed,
+	// unsupported format): nothing was checked, so ByMethod leaves them out.
+	Unreadable int
 }
 
 // Filter selects ledger entries for review.

@@ -64,7 +64,7 @@ func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
 	if err != nil {
 		return e, notRecorded("record", err)
 	}
-	if err := l.write(ctx, func(tx *sql.Tx) error { return l.insert(ctx, tx, &row) }); err != nil {
+	if err := l.writeEntry(ctx, func(tx *sql.Tx) error { return l.insert(ctx, tx, &row) }); err != nil {
 		return e, notRecorded("record", err)
 	}
 	e.Seq = row.seq
@@ -163,8 +163,25 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-// write runs fn in one immediate transaction on the writing connection.
+// write runs fn in one immediate transaction on the writing connection,
+// after what a full disk left in memory (see full.go), so the record keeps
+// its order.
 func (l *Ledger) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	_ = l.Resume(ctx)
+	err := l.writeTx(ctx, fn)
+	l.refused(err, false)
+	return err
+}
+
+// writeEntry is write for Record: a refusal counts as an entry not recorded.
+func (l *Ledger) writeEntry(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	_ = l.Resume(ctx)
+	err := l.writeTx(ctx, fn)
+	l.refused(err, true)
+	return err
+}
+
+func (l *Ledger) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

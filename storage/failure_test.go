@@ -134,6 +134,21 @@ func TestMissingLedgerReadOnly(t *testing.T) {
 	if _, err := storage.Open("", opts); err == nil {
 		t.Fatal("open with no directory succeeded")
 	}
+	t.Run("cut-short first start", func(t *testing.T) {
+		// An empty ledger.db with no keys, as a kill right after its
+		// creation leaves it: nothing to read, and nothing made.
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, storage.DBFile), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := storage.Open(dir, opts)
+		if err == nil || !strings.Contains(err.Error(), "start the kiosk once") {
+			t.Fatalf("read-only open = %v, want a no-ledger-yet error", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, storage.VenueKey)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a read-only open made %s: %v", storage.VenueKey, err)
+		}
+	})
 }
 
 func TestPINs(t *testing.T) {

@@ -36,15 +36,18 @@ func TestRecordAndList(t *testing.T) {
 	if total != 3 || len(es) != 3 {
 		t.Fatalf("total %d, len %d, want 3", total, len(es))
 	}
-	got := es[2]
+	if es[0].Seq != 3 || es[1].Seq != 2 || es[2].Seq != 1 {
+		t.Errorf("listed seqs %d %d %d, want 3 2 1: newest first", es[0].Seq, es[1].Seq, es[2].Seq)
+	}
+	got := es[0]
 	if got.Phone != "" || got.PhoneMask != "010-****-5678" || got.VisitorName != "김민수" || got.Reason != "manual" {
 		t.Errorf("manual entry read back as %+v", got)
 	}
-	if es[0].Sub != nil {
-		t.Errorf("Sub read back: %x", es[0].Sub)
+	if es[2].Sub != nil {
+		t.Errorf("Sub read back: %x", es[2].Sub)
 	}
-	if es[0].VenueID != "venue-1" || es[0].KioskID != "kiosk-1" || string(es[0].Name) != "홍*동" {
-		t.Errorf("scan entry read back as %+v", es[0])
+	if es[2].VenueID != "venue-1" || es[2].KioskID != "kiosk-1" || string(es[2].Name) != "홍*동" {
+		t.Errorf("scan entry read back as %+v", es[2])
 	}
 
 	t.Run("filters", func(t *testing.T) {
@@ -159,6 +162,29 @@ func TestCorrectionAndSummary(t *testing.T) {
 	if s.Hourly[9] != 1 || s.Hourly[12] != 1 || s.Hourly[13] != 0 {
 		t.Errorf("hourly %v", s.Hourly)
 	}
+	if s.Unreadable != 0 {
+		t.Errorf("unreadable %d, want 0", s.Unreadable)
+	}
+
+	t.Run("unreadable scans apart", func(t *testing.T) {
+		// A photo of a receipt and an HC1-looking text of junk: nothing
+		// was checked, so neither is "checked offline".
+		for i, reason := range []string{"malformed", "unsupported_format"} {
+			e := scan(20+i, day0.Add(14*time.Hour), app.Deny, app.Offline)
+			e.Reason, e.Name, e.CID, e.Sub = reason, "", nil, nil
+			mustRecord(t, l, e)
+		}
+		s, err := l.Summary(ctx, day0.Add(15*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Unreadable != 2 || s.ByMethod[app.Offline] != 1 || s.ByMethod[app.Online] != 3 {
+			t.Errorf("unreadable %d, by method %v; want 2 apart from offline 1, online 3", s.Unreadable, s.ByMethod)
+		}
+		if s.Total != 7 || s.ByOutcome[app.Deny] != 4 || s.ByReason["malformed"] != 1 {
+			t.Errorf("total %d, by outcome %v, by reason %v", s.Total, s.ByOutcome, s.ByReason)
+		}
+	})
 	// The long-ago outage is still open, so it overlaps too.
 	if len(s.Outages) != 3 || s.Outages[1].ID != id || !s.Outages[1].End.Equal(day0.Add(30*time.Minute)) ||
 		s.Outages[2].ID != id2 || !s.Outages[2].End.IsZero() {
@@ -260,8 +286,8 @@ func TestUploads(t *testing.T) {
 		t.Fatalf("pending after upload = %v", p)
 	}
 	es, _, _ := l.List(ctx, app.Filter{Day: day0})
-	if !es[0].Uploaded || es[2].Uploaded {
-		t.Errorf("uploaded flags: %v %v", es[0].Uploaded, es[2].Uploaded)
+	if !es[4].Uploaded || es[2].Uploaded {
+		t.Errorf("uploaded flags: %v %v", es[4].Uploaded, es[2].Uploaded)
 	}
 	if err := l.Verify(ctx); err != nil {
 		t.Fatal(err)

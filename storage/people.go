@@ -140,6 +140,9 @@ func (l *Ledger) SavePINFailures(ctx context.Context, at app.Prompt, f app.PINFa
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, pinFailuresKey+string(at), v)
 		return err
 	})
+	if noSpace(err) {
+		return l.signInUnwritten(ctx, now, h)
+	}
 	if err != nil {
 		return notRecorded("PIN failures", err)
 	}
@@ -320,6 +323,11 @@ func (l *Ledger) Audit(ctx context.Context, actor, action, detail string) error 
 	}
 	now := l.now()
 	err := l.write(ctx, func(tx *sql.Tx) error { return l.appendAudit(ctx, tx, now, actor, action, detail) })
+	if noSpace(err) {
+		// Written, with its time, once space is back (see full.go).
+		l.queueAudit(now, actor, action, detail)
+		return nil
+	}
 	if err != nil {
 		return notRecorded("audit", err)
 	}

@@ -63,5 +63,29 @@ func (l *Ledger) Purge(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, notRecorded("purge", err)
 	}
+	if removed > 0 {
+		l.checkpoint(ctx)
+	}
 	return int(removed), nil
+}
+
+// checkpoint copies the WAL into the database file and empties it, so the
+// purged rows' old pages, which the WAL's zeroed ones replace, are
+// overwritten in the file now rather than at some later checkpoint, and
+// the WAL's own older copies of them are gone. A reader can hold it back
+// (each waits out the busy timeout); the manager is told when it could not
+// finish, since the next automatic checkpoint then does it.
+func (l *Ledger) checkpoint(ctx context.Context) {
+	var busy, logFrames, done int
+	for try := 0; try < 3; try++ {
+		err := l.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done)
+		if err == nil && busy == 0 {
+			return
+		}
+		if err != nil {
+			l.notice(fmt.Sprintf("after the purge, the removed rows could not yet be cleared from the ledger file (%v); the next checkpoint clears them", err))
+			return
+		}
+	}
+	l.notice("after the purge, the removed rows could not yet be cleared from the ledger file (it was being read); the next checkpoint clears them")
 }

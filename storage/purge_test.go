@@ -1,13 +1,16 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"passdesk/app"
+	"passdesk/storage"
 )
 
 func copyDir(t *testing.T, from, to string) {
@@ -53,7 +56,7 @@ func TestPurgeAtRetentionBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 2 || es[0].ID != "scan-000003" || !es[0].Uploaded || es[1].ID != "scan-000004" {
+	if total != 2 || es[1].ID != "scan-000003" || !es[1].Uploaded || es[0].ID != "scan-000004" {
 		t.Fatalf("after purge: %d entries %+v", total, es)
 	}
 	if _, err := l.RevealPhone(ctx, "manual-000002"); err == nil {
@@ -111,4 +114,59 @@ func TestPurgeKeepsChainPrefix(t *testing.T) {
 	if err := l.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPurgeLeavesNoContentInTheFile purges visitors and then reads the
+// ledger's files byte by byte: neither the purged manual visitors' names
+// nor the purged entry IDs may be left in free pages or the WAL.
+func TestPurgeLeavesNoContentInTheFile(t *testing.T) {
+	c := newClock(day0)
+	opts := testOptions(c)
+	dir := t.TempDir()
+	l := mustOpen(t, dir, opts)
+	ctx := context.Background()
+	const purgedName, keptName = "Purged Visitor Qx", "Kept Visitor Zw"
+	for i := 0; i < 400; i++ {
+		e := manual(i, day0.Add(time.Duration(i)*time.Second), "010-1111-2222")
+		e.ID = fmt.Sprintf("purged-entry-%04d", i)
+		e.VisitorName = purgedName
+		mustRecord(t, l, e)
+	}
+	later := day0.Add(20 * 24 * time.Hour)
+	for i := 0; i < 20; i++ {
+		e := manual(i, later.Add(time.Duration(i)*time.Second), "010-3333-4444")
+		e.ID = fmt.Sprintf("kept-entry-%04d", i)
+		e.VisitorName = keptName
+		mustRecord(t, l, e)
+	}
+	if n, err := l.Purge(ctx, day0.Add(30*24*time.Hour)); err != nil || n != 400 {
+		t.Fatalf("purge = %d, %v; want 400", n, err)
+	}
+	// Read the files while the ledger is still open, as a copy of a
+	// running kiosk's directory would be, and again after it closes.
+	check := func(when string, wantKept bool) {
+		t.Helper()
+		var all []byte
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			b, err := os.ReadFile(filepath.Join(dir, storage.DBFile+suffix))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		for _, s := range []string{purgedName, "purged-entry-"} {
+			if bytes.Contains(all, []byte(s)) {
+				t.Errorf("%s: %q is still in the ledger's files", when, s)
+			}
+		}
+		if wantKept && !bytes.Contains(all, []byte(keptName)) {
+			t.Errorf("%s: the kept visitor's name is not in the files: the search cannot see names", when)
+		}
+	}
+	check("after the purge", true)
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	check("after closing", true)
 }

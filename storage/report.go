@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -38,11 +39,16 @@ func (l *Ledger) exportPDF(ctx context.Context, day time.Time, w io.Writer) erro
 	if err != nil {
 		return err
 	}
+	unrecorded, err := l.UnrecordedPeriods(ctx, day)
+	if err != nil {
+		return err
+	}
 	r := newReport(l.now().In(l.opts.Location))
 	r.title(s.Day, l.opts.VenueID, l.opts.KioskID)
 	r.totals(s)
 	r.hourly(s.Hourly)
 	r.outages(s.Outages, l.opts.Location)
+	r.unrecorded(unrecorded)
 	r.manual(manual)
 	if err := r.pdf.Output(w); err != nil {
 		return fmt.Errorf("storage: PDF report: %w", err)
@@ -119,6 +125,7 @@ func (r *report) totals(s app.DaySummary) {
 		{"중복 · Duplicate", strconv.Itoa(s.ByOutcome[app.Duplicate])},
 		{"온라인 확인 · Online", strconv.Itoa(s.ByMethod[app.Online])},
 		{"오프라인 확인 · Offline", strconv.Itoa(s.ByMethod[app.Offline])},
+		{"읽을 수 없는 코드 · Unreadable", strconv.Itoa(s.Unreadable)},
 		{"수기 기록 · Manual", strconv.Itoa(s.Manual)},
 	}
 	for _, row := range rows {
@@ -192,6 +199,23 @@ func (r *report) outages(list []app.Outage, loc *time.Location) {
 			end = o.End.In(loc).Format("2006-01-02 15:04:05")
 		}
 		r.row(widths, []string{o.Start.In(loc).Format("2006-01-02 15:04:05"), end, o.Cause}, false)
+	}
+}
+
+// unrecorded lists the periods without records (a full disk), when any.
+func (r *report) unrecorded(list []UnrecordedPeriod) {
+	if len(list) == 0 {
+		return
+	}
+	r.heading("기록 불가 기간 · Periods without records")
+	widths := []float64{45, 45, r.width - 90}
+	r.row(widths, []string{"시작 · Start", "종료 · End", "기록되지 않음 · Not recorded"}, true)
+	for _, u := range list {
+		what := u.Detail
+		if _, rest, ok := strings.Cut(u.Detail, ": "); ok {
+			what = rest
+		}
+		r.row(widths, []string{u.Start.Format("2006-01-02 15:04:05"), u.End.Format("2006-01-02 15:04:05"), what}, false)
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 )
 
 // Summary is the day's review: totals by outcome, method and reason,
-// admitted visitors per local hour, the outages overlapping the day and the
-// number of manual entries. An entry that a later correction supersedes is
+// admitted visitors per local hour, the outages overlapping the day, the
+// number of manual entries and of unreadable scans (counted apart from the
+// methods, since nothing was checked). An entry that a later correction supersedes is
 // counted only as its correction.
 func (l *Ledger) Summary(ctx context.Context, day time.Time) (app.DaySummary, error) {
 	start, end, name := l.dayBounds(day)
@@ -97,8 +98,12 @@ func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 		n *= sign
 		s.Total += n
 		s.ByOutcome[app.Outcome(outcome)] += n
-		s.ByMethod[app.Method(method)] += n
 		s.ByReason[reason] += n
+		if unreadable(method, reason) {
+			s.Unreadable += n
+		} else {
+			s.ByMethod[app.Method(method)] += n
+		}
 		if outcome == string(app.Admit) && hour >= 0 && hour < 24 {
 			s.Hourly[hour] += n
 		}
@@ -107,6 +112,12 @@ func addCounts(s *app.DaySummary, rows *sql.Rows, sign int) error {
 		return fmt.Errorf("storage: summary: %w", err)
 	}
 	return nil
+}
+
+// unreadable reports whether a scan's text was no pass at all: such a scan
+// was not checked, online or offline, and is counted apart.
+func unreadable(method, reason string) bool {
+	return method != string(app.Manual) && (reason == "malformed" || reason == "unsupported_format")
 }
 
 // hourCase is an SQL expression giving the local hour of the time (Unix
@@ -164,8 +175,9 @@ const (
 	maxPage     = 1000
 )
 
-// List returns a page of entries matching f, in time order, with the number
-// of all matching entries. Query matches the pass name or the visitor name.
+// List returns a page of entries matching f, newest first (the latest
+// visitors are what staff look for), with the number of all matching
+// entries. Query matches the pass name or the visitor name.
 // Phone numbers come masked; superseded entries are listed too, since the
 // review shows the record as it stands.
 func (l *Ledger) List(ctx context.Context, f app.Filter) ([]app.Entry, int, error) {
@@ -202,7 +214,7 @@ func (l *Ledger) List(ctx context.Context, f app.Filter) ([]app.Entry, int, erro
 	}
 	limit = min(limit, maxPage)
 	offset = max(offset, 0)
-	entries, err := l.queryEntries(ctx, cond+` ORDER BY e.at, e.seq LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	entries, err := l.queryEntries(ctx, cond+` ORDER BY e.at DESC, e.seq DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

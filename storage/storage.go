@@ -30,10 +30,12 @@ var (
 
 // File names inside the ledger's directory.
 const (
-	DBFile     = "ledger.db"
-	PhoneKey   = "phone.key"    // AES-256-GCM key for phone numbers, 0600
-	VenueKey   = "venue.secret" // HMAC key for holder IDs and anchors, 0600
-	dbParams   = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	DBFile   = "ledger.db"
+	PhoneKey = "phone.key"    // AES-256-GCM key for phone numbers, 0600
+	VenueKey = "venue.secret" // HMAC key for holder IDs and anchors, 0600
+	// secure_delete zeroes what a purge removes, in the pages that keep
+	// their other rows and in the pages it frees.
+	dbParams   = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate&_secure_delete=on"
 	readParams = "_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_txlock=deferred&_query_only=1"
 	keyLength  = 32
 	day        = 24 * time.Hour
@@ -75,6 +77,8 @@ type Ledger struct {
 	phone    phoneCipher
 	venueKey []byte
 	pin      pinParams
+
+	full unrecorded // what a full disk keeps in memory
 
 	pinMu   sync.Mutex // one argon2id run at a time
 	mu      sync.Mutex
@@ -146,12 +150,20 @@ func (l *Ledger) prepareFile(path string) (bool, error) {
 	if st.IsDir() {
 		return false, fmt.Errorf("storage: %s is a directory, not a ledger file", path)
 	}
-	damage, err := checkFile(path)
+	if !l.opts.ReadOnly {
+		removeStaleKeyFiles(l.dir)
+	}
+	damage, born, err := checkFile(path, !l.opts.ReadOnly)
 	if err != nil {
 		return false, err
 	}
 	if damage == "" {
-		return true, nil
+		// A file without the schema is a first start that was cut short:
+		// nothing in it needs the keys, so missing ones are made.
+		if !born && l.opts.ReadOnly {
+			return false, fmt.Errorf("storage: no ledger at %s yet: start the kiosk once", l.dir)
+		}
+		return born, nil
 	}
 	if l.opts.ReadOnly {
 		return false, fmt.Errorf("storage: %s: %w (%s)", path, ErrCorrupt, damage)
@@ -198,6 +210,10 @@ func (l *Ledger) openDB(path string) error {
 // Close closes the database.
 func (l *Ledger) Close() error {
 	var errs []error
+	if l.w != nil {
+		// A last chance for what a full disk left in memory.
+		_ = l.Resume(context.Background())
+	}
 	if l.r != nil {
 		errs = append(errs, l.r.Close())
 	}
