@@ -48,10 +48,9 @@ type unrecorded struct {
 	state   Unrecorded
 	audit   []auditRow // at, actor, action, detail set
 	dropped int
-	// The sign-in lockout kept in memory while it cannot be written.
-	lockKept bool
-	failures int
-	until    time.Time
+	// PIN failure counts kept in memory while they cannot be written, by
+	// prompt; the engine's PIN guard holds the lockout meanwhile.
+	pins map[app.Prompt]app.PINFailures
 }
 
 // noSpace reports whether err is a write refused for lack of space.
@@ -98,7 +97,7 @@ func (l *Ledger) Resume(ctx context.Context) error {
 	l.full.mu.Lock()
 	defer l.full.mu.Unlock()
 	f := &l.full
-	if f.state.Since.IsZero() && len(f.audit) == 0 && !f.lockKept {
+	if f.state.Since.IsZero() && len(f.audit) == 0 && len(f.pins) == 0 {
 		return nil
 	}
 	now := l.now()
@@ -108,8 +107,8 @@ func (l *Ledger) Resume(ctx context.Context) error {
 				return err
 			}
 		}
-		if f.lockKept {
-			if err := setLockState(ctx, tx, f.failures, f.until); err != nil {
+		for at, pf := range f.pins {
+			if err := putPINFailures(ctx, tx, at, pf); err != nil {
 				return err
 			}
 		}
@@ -125,7 +124,7 @@ func (l *Ledger) Resume(ctx context.Context) error {
 		return notRecorded("resume after a full disk", err)
 	}
 	f.state, f.audit, f.dropped = Unrecorded{}, nil, 0
-	f.lockKept, f.failures, f.until = false, 0, time.Time{}
+	f.pins = nil
 	return nil
 }
 
@@ -159,41 +158,16 @@ func (l *Ledger) queueAudit(at time.Time, actor, action, detail string) {
 	l.full.audit = append(l.full.audit, auditRow{at: at.UTC().UnixNano(), actor: actor, action: action, detail: detail})
 }
 
-// signInUnwritten checks a PIN without writing, while there is no space:
-// it reads who has the PIN hash h (nil for a PIN of the wrong form) and
-// keeps the failure count and lockout in memory, starting from the stored
-// ones, so repeated guesses are locked out as usual.
-func (l *Ledger) signInUnwritten(ctx context.Context, now time.Time, h []byte) (app.Person, error) {
+// queuePINFailures keeps a prompt's failure count that could not be written
+// for lack of space; Resume writes the latest one.
+func (l *Ledger) queuePINFailures(at app.Prompt, pf app.PINFailures) {
 	l.full.mu.Lock()
 	defer l.full.mu.Unlock()
-	f := &l.full
-	f.state.Writes-- // the lock state is kept, not lost
-	if !f.lockKept {
-		failures, until, err := lockState(ctx, l.r)
-		if err != nil {
-			return app.Person{}, fmt.Errorf("storage: sign in: %w", err)
-		}
-		f.lockKept, f.failures, f.until = true, failures, until
+	if l.full.pins == nil {
+		l.full.pins = map[app.Prompt]app.PINFailures{}
 	}
-	if now.Before(f.until) {
-		return app.Person{}, app.ErrLockedOut
-	}
-	var p app.Person
-	err := l.r.QueryRowContext(ctx, `SELECT id, name, role, active FROM people WHERE pin_hash = ? AND active = 1`, h).
-		Scan(&p.ID, &p.Name, &p.Role, &p.Active)
-	if err == nil {
-		f.failures, f.until = 0, time.Time{}
-		return p, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return app.Person{}, fmt.Errorf("storage: sign in: %w", err)
-	}
-	f.failures++
-	if f.failures >= maxFailures {
-		f.failures, f.until = 0, now.Add(lockoutFor)
-		return app.Person{}, app.ErrLockedOut
-	}
-	return app.Person{}, app.ErrBadPIN
+	l.full.state.Writes-- // kept, not lost
+	l.full.pins[at] = pf
 }
 
 // UnrecordedPeriod is a period in which the ledger could not write, as its

@@ -135,18 +135,22 @@ const pinFailuresKey = "pin_failures:"
 
 // SavePINFailures keeps a prompt's failure count across restarts.
 func (l *Ledger) SavePINFailures(ctx context.Context, at app.Prompt, f app.PINFailures) error {
-	v := strconv.Itoa(f.Count) + "," + strconv.FormatInt(f.Last.UnixNano(), 10)
-	err := l.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, pinFailuresKey+string(at), v)
-		return err
-	})
+	err := l.write(ctx, func(tx *sql.Tx) error { return putPINFailures(ctx, tx, at, f) })
 	if noSpace(err) {
-		return l.signInUnwritten(ctx, now, h)
+		// Written once space is back (see full.go); the guard counts on.
+		l.queuePINFailures(at, f)
+		return nil
 	}
 	if err != nil {
 		return notRecorded("PIN failures", err)
 	}
 	return nil
+}
+
+func putPINFailures(ctx context.Context, tx *sql.Tx, at app.Prompt, f app.PINFailures) error {
+	v := strconv.Itoa(f.Count) + "," + strconv.FormatInt(f.Last.UnixNano(), 10)
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, pinFailuresKey+string(at), v)
+	return err
 }
 
 // LoadPINFailures reads the failure counts kept by SavePINFailures.
