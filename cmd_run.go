@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"passdesk/app"
+	"passdesk/pass"
 )
 
 // drainTime bounds the upload of pending entries when stdin ends.
@@ -197,6 +198,11 @@ func lineOf(r app.Result) scanLine {
 		EntryID:   r.Entry.ID,
 		Alert:     r.Alert,
 		Corrects:  r.Entry.Corrects,
+	}
+	if r.Alert && r.Verdict.Reason == pass.ServiceDisagrees {
+		// The entry's own line gave the reason that stood; this one says
+		// what the service did.
+		l.Reason = string(pass.ServiceDisagrees)
 	}
 	if !r.Recorded {
 		// Not recorded is never shown as admitted.

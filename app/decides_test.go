@@ -4,16 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/fxamacker/cbor/v2"
 
 	"passdesk/app"
 	"passdesk/app/apptest"
 	"passdesk/pass"
-	"passdesk/pass/base45"
 )
 
 // admitAll is a service that answers admit to everything: spoofed, or
@@ -22,39 +18,13 @@ func admitAll(context.Context, app.Check) (app.OnlineVerdict, error) {
 	return app.OnlineVerdict{Admit: true, Reason: "ok", Name: "anyone", Status: 1}, nil
 }
 
-// flipByte changes one byte of the presentation's holder signature.
 func flipByte(t *testing.T, text string) string {
 	t.Helper()
-	raw, err := base45.Decode(strings.TrimPrefix(text, pass.Prefix))
+	s, err := apptest.FlipByte(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw[len(raw)-1] ^= 0x01
-	return pass.Prefix + base45.Encode(raw)
-}
-
-// reencode decodes a presentation and writes it again through f, which
-// may change what the signature does not cover (the tag, the unprotected
-// header).
-func reencode(t *testing.T, text string, f func(msg []any) any) string {
-	t.Helper()
-	raw, err := base45.Decode(strings.TrimPrefix(text, pass.Prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tag cbor.Tag
-	if err := cbor.Unmarshal(raw, &tag); err != nil {
-		t.Fatalf("not a tagged COSE_Sign1: %v", err)
-	}
-	msg, ok := tag.Content.([]any)
-	if !ok || len(msg) != 4 {
-		t.Fatalf("COSE_Sign1 of %T", tag.Content)
-	}
-	b, err := cbor.Marshal(f(msg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pass.Prefix + base45.Encode(b)
+	return s
 }
 
 func TestTheKioskDecides(t *testing.T) {
@@ -137,14 +107,20 @@ func TestTheKioskDecides(t *testing.T) {
 
 func TestReencodedIsDuplicate(t *testing.T) {
 	ctx := context.Background()
-	for name, f := range map[string]func([]any) any{
-		"untagged":                   func(m []any) any { return m },
-		"another unprotected header": func(m []any) any { m[1] = map[any]any{uint64(99): uint64(1)}; return cbor.Tag{Number: 18, Content: m} },
+	for name, c := range map[string]struct {
+		untagged bool
+		header   map[any]any
+	}{
+		"untagged":                   {untagged: true},
+		"another unprotected header": {header: map[any]any{uint64(99): uint64(1)}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := newRig(t, nil)
 			text := r.holder(t, false).Present(epoch)
-			other := reencode(t, text, f)
+			other, err := apptest.Reencode(text, c.untagged, c.header)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if other == text {
 				t.Fatal("the re-encoding is the same text")
 			}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ type rig struct {
 
 // newRig makes an engine on fakes. The lists are on "disk" already, so the
 // engine verifies offline from the start.
-func newRig(t *testing.T, mutate func(*app.Config, *app.Deps)) *rig {
+func newRig(t testing.TB, mutate func(*app.Config, *app.Deps)) *rig {
 	t.Helper()
 	w, err := apptest.NewWorld(epoch)
 	if err != nil {
@@ -62,13 +63,21 @@ func newRig(t *testing.T, mutate func(*app.Config, *app.Deps)) *rig {
 	return r
 }
 
-func (r *rig) holder(t *testing.T, revoked bool) *apptest.Holder {
+func (r *rig) holder(t testing.TB, revoked bool) *apptest.Holder {
 	t.Helper()
 	h, err := r.w.NewHolder("홍*동", revoked)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+func (r *rig) roots(t testing.TB) []ed25519.PublicKey {
+	k, err := pass.ParseRootKey(r.w.RootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []ed25519.PublicKey{k}
 }
 
 // eventually polls cond for up to 5 s.

@@ -64,13 +64,24 @@ func (e *Engine) scanPD1(ctx context.Context, s *settings, p *pass.Presentation,
 		e.dup.finish(key, slot, admitted, until, method, id)
 	}()
 
-	tl, rl := e.lists.held()
-	v := p.Verify(tl, rl, s.policy, s.rules, now)
+	local := func() pass.Verdict {
+		tl, rl := e.lists.held()
+		return p.Verify(tl, rl, s.policy, s.rules, now)
+	}
+	var v pass.Verdict
 	if e.d.Service != nil && s.cfg.Mode == OnlineFirst {
-		if ov, ok := e.ask(ctx, s, text); ok {
+		// The kiosk's own check runs while the service is asked, so it
+		// adds nothing to an online scan but the wait for the slower.
+		done := make(chan pass.Verdict, 1)
+		go func() { done <- local() }()
+		ov, ok := e.ask(ctx, s, text)
+		v = <-done
+		if ok {
 			method = Online
 			v, disagrees = judge(v, ov)
 		}
+	} else {
+		v = local()
 	}
 	r := e.record(ctx, v, method, now, id, "")
 	admitted = r.Recorded && r.Verdict.Admit

@@ -64,7 +64,13 @@ func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
 	if err != nil {
 		return e, notRecorded("record", err)
 	}
-	if err := l.writeEntry(ctx, func(tx *sql.Tx) error { return l.insert(ctx, tx, &row) }); err != nil {
+	err = l.writeEntry(ctx, func(tx *sql.Tx) error {
+		if err := l.insert(ctx, tx, &row); err != nil {
+			return err
+		}
+		return keepUploadCID(ctx, tx, e)
+	})
+	if err != nil {
 		return e, notRecorded("record", err)
 	}
 	e.Seq = row.seq
@@ -98,7 +104,7 @@ func (l *Ledger) prepare(e app.Entry) (app.Entry, entryRow, error) {
 		id: e.ID, at: e.Time.UTC().UnixNano(), venueID: e.VenueID, kioskID: e.KioskID,
 		outcome: string(e.Outcome), method: string(e.Method), reason: e.Reason,
 		scheme: e.Scheme, issuer: e.Issuer, status: int64(e.Status), name: e.Name,
-		cid: nonNil(e.CID), subMAC: l.subMAC(e.Sub), visitorName: e.VisitorName,
+		cid: l.cidMAC(e.CID), subMAC: l.subMAC(e.Sub), visitorName: e.VisitorName,
 		phoneEnc: phoneEnc, manualReason: string(e.ManualReason), staff: e.Staff,
 		note: e.Note, outageID: e.OutageID, corrects: e.Corrects,
 	}, nil
@@ -272,8 +278,12 @@ func (l *Ledger) PendingUploads(ctx context.Context, limit int) ([]app.Entry, er
 	if limit <= 0 {
 		limit = 100
 	}
-	return l.queryEntries(ctx, `WHERE NOT EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id)
+	out, err := l.queryEntries(ctx, `WHERE NOT EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id)
 		ORDER BY e.seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return out, l.uploadCIDs(ctx, out)
 }
 
 // MarkUploaded records that the entries reached the central register. It
@@ -298,7 +308,7 @@ func (l *Ledger) MarkUploaded(ctx context.Context, ids []string, at time.Time) e
 				return err
 			}
 		}
-		return nil
+		return forgetUploadCIDs(ctx, tx, ids)
 	})
 	if err != nil {
 		return notRecorded("mark uploaded", err)
@@ -345,9 +355,6 @@ func (l *Ledger) toEntry(r *entryRow, uploaded bool) app.Entry {
 		VisitorName: r.visitorName, ManualReason: app.ManualReason(r.manualReason),
 		Staff: r.staff, Note: r.note, OutageID: r.outageID, Corrects: r.corrects,
 		Uploaded: uploaded,
-	}
-	if len(r.cid) > 0 {
-		e.CID = r.cid
 	}
 	if len(r.phoneEnc) > 0 {
 		if p, err := l.phone.open(r.phoneEnc, r.id); err == nil {

@@ -239,6 +239,8 @@ func TestFaults(t *testing.T) {
 			for range 3 {
 				k.scan(t, a, app.Offline)
 			}
+			// The outage's start is written in the background.
+			waitFor(t, "the outage in the ledger", func() bool { return len(outages(t, k)) >= before+1 })
 			out := outages(t, k)
 			if len(out) != before+1 {
 				t.Fatalf("%d outages, want %d: %+v", len(out), before+1, out)
