@@ -56,7 +56,10 @@ type unrecorded struct {
 // noSpace reports whether err is a write refused for lack of space.
 func noSpace(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrFull || se.SystemErrno == syscall.ENOSPC)
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrFull || se.SystemErrno == syscall.ENOSPC
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }
 
 // Unrecorded returns the current no-space period; its Since is zero when

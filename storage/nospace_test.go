@@ -201,3 +201,65 @@ func auditRows(t *testing.T, dir string) []auditRow {
 	}
 	return out
 }
+
+// TestRestartOnAFullDisk restarts a kiosk whose disk filled up while it was
+// off: opening needs a little space, which the ledger's reserve gives back,
+// so staff can still sign in.
+func TestRestartOnAFullDisk(t *testing.T) {
+	dir := filepath.Join(smallDisk(t), "ledger")
+	c := newClock(day0.Add(12 * time.Hour))
+	opts := testOptions(c)
+	ctx := context.Background()
+	l, err := storage.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddPerson(ctx, "Kim Manager", app.Manager, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, l, scan(1, c.Now(), app.Admit, app.Online))
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, storage.ReserveFile)); err != nil || st.Size() == 0 {
+		t.Fatalf("no reserve next to the ledger: %v", err)
+	}
+	filler := fill(t, dir)
+
+	l, err = storage.Open(dir, opts)
+	if err != nil {
+		t.Fatalf("open on a full disk: %v", err)
+	}
+	if n := l.Notices(); len(n) != 1 || !strings.Contains(n[0], "disk is full") {
+		t.Errorf("notices = %q, want one saying the disk is full", n)
+	}
+	if p, err := l.SignIn(ctx, "2468"); err != nil || p.Role != app.Manager {
+		t.Fatalf("sign in after a restart on a full disk: %+v, %v", p, err)
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+
+	t.Run("without a reserve", func(t *testing.T) {
+		// The reserve is gone now (the disk stayed full): the error must
+		// say what is wrong.
+		if _, err := os.Stat(filepath.Join(dir, storage.ReserveFile)); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the reserve came back on a full disk: %v", err)
+		}
+		fill(t, dir) // again: the filler takes what the reserve gave back
+		_, err := storage.Open(dir, opts)
+		if err == nil || !strings.Contains(err.Error(), "no space left") {
+			t.Errorf("open on a full disk without a reserve = %v, want a no-space error", err)
+		}
+	})
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	l = mustOpen(t, dir, opts)
+	if _, err := os.Stat(filepath.Join(dir, storage.ReserveFile)); err != nil {
+		t.Errorf("the reserve is not made again once there is room: %v", err)
+	}
+	mustRecord(t, l, scan(2, c.Now(), app.Admit, app.Online))
+}

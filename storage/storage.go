@@ -108,6 +108,22 @@ func Open(dir string, opts Options) (*Ledger, error) {
 	if opts.PINMemoryKiB == 0 {
 		opts.PINMemoryKiB = defaultPINMemoryKiB
 	}
+	l, err := open(dir, opts)
+	if err != nil && !opts.ReadOnly && noSpace(err) && releaseReserve(dir) {
+		// The disk is full, and opening needs a little space (SQLite's
+		// shared-memory index): the space the ledger kept lets it open,
+		// so staff can sign in and recording resumes once space is back.
+		if l, err = open(dir, opts); err == nil {
+			l.notice("the disk is full: the ledger opened in the space it keeps in reserve; free some space on the disk")
+		}
+	}
+	if err == nil && !opts.ReadOnly {
+		keepReserve(dir)
+	}
+	return l, err
+}
+
+func open(dir string, opts Options) (*Ledger, error) {
 	l := &Ledger{dir: dir, opts: opts}
 	path := filepath.Join(dir, DBFile)
 	existed, err := l.prepareFile(path)
