@@ -21,7 +21,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("serve", "", stderr)
 	addr := fs.String("addr", "127.0.0.1:8787", "the address to listen on")
 	inFlight := fs.Int("max-in-flight", 0, "admission limit: requests served at once before 429 (0: 16 per CPU)")
-	shedRunnable := fs.Int("shed-runnable", server.DefaultShedRunnable, "runnable goroutines per core above which new requests start to get 429 (0: off)")
+	shedTarget := fs.Duration("shed-target", server.DefaultShedTarget, "once requests stand in a queue, a POST that waited longer than this for the CPU gets 429 (0: off)")
+	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "connections open at once; more are closed at once")
+	fs.Int("shed-runnable", 0, "replaced by --shed-target; ignored")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	rest, code, ok := parse(fs, args)
 	if !ok {
@@ -42,7 +44,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer a.Close()
-	srv, err := server.New(server.Config{Authority: a, MaxInFlight: *inFlight, ShedRunnable: *shedRunnable, Logger: log})
+	srv, err := server.New(server.Config{Authority: a, MaxInFlight: *inFlight, ShedTarget: *shedTarget, MaxConns: *maxConns, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "passd serve: %v\n", err)
 		return exitFail

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"strconv"
 	"testing"
 	"time"
 
@@ -19,10 +18,10 @@ import (
 func startServer(tb testing.TB, holders int) (*server.Server, string) {
 	tb.Helper()
 	srv, err := server.New(server.Config{
-		Dir:          tb.TempDir(),
-		DemoHolders:  holders,
-		ShedRunnable: shedRunnable(),
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Dir:         tb.TempDir(),
+		DemoHolders: holders,
+		ShedTarget:  shedTarget(),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -42,13 +41,14 @@ func startServer(tb testing.TB, holders int) (*server.Server, string) {
 	return srv, "http://" + ln.Addr().String()
 }
 
-// shedRunnable is server.DefaultShedRunnable unless PASSD_BENCH_SHED says
-// otherwise (0 turns queue shedding off), for comparing settings.
-func shedRunnable() int {
-	if v, err := strconv.Atoi(os.Getenv("PASSD_BENCH_SHED")); err == nil {
-		return v
+// shedTarget is server.DefaultShedTarget unless PASSD_BENCH_SHED says
+// otherwise (a duration; 0 turns queue shedding off), for comparing
+// settings.
+func shedTarget() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("PASSD_BENCH_SHED")); err == nil {
+		return d
 	}
-	return server.DefaultShedRunnable
+	return server.DefaultShedTarget
 }
 
 func newMinter(tb testing.TB, srv *server.Server) *loadgen.Minter {
