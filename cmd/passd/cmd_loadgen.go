@@ -126,7 +126,7 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 	sat, half, over := s.Saturation, s.Half, s.Overload
 	fmt.Fprintf(w, "saturated:   %.0f verifications/s, p99 %s (%d connections back to back, %d 429s)\n",
-		sat.Goodput, ms(sat.OKLatency.P99), sat.OKLatency.N, sat.Rejected)
+		sat.Goodput, ms(sat.OKLatency.P99), s.Concurrency, sat.Rejected)
 	if sat.ServerCPU > 0 {
 		fmt.Fprintf(w, "             service CPU %.0f%% of a core, %.1f µs a verification\n",
 			100*sat.ServerCPU.Seconds()/sat.Elapsed.Seconds(), float64(s.VerifyCost())/1e3)

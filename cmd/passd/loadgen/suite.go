@@ -38,7 +38,8 @@ type SuiteConfig struct {
 
 // SuiteResult holds the runs.
 type SuiteResult struct {
-	Saturation Result // closed loop
+	Concurrency int    // of the saturation runs
+	Saturation  Result // closed loop
 	Half       Result // open loop at half the saturation throughput
 	Overload   Result // open loop at three times the saturation throughput
 	WithSlow   Result // closed loop again, beside SlowStats.Clients slow clients
@@ -110,7 +111,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	if cfg.Health <= 0 {
 		cfg.Health = 50 * time.Millisecond
 	}
-	var s SuiteResult
+	s := SuiteResult{Concurrency: cfg.Concurrency}
 	var err error
 	report := func(name string, r Result) {
 		if cfg.Progress != nil {

@@ -10,6 +10,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -62,6 +63,9 @@ type Config struct {
 	// BodyTimeout is how long a request body may take to arrive, plus a
 	// second per 128 KiB of it (default 1 s).
 	BodyTimeout time.Duration
+	// TLS, when set, makes Serve serve HTTPS with it (HTTP/1.1: each
+	// connection's receive stamps then belong to one request at a time).
+	TLS *tls.Config
 	// MaxConns caps the connections open at once in Serve (default
 	// DefaultMaxConns).
 	MaxConns int
@@ -297,6 +301,11 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer(ln.Addr().String())
 	ln = newListener(ln, s.cfg.MaxConns)
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		tc.NextProtos = []string{"http/1.1"}
+		ln = tls.NewListener(ln, tc)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
