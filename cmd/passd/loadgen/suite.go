@@ -40,10 +40,10 @@ type SuiteConfig struct {
 type SuiteResult struct {
 	Concurrency int    // of the saturation runs
 	Saturation  Result // closed loop
-	Half       Result // open loop at half the saturation throughput
-	Overload   Result // open loop at three times the saturation throughput
-	WithSlow   Result // closed loop again, beside SlowStats.Clients slow clients
-	SlowStats  SlowStats
+	Half        Result // open loop at half the saturation throughput
+	Overload    Result // open loop at three times the saturation throughput
+	WithSlow    Result // closed loop again, beside SlowStats.Clients slow clients
+	SlowStats   SlowStats
 	// PeakRSS is the service's peak resident memory in bytes (VmHWM),
 	// when ServerPID was given.
 	PeakRSS int64
