@@ -82,7 +82,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *pngDir != "" {
-		if err := os.MkdirAll(*pngDir, 0o755); err != nil {
+		if err := os.MkdirAll(*pngDir, 0o700); err != nil {
 			fmt.Fprintf(stderr, "passd holder: %v\n", err)
 			return exitFail
 		}
@@ -101,7 +101,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		if *pngDir != "" {
 			b, err := server.QRPNG(qr, *size)
 			if err == nil {
-				err = os.WriteFile(filepath.Join(*pngDir, fmt.Sprintf("%s-%04d.png", d.Label, i+1)), b, 0o644)
+				err = writePrivate(filepath.Join(*pngDir, fmt.Sprintf("%s-%04d.png", d.Label, i+1)), b)
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "passd holder: %v\n", err)
