@@ -23,6 +23,7 @@ const defaultDemoHolders = 4
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("demo", "", stderr)
+	db := fs.String("db", "", "the database: a postgres:// URL, or empty for the data directory's SQLite file")
 	n := fs.Int("holders", defaultDemoHolders, "valid demo holders to have (existing ones are kept)")
 	rest, code, ok := parse(fs, args)
 	if !ok {
@@ -32,7 +33,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -57,6 +58,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 
 func runHolder(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("holder", "--text | --png DIR", stderr)
+	db := fs.String("db", "", "the database: a postgres:// URL, or empty for the data directory's SQLite file")
 	text := fs.Bool("text", false, "print the QR texts, one a line")
 	pngDir := fs.String("png", "", "write the QR codes as PNG images into this directory")
 	n := fs.Int("n", 1, "how many QR texts")
@@ -70,7 +72,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}

@@ -56,6 +56,7 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 
 func runRotate(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("rotate-issuer", "", stderr)
+	db := fs.String("db", "", "the database: a postgres:// URL, or empty for the data directory's SQLite file")
 	rest, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -64,7 +65,7 @@ func runRotate(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}

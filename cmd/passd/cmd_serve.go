@@ -23,6 +23,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	inFlight := fs.Int("max-in-flight", 0, "admission limit: requests served at once before 429 (0: 16 per CPU)")
 	shedRunnable := fs.Int("shed-runnable", server.DefaultShedRunnable, "runnable goroutines per core above which new requests start to get 429 (0: off)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	db := fs.String("db", "", "the database: a postgres:// URL shared by several nodes, or empty for the data directory's SQLite file ($PASSD_DB)")
 	rest, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -37,7 +38,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}

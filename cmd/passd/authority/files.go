@@ -33,7 +33,7 @@ func openStore(dir, db string) (store.Store, error) {
 	case db == "":
 		return sqlite.Open(filepath.Join(dir, dbFile))
 	case IsPostgresURL(db):
-		return openPostgres(db)
+		return openPostgres(dir, db)
 	default:
 		return nil, fmt.Errorf("--db %q is not a postgres:// URL", db)
 	}
