@@ -57,26 +57,25 @@ func newReplaySet(st store.Store, log *slog.Logger) *replaySet {
 // claim records p, admitted now, and returns the first kiosk's claim on
 // the same presentation (p itself when it is new).
 func (r *replaySet) claim(ctx context.Context, p store.Presentation, now time.Time) store.Presentation {
-	first := r.claimLocal(p, now.Unix())
-	if r.shared == nil || first.VenueID != p.VenueID || first.KioskID != p.KioskID {
-		return first
-	}
-	if now.UnixNano() < r.sharedDownUntil.Load() {
-		return first
+	if r.shared == nil || now.UnixNano() < r.sharedDownUntil.Load() {
+		return r.claimLocal(p, now.Unix())
 	}
 	ctx, cancel := context.WithTimeout(ctx, sharedClaimTimeout)
 	defer cancel()
-	got, err := r.shared.ClaimPresentation(ctx, p, now.Unix())
+	first, err := r.shared.ClaimPresentation(ctx, p, now.Unix())
 	if err != nil {
 		r.sharedDownUntil.Store(now.Add(sharedRetry).UnixNano())
 		r.log.Warn("the shared one-time-use set did not answer; this node checks replays alone for a second", "err", err)
-		return first
+		return r.claimLocal(p, now.Unix())
 	}
+	// The shared set decides; the node's own set learns its answer, for
+	// when the database is away.
+	r.claimLocal(first, now.Unix())
 	if sec := now.Unix(); sec-r.lastPurge.Load() >= sharedPurgeEvery {
 		r.lastPurge.Store(sec)
 		go r.purgeShared(sec)
 	}
-	return got
+	return first
 }
 
 func (r *replaySet) purgeShared(now int64) {
