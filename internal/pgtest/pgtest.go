@@ -25,7 +25,8 @@ import (
 
 // Cluster is a running (or stopped) test cluster.
 type Cluster struct {
-	t    testing.TB
+	durable bool
+	t       testing.TB
 	bin  string // the directory of initdb and pg_ctl
 	dir  string
 	data string
@@ -56,8 +57,20 @@ func binDir() (string, error) {
 }
 
 // Start makes and starts a cluster for t, or skips t when PostgreSQL is
-// not installed.
+// not installed. It runs with fsync off: tests want it fast, not durable.
 func Start(t testing.TB) *Cluster {
+	t.Helper()
+	return start(t, false)
+}
+
+// StartDurable is Start with fsync on, as a production server runs: for
+// benchmarks set against SQLite's synchronous=FULL.
+func StartDurable(t testing.TB) *Cluster {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, durable bool) *Cluster {
 	t.Helper()
 	bin, err := binDir()
 	if err != nil {
@@ -69,7 +82,7 @@ func Start(t testing.TB) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{t: t, bin: bin, dir: dir, data: filepath.Join(dir, "data")}
+	c := &Cluster{durable: durable, t: t, bin: bin, dir: dir, data: filepath.Join(dir, "data")}
 	t.Cleanup(func() {
 		c.Stop()
 		os.RemoveAll(dir)
@@ -103,7 +116,11 @@ func (c *Cluster) run(prog string, args ...string) {
 // connections.
 func (c *Cluster) Start() {
 	c.t.Helper()
-	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c fsync=off -c synchronous_commit=on -c max_connections=200", c.dir)
+	fsync := "off"
+	if c.durable {
+		fsync = "on"
+	}
+	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c fsync=%s -c max_connections=200", c.dir, fsync)
 	c.run("pg_ctl", "-D", c.data, "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "60", "start")
 }
 
