@@ -27,10 +27,10 @@ import (
 type Cluster struct {
 	durable bool
 	t       testing.TB
-	bin  string // the directory of initdb and pg_ctl
-	dir  string
-	data string
-	cred *syscall.Credential // nil when not root
+	bin     string // the directory of initdb and pg_ctl
+	dir     string
+	data    string
+	cred    *syscall.Credential // nil when not root
 }
 
 // binDir finds PostgreSQL's server programs: $PGTEST_BIN, else the newest
