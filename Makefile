@@ -15,10 +15,11 @@ PASSD_BENCH_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
 # (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
-# shell for the ledger tampering tests; zbar for the decoder comparison.
+# shell for the ledger tampering tests; PostgreSQL for passd's several-node
+# tests; zbar for the decoder comparison.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
-TEST_DEBS  = xvfb xauth imagemagick sqlite3
+TEST_DEBS  = xvfb xauth imagemagick sqlite3 postgresql
 BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1

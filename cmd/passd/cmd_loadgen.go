@@ -30,7 +30,7 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	conc := fs.Int("concurrency", 0, "connections (default 8 suite saturation, 16 closed, 256 open)")
 	slow := fs.Int("slow", 1000, "suite: slow clients beside a second saturation run (0: skip it)")
 	pid := fs.Int("server-pid", 0, "the service's process on this machine: report its CPU time and peak memory")
-	caFile := fs.String("ca", "", "https: the CA certificate to trust (PEM), e.g. DIR/tls/ca.pem from passd init")
+	caFile := fs.String("ca", "", "https: the CA certificate to trust (PEM), e.g. DIR/tls-ca.pem from passd init")
 	tokenFile := fs.String("token-file", "", "a file holding the kiosk credential to send as Authorization: Bearer")
 	dur := fs.Duration("duration", 10*time.Second, "closed and open modes: how long")
 	venue := fs.String("venue", "loadgen", "venue_id sent")

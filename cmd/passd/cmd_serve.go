@@ -26,9 +26,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	maxConns := fs.Int("max-conns", server.DefaultMaxConns, "connections open at once; more are closed at once")
 	fs.Int("shed-runnable", 0, "replaced by --shed-target; ignored")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
-	certFile := fs.String("tls-cert", "", "serve HTTPS (TLS 1.3) with this certificate chain (PEM; passd init makes DIR/tls/server.pem)")
+	certFile := fs.String("tls-cert", "", "serve HTTPS (TLS 1.3) with this certificate chain (PEM; passd init makes DIR/tls-server.pem)")
 	keyFile := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on an address other than loopback")
+	db := fs.String("db", "", "the database: a postgres:// URL shared by several nodes, or empty for the data directory's SQLite file ($PASSD_DB)")
 	rest, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -52,7 +53,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -98,5 +99,5 @@ func checkPlainHTTP(addr net.Addr, tls, insecure bool) error {
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("plain HTTP on %s, which is not loopback, is refused: give --tls-cert and --tls-key (passd init makes them in DATA/tls) or, on a network you trust, --insecure-http", addr)
+	return fmt.Errorf("plain HTTP on %s, which is not loopback, is refused: give --tls-cert and --tls-key (passd init makes them: DIR/tls-server.pem and DIR/tls-server.key) or, on a network you trust, --insecure-http", addr)
 }

@@ -21,16 +21,15 @@ import (
 	"time"
 )
 
-// The pilot PKI that passd init makes in DIR/tls: a CA that kiosks trust
-// and a server certificate it signs for passd serve --tls-cert/--tls-key.
-// A country's service would use its own PKI; these let a pilot run TLS
-// from the first day.
+// The pilot PKI that passd init makes in the data directory: a CA that
+// kiosks trust and a server certificate it signs for passd serve
+// --tls-cert/--tls-key. A country's service would use its own PKI; these
+// let a pilot run TLS from the first day.
 const (
-	tlsDir        = "tls"
-	caCertFile    = "ca.pem"
-	caKeyFile     = "ca.key"
-	serverCert    = "server.pem"
-	serverKeyFile = "server.key"
+	caCertFile    = "tls-ca.pem"
+	caKeyFile     = "tls-ca.key"
+	serverCert    = "tls-server.pem"
+	serverKeyFile = "tls-server.key"
 	caLife        = 10 * 365 * 24 * time.Hour
 	serverLife    = 397 * 24 * time.Hour // what browsers accept, and a yearly renewal
 	renewBefore   = 30 * 24 * time.Hour
@@ -39,7 +38,7 @@ const (
 // tlsFiles are the paths of the pilot PKI's files.
 type tlsFiles struct{ dir string }
 
-func (f tlsFiles) path(name string) string { return filepath.Join(f.dir, tlsDir, name) }
+func (f tlsFiles) path(name string) string { return filepath.Join(f.dir, name) }
 
 // pilotNames are the names every server certificate carries, so that
 // passd on the same machine is reachable over TLS without --host.
@@ -50,12 +49,6 @@ var pilotNames = []string{"localhost", "127.0.0.1", "::1"}
 // within 30 days; an existing CA is kept, so kiosks keep trusting it. It
 // says whether it made a new server certificate.
 func ensureTLS(f tlsFiles, hosts []string, now time.Time) (issued bool, err error) {
-	if err := os.MkdirAll(filepath.Join(f.dir, tlsDir), 0o700); err != nil {
-		return false, err
-	}
-	if err := os.Chmod(filepath.Join(f.dir, tlsDir), 0o700); err != nil {
-		return false, err
-	}
 	ca, caKey, err := loadCA(f)
 	if errors.Is(err, fs.ErrNotExist) {
 		ca, caKey, err = makeCA(f, now)

@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"passdesk/api"
 	"passdesk/cmd/passd/loadgen"
 	"passdesk/cmd/passd/server"
 )
 
-// startServer runs a passd server in-process on a loopback port.
-func startServer(tb testing.TB, holders int) (*server.Server, string) {
+// startServer runs a passd server in-process on a loopback port and
+// returns it, its URL and the header lines of a kiosk credential.
+func startServer(tb testing.TB, holders int) (*server.Server, string, string) {
 	tb.Helper()
 	srv, err := server.New(server.Config{
 		Dir:         tb.TempDir(),
@@ -38,7 +40,11 @@ func startServer(tb testing.TB, holders int) (*server.Server, string) {
 		<-done
 		srv.Close()
 	})
-	return srv, "http://" + ln.Addr().String()
+	token, err := srv.AddKiosk(context.Background(), "bench-venue", "bench-kiosk")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, "http://" + ln.Addr().String(), api.HeaderAuthorization + ": " + api.BearerPrefix + token + "\r\n"
 }
 
 // shedTarget is server.DefaultShedTarget unless PASSD_BENCH_SHED says
@@ -70,8 +76,8 @@ func newMinter(tb testing.TB, srv *server.Server) *loadgen.Minter {
 // accepted requests' latency, the 429s' latency and the goodput kept.
 // PASSD_BENCH_SHORT=1 shortens the runs to 1 s each.
 func BenchmarkVerifyLoad(b *testing.B) {
-	srv, url := startServer(b, 32)
-	cfg := loadgen.SuiteConfig{URL: url, Bodies: newMinter(b, srv).Next, Concurrency: 4 * runtime.GOMAXPROCS(0)}
+	srv, url, header := startServer(b, 32)
+	cfg := loadgen.SuiteConfig{URL: url, Bodies: newMinter(b, srv).Next, Header: header, Concurrency: 4 * runtime.GOMAXPROCS(0)}
 	if os.Getenv("PASSD_BENCH_SHORT") != "" {
 		cfg.Saturation, cfg.Half, cfg.Overload = time.Second, time.Second, time.Second
 	}

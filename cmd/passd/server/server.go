@@ -100,7 +100,8 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	admission *admission
-	kiosks    *kioskRule
+	kiosks    *credentials
+	replays   *replaySet
 	handler   http.Handler
 
 	refreshMu sync.Mutex
@@ -166,11 +167,11 @@ func New(cfg Config) (*Server, error) {
 			return fail(fmt.Errorf("demo holders: %w", err))
 		}
 	}
-	kiosks, err := newKioskRule(filepath.Join(s.auth.Dir(), authority.KiosksFile))
+	kiosks, err := newCredentials(s.auth.Store(), filepath.Join(s.auth.Dir(), authority.KiosksFile), s.log)
 	if err != nil {
 		return fail(err)
 	}
-	s.kiosks = kiosks
+	s.kiosks, s.replays = kiosks, newReplaySet(s.auth.Store(), s.log)
 	if err := s.refresh(ctx); err != nil {
 		return fail(err)
 	}

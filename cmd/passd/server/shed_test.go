@@ -20,8 +20,9 @@ import (
 
 // served is a server behind Serve's own listener on a loopback port.
 type served struct {
-	srv  *server.Server
-	addr string
+	srv   *server.Server
+	addr  string
+	token string // cafe-1/door-1's credential
 }
 
 func serve(t *testing.T, cfg server.Config) *served {
@@ -43,13 +44,23 @@ func serve(t *testing.T, cfg server.Config) *served {
 		<-done
 		srv.Close()
 	})
-	return &served{srv: srv, addr: ln.Addr().String()}
+	token, err := srv.AddKiosk(context.Background(), "cafe-1", "door-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &served{srv: srv, addr: ln.Addr().String(), token: token}
 }
 
 func (s *served) verify(t *testing.T, qr string) (*http.Response, []byte) {
 	t.Helper()
-	b, _ := json.Marshal(api.VerifyRequest{QR: qr, VenueID: "cafe-1", KioskID: "door-1"})
-	resp, err := http.Post("http://"+s.addr+api.PathVerify, "application/json", strings.NewReader(string(b)))
+	b, _ := json.Marshal(api.VerifyRequest{QR: qr})
+	req, err := http.NewRequest(http.MethodPost, "http://"+s.addr+api.PathVerify, strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(api.HeaderAuthorization, api.BearerPrefix+s.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
