@@ -91,17 +91,18 @@ bench-passd: deps
 	$(call install_debs,curl)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
-	@set -e; d=$$(mktemp -d); spid=""; \
-	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$d"' EXIT INT TERM; \
+	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; \
+	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
 	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
-	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$d/serve.log" & spid=$$!; \
+	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
 	up=""; for i in $$(seq 1 100); do \
 		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
 	done; \
-	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$d/serve.log"; exit 2; fi; \
-	echo "passd load test: service on core 0, generator on core 1 (other work on this machine skews it)"; \
-	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" \
+	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
+	echo "passd load test: service on core 0, generator on core 1, kiosk credential on (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
 		--server-pid $$spid $(PASSD_BENCH_FLAGS)
 
 lint: deps
