@@ -1,26 +1,16 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-)
 
-// IssuerKey is an issuer key's public metadata; its private half lives in
-// a key file next to the database.
-type IssuerKey struct {
-	Kid       [8]byte
-	Issuer    string
-	Public    []byte
-	NotBefore int64
-	Expires   int64
-	Created   int64
-	Current   bool // the key new credentials are signed with
-}
+	"passdesk/cmd/passd/store"
+)
 
 // AddIssuerKey records k and, when k.Current, makes it the only current key.
 // The trust list sequence grows.
-func (s *Store) AddIssuerKey(ctx context.Context, k IssuerKey) error {
+func (s *Store) AddIssuerKey(ctx context.Context, k store.IssuerKey) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if k.Current {
 			if _, err := tx.ExecContext(ctx, "UPDATE issuer_keys SET current = 0"); err != nil {
@@ -37,16 +27,10 @@ func (s *Store) AddIssuerKey(ctx context.Context, k IssuerKey) error {
 	})
 }
 
-// TrustSnapshot is the trust list's content at one moment.
-type TrustSnapshot struct {
-	Seq  uint64
-	Keys []IssuerKey
-}
-
 // TrustState returns the trust list sequence and every issuer key that has
 // not expired at now (Unix seconds), read consistently.
-func (s *Store) TrustState(ctx context.Context, now int64) (TrustSnapshot, error) {
-	var snap TrustSnapshot
+func (s *Store) TrustState(ctx context.Context, now int64) (store.TrustSnapshot, error) {
+	var snap store.TrustSnapshot
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return snap, err
@@ -72,7 +56,7 @@ func (s *Store) TrustState(ctx context.Context, now int64) (TrustSnapshot, error
 }
 
 // CurrentIssuerKey returns the key new credentials are signed with.
-func (s *Store) CurrentIssuerKey(ctx context.Context) (IssuerKey, error) {
+func (s *Store) CurrentIssuerKey(ctx context.Context) (store.IssuerKey, error) {
 	row := s.db.QueryRowContext(ctx,
 		`SELECT kid, iss, pub, nbf, exp, created, current FROM issuer_keys WHERE current = 1`)
 	k, err := scanKey(row)
@@ -84,8 +68,8 @@ func (s *Store) CurrentIssuerKey(ctx context.Context) (IssuerKey, error) {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanKey(r scanner) (IssuerKey, error) {
-	var k IssuerKey
+func scanKey(r scanner) (store.IssuerKey, error) {
+	var k store.IssuerKey
 	var kid []byte
 	if err := r.Scan(&kid, &k.Issuer, &k.Public, &k.NotBefore, &k.Expires, &k.Created, &k.Current); err != nil {
 		return k, err

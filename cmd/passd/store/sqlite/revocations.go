@@ -1,8 +1,10 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
+
+	"passdesk/cmd/passd/store"
 )
 
 // Revoke adds cid to the revocation list; the list sequence grows. It
@@ -30,16 +32,10 @@ func revoke(ctx context.Context, tx *sql.Tx, cid [16]byte, at int64, note string
 	return true, bumpSeq(ctx, tx, "rl_seq")
 }
 
-// RevocationSnapshot is the revocation list's content at one moment.
-type RevocationSnapshot struct {
-	Seq  uint64
-	CIDs [][16]byte
-}
-
 // RevocationState returns the revocation list sequence and every revoked
 // credential ID, read consistently, oldest revocation first.
-func (s *Store) RevocationState(ctx context.Context) (RevocationSnapshot, error) {
-	var snap RevocationSnapshot
+func (s *Store) RevocationState(ctx context.Context) (store.RevocationSnapshot, error) {
+	var snap store.RevocationSnapshot
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return snap, err
