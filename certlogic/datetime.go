@@ -25,18 +25,21 @@ const maxAmount = 1 << 40
 // undefined; here they are errors.
 func parseDateTime(s string) (time.Time, error) {
 	p := &dateParser{s: s}
+	bad := func() (time.Time, error) {
+		return time.Time{}, fmt.Errorf("%q is not a date-time of an allowed format", s)
+	}
 	year := p.digits(4, 4)
-	if p.done() {
+	if p.end() {
 		return partialDate(year, 12, s)
 	}
 	p.expect('-')
 	month := p.digits(2, 2)
-	if p.done() {
+	if p.end() {
 		return partialDate(year, month, s)
 	}
 	p.expect('-')
 	day := p.digits(2, 2)
-	if p.done() {
+	if p.end() {
 		return makeDate(year, month, day, 0, 0, 0, 0, 0, s)
 	}
 	p.expect('T')
@@ -52,16 +55,16 @@ func parseDateTime(s string) (time.Time, error) {
 	}
 	offset := 0
 	switch {
-	case p.done():
+	case p.err:
+		return bad()
+	case p.i == len(s):
 	case p.peek('Z'):
 		p.i++
 	case p.peek('+') || p.peek('-'):
 		offset = p.offset()
-	default:
-		p.err = true
 	}
-	if !p.done() {
-		p.err = true
+	if !p.end() {
+		return bad()
 	}
 	return makeDate(year, month, day, hour, minute, second, nanos, offset, s)
 }
@@ -147,7 +150,8 @@ type dateParser struct {
 	err bool
 }
 
-func (p *dateParser) done() bool         { return p.err || p.i == len(p.s) }
+// end reports whether the whole text has been read without a fault.
+func (p *dateParser) end() bool          { return !p.err && p.i == len(p.s) }
 func (p *dateParser) peek(c byte) bool   { return !p.err && p.i < len(p.s) && p.s[p.i] == c }
 func (p *dateParser) expect(c byte)      { p.err = p.err || !p.peek(c); p.i++ }
 func (p *dateParser) isDigit(i int) bool { return i < len(p.s) && p.s[i] >= '0' && p.s[i] <= '9' }

@@ -93,7 +93,8 @@ func (v *validator) operation(expr map[string]any, depth int) {
 	switch op {
 	case "if", "reduce":
 		if len(values) != 3 {
-			v.add(expr, `a "%s"-operation must have exactly 3 values/operands, but it has %d`, op, len(values))
+			article := map[string]string{"if": "an", "reduce": "a"}[op]
+			v.add(expr, `%s "%s"-operation must have exactly 3 values/operands, but it has %d`, article, op, len(values))
 		}
 		v.operands(values, 3, depth)
 	case "===", "in", "+":
