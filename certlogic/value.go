@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// maxSafeInt is 2^53, beyond which a double no longer holds every integer.
-const maxSafeInt = 1 << 53
-
 // isInt reports whether v is an integer: a number without a fraction, as
 // JavaScript's Number.isInteger says.
 func isInt(v any) bool {
