@@ -212,18 +212,26 @@ var ruleTestName = regexp.MustCompile(`^test\d+\.json$`)
 func TestCertLogicRuleSets(t *testing.T) {
 	root := filepath.Join(certLogicDataDir(t), "dgc-business-rules-testdata")
 	for _, set := range []string{"EU", "DE", "FI", "NL"} {
-		t.Run(set, func(t *testing.T) {
-			rules, _ := filepath.Glob(filepath.Join(root, set, "*", "rule.json"))
-			if len(rules) == 0 {
-				t.Fatalf("no rules in %s", filepath.Join(root, set))
-			}
-			sort.Strings(rules)
-			for _, rulePath := range rules {
-				var r ruleFile
-				readJSONFile(t, rulePath, &r)
-				t.Run(r.Identifier, func(t *testing.T) { checkRuleTests(t, filepath.Dir(rulePath), r) })
-			}
-		})
+		t.Run(set, func(t *testing.T) { checkRuleSet(t, filepath.Join(root, set)) })
+	}
+}
+
+// TestBuiltinDCCRules runs PassDesk's built-in HC1 rule set on its tests
+// the same way.
+func TestBuiltinDCCRules(t *testing.T) {
+	checkRuleSet(t, filepath.Join("assets", "dccrules"))
+}
+
+func checkRuleSet(t *testing.T, dir string) {
+	rules, _ := filepath.Glob(filepath.Join(dir, "*", "rule.json"))
+	if len(rules) == 0 {
+		t.Fatalf("no rules in %s", dir)
+	}
+	sort.Strings(rules)
+	for _, rulePath := range rules {
+		var r ruleFile
+		readJSONFile(t, rulePath, &r)
+		t.Run(r.Identifier, func(t *testing.T) { checkRuleTests(t, filepath.Dir(rulePath), r) })
 	}
 }
 
