@@ -28,6 +28,7 @@ const (
 	QRExpired             Reason = "qr_expired"
 	Revoked               Reason = "revoked"
 	PolicyDenied          Reason = "policy_denied"
+	RulesFailed           Reason = "rules_failed" // HC1: an EU business rule failed
 	// Duplicate is the kiosk's own outcome: the same fresh presentation
 	// scanned again. Verify never returns it.
 	Duplicate Reason = "duplicate"

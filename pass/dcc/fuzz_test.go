@@ -15,7 +15,7 @@ import (
 var hc1Reasons = map[pass.Reason]bool{
 	pass.OK: true, pass.UnsupportedFormat: true, pass.Malformed: true, pass.UnknownIssuer: true,
 	pass.BadIssuerSignature: true, pass.CredentialNotYetValid: true, pass.CredentialExpired: true,
-	dcc.WrongCertificateType: true, pass.PolicyDenied: true,
+	dcc.WrongCertificateType: true, pass.PolicyDenied: true, pass.Revoked: true, pass.RulesFailed: true,
 }
 
 // hostileMessages are COSE-level inputs that must cost little: deep nesting,
