@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"passdesk/certlogic"
+	"passdesk/pass/dcc"
 )
 
 func init() {
@@ -162,4 +163,12 @@ func certLogicFailure(validating bool, msg string) []byte {
 	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// addDCCRuleFlags adds the HC1 business rule flags of `passdesk verify`.
+func addDCCRuleFlags(fs *flag.FlagSet, f *dcc.Files) {
+	fs.StringVar(&f.Rules, "dcc-rules", "", "HC1 business rules: a rule.json file or a `DIR` of them (EU Gateway format); \"off\" for none; default the built-in EU rules")
+	fs.StringVar(&f.ValueSets, "dcc-valuesets", "", "eHN value sets the rules read: a file or a `DIR` of *.json")
+	fs.StringVar(&f.Country, "dcc-country", "", "country of arrival whose rules apply (`CC`, default EU)")
+	fs.StringVar(&f.Revocations, "dcc-revocations", "", "HC1 revocation list `file` (JSON batches of hashes by kid)")
 }
