@@ -2,8 +2,8 @@ package dcc_test
 
 import (
 	"crypto/rand"
-	"os"
 	"crypto/sha256"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
