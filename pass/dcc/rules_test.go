@@ -279,3 +279,55 @@ func TestLoadValueSets(t *testing.T) {
 		t.Error("a missing path was read")
 	}
 }
+
+// TestBusinessRulesRefuse replays what got in on a good signature alone:
+// dose 1 of 2 admitted as vaccinated, a test sampled 300 days ago, a
+// recovery whose validity ended 100 days ago. Without rules they are
+// admitted; with the built-in rules each is refused by the rule that says
+// why.
+func TestBusinessRulesRefuse(t *testing.T) {
+	es := newES256(t, certOpts{})
+	ts := trustList(t, es)
+	entry := func(d map[string]any, k string) map[string]any { return d[k].([]any)[0].(map[string]any) }
+	firstDose := dgcPayload("v")
+	entry(firstDose, "v")["dn"] = 1
+	oldTest := dgcPayload("t")
+	entry(oldTest, "t")["sc"] = testNow.Add(-300 * 24 * time.Hour).Format(time.RFC3339)
+	lapsed := dgcPayload("r")
+	entry(lapsed, "r")["fr"] = testNow.Add(-290 * 24 * time.Hour).Format("2006-01-02")
+	entry(lapsed, "r")["df"] = testNow.Add(-279 * 24 * time.Hour).Format("2006-01-02")
+	entry(lapsed, "r")["du"] = testNow.Add(-100 * 24 * time.Hour).Format("2006-01-02")
+
+	off, err := dcc.New(ts, dcc.Options{NoRules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := dcc.NewScheme(ts).(*dcc.Scheme)
+	for _, tc := range []struct {
+		name string
+		dgc  map[string]any
+		rule string
+	}{
+		{"dose 1 of 2", firstDose, "VR-EU-0102"},
+		{"test sampled 300 days ago", oldTest, "TR-EU-0104"},
+		{"recovery ended 100 days ago", lapsed, "RR-EU-0101"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := hc1Pass{signer: es, dgc: tc.dgc}.text(t)
+			if v := off.Verify(text, pass.Policy{}, testNow); !v.Admit {
+				t.Fatalf("without rules: %s; the case no longer shows the gap", v.Reason)
+			}
+			res := on.Check(text, pass.Policy{}, testNow)
+			if res.Admit || res.Reason != pass.RulesFailed {
+				t.Fatalf("with the built-in rules: %v %s, want deny rules_failed", res.Admit, res.Reason)
+			}
+			var ids []string
+			for _, f := range res.Failed {
+				ids = append(ids, f.ID)
+			}
+			if !strings.Contains(strings.Join(ids, " "), tc.rule) {
+				t.Errorf("failed rules %v, want %s among them", ids, tc.rule)
+			}
+		})
+	}
+}
