@@ -205,16 +205,26 @@ func (n *infixNode) eval(c *evalCtx, data any) (any, error) {
 		}
 		return vals[0].(float64) + vals[1].(float64), nil
 	case opLess, opGreater, opLessEq, opGreaterEq:
-		nums := make([]float64, len(vals))
-		for i, v := range vals {
-			if !isInt(v) {
-				return nil, errors.New("all operands of a comparison operation must be of integer type")
-			}
-			nums[i] = v.(float64)
-		}
-		return compare(n.op-opLess, nums), nil
+		return compareIntegers(n.op-opLess, vals)
 	}
-	nums := make([]float64, len(vals))
+	return compareDateTimes(n.op-opBefore, vals)
+}
+
+func compareIntegers(k infixOp, vals []any) (any, error) {
+	var buf [3]float64
+	nums := buf[:len(vals)]
+	for i, v := range vals {
+		if !isInt(v) {
+			return nil, errors.New("all operands of a comparison operation must be of integer type")
+		}
+		nums[i] = v.(float64)
+	}
+	return compare(k, nums), nil
+}
+
+func compareDateTimes(k infixOp, vals []any) (any, error) {
+	var buf [3]float64
+	nums := buf[:len(vals)]
 	for i, v := range vals {
 		t, ok := v.(time.Time)
 		if !ok {
@@ -222,7 +232,7 @@ func (n *infixNode) eval(c *evalCtx, data any) (any, error) {
 		}
 		nums[i] = float64(t.UnixMilli())
 	}
-	return compare(n.op-opBefore, nums), nil
+	return compare(k, nums), nil
 }
 
 // compare applies <, >, <=, >= (k = 0..3) to two or three operands: with
