@@ -36,7 +36,10 @@ type Options struct {
 }
 
 // RuleFailure is a business rule a certificate failed: what the ledger
-// records (ID, Version) and what staff are shown (Description).
+// records (ID, Version) and what staff are shown (StaffText). Besides rule
+// identifiers, ID can be "none" (no rule of the country is valid now: the
+// rule files need an update), "payload" (the certificate's content cannot
+// be given to the rules) or "setup" (the rules could not be loaded).
 type RuleFailure struct {
 	ID              string
 	Version         string
