@@ -15,3 +15,6 @@ func (s *Scheme) RulesEvaluator(text string) (func(now time.Time) []RuleFailure,
 		return s.rules.check(h, payload, perr, h.issuer, now)
 	}, nil
 }
+
+// PayloadJSON is payloadJSON, for the fuzz target.
+var PayloadJSON = payloadJSON
