@@ -167,12 +167,13 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 		d.Service = k.client
 	}
 	if cfg.DCCTrust != "" {
-		ts, err := dcc.LoadTrustFile(cfg.DCCTrust)
+		s, _, err := dcc.Load(dcc.Files{Trust: cfg.DCCTrust, Rules: cfg.DCCRules, ValueSets: cfg.DCCValueSets,
+			Country: cfg.DCCCountry, Revocations: cfg.DCCRevocations})
 		if err != nil {
 			k.Close()
-			return nil, fmt.Errorf("HC1 trust file: %w", err)
+			return nil, fmt.Errorf("HC1: %w", err)
 		}
-		d.Schemes = []pass.Scheme{dcc.NewScheme(ts)}
+		d.Schemes = []pass.Scheme{s}
 	}
 	if cfg.Camera != cameraStdin {
 		opts := camera.Options{}

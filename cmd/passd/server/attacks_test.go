@@ -25,11 +25,13 @@ func TestAttackForgedEntries(t *testing.T) {
 	forged := api.EntriesRequest{VenueID: "cafe-1", KioskID: "door-1", Entries: []api.Entry{
 		{ID: "x1", Time: 1764072000, Outcome: "admit", Method: "manual", Reason: "ok", ManualReason: "no_phone"}}}
 	body, _ := json.Marshal(forged)
-	revoked, err := f.srv.AddKiosk(context.Background(), "cafe-1", "door-1")
+	// The revoked credential is another door's: the fixture's own kiosk is
+	// cafe-1/door-1, and its credential must stay valid.
+	revoked, err := f.srv.AddKiosk(context.Background(), "cafe-1", "door-9")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.srv.RevokeCredential(context.Background(), revokedID(t, f, "cafe-1", "door-1")); err != nil {
+	if err := f.srv.RevokeCredential(context.Background(), revokedID(t, f, "cafe-1", "door-9")); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ name, auth string }{
@@ -46,7 +48,7 @@ func TestAttackForgedEntries(t *testing.T) {
 			}
 		})
 	}
-	if n := f.stored("cafe-1", "door-1"); n != 0 {
+	if n := f.stored("cafe-1", "door-1") + f.stored("cafe-1", "door-9"); n != 0 {
 		t.Fatalf("the register holds %d forged entries", n)
 	}
 	// A real kiosk naming another in the body writes as itself.
