@@ -21,7 +21,7 @@ func certLogicDataDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv(certLogicEnv)
 	if dir == "" {
-		dir = filepath.Join("..", "shared", "testdata", "certlogic")
+		dir = filepath.Join("testdata", "certlogic")
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("CertLogic test data not found at %s (set %s to its folder): %v", dir, certLogicEnv, err)

@@ -14,7 +14,7 @@ import (
 func TestVerifyCommandHC1(t *testing.T) {
 	dir := os.Getenv("PASSDESK_DCC_TESTDATA")
 	if dir == "" {
-		dir = filepath.Join("..", "shared", "testdata", "dcc")
+		dir = filepath.Join("testdata", "dcc")
 	}
 	caseFile := filepath.Join(dir, "AT", "2DCode", "raw", "1.json")
 	raw, err := os.ReadFile(caseFile)

@@ -20,7 +20,7 @@ func BenchmarkRules(b *testing.B) {
 	sets := map[string]func() (*dcc.RuleSet, error){"builtin": dcc.BuiltinRules}
 	data := os.Getenv("PASSDESK_CERTLOGIC_TESTDATA")
 	if data == "" {
-		data = filepath.Join("..", "..", "..", "shared", "testdata", "certlogic")
+		data = filepath.Join("..", "..", "testdata", "certlogic")
 	}
 	eu := filepath.Join(data, "dgc-business-rules-testdata", "EU")
 	sets["EU template"] = func() (*dcc.RuleSet, error) { return dcc.LoadRules(eu) }

@@ -17,13 +17,13 @@ import (
 )
 
 // The public EU DCC conformance cases (eu-digital-green-certificates/
-// dgc-testdata) live outside the repository; CI provides them next to it.
+// dgc-testdata), development set, are kept in testdata/dcc with their licence.
 const conformanceEnv = "PASSDESK_DCC_TESTDATA"
 
 func conformanceDir(t *testing.T) string {
 	dir := os.Getenv(conformanceEnv)
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata", "dcc")
+		dir = filepath.Join("..", "..", "testdata", "dcc")
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("DCC conformance cases not found at %s (set %s to their folder): %v", dir, conformanceEnv, err)
