@@ -93,6 +93,8 @@ run: build
 	@set -e; pd="$(DATA)/passd"; mkdir -p "$(DATA)/kiosk"; \
 	root=$$($(BIN)/passd init --data "$$pd" | tail -n 1); \
 	$(BIN)/passd demo --holders 4 --data "$$pd" >/dev/null; \
+	cred="$(DATA)/kiosk/credential"; \
+	if [ ! -s "$$cred" ]; then $(BIN)/passd kiosk add --data "$$pd" --venue demo-venue --kiosk kiosk-1 --out "$$cred" >/dev/null; fi; \
 	$(BIN)/passd serve --addr $(ADDR) --data "$$pd" >"$(DATA)/passd.log" 2>&1 & spid=$$!; \
 	trap 'kill $$spid 2>/dev/null || true; wait $$spid 2>/dev/null || true' EXIT INT TERM; \
 	up=""; for i in $$(seq 1 100); do \
@@ -105,7 +107,7 @@ run: build
 	echo "camera: $$cam; demo holders' live QR codes: http://$(ADDR)/demo"; \
 	echo "demo PINs: manager 2468, staff 1357 (the manager PIN leaves full screen and quits)"; \
 	$(BIN)/passdesk --config "$(DATA)/kiosk/config.toml" --data "$(DATA)/kiosk" \
-		--server "http://$(ADDR)" --root "$$root" --venue demo-venue --kiosk kiosk-1 \
+		--server "http://$(ADDR)" --root "$$root" --venue demo-venue --kiosk kiosk-1 --credential-file "$$cred" \
 		--camera "$$cam" --demo-people $(RUNFLAGS)
 
 test: deps-test
