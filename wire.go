@@ -160,11 +160,14 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 			}
 		}}
 	if cfg.ServerURL != "" {
-		if k.client, err = remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile}); err != nil {
-			k.Close()
-			return nil, err
+		// An unreadable CA or credential file is a setting to fix, not a
+		// reason to keep the door shut: the kiosk runs offline and says so.
+		k.client, err = remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile})
+		if err != nil {
+			cfg.Notices = append(cfg.Notices, app.Notice{Code: app.NoticeServiceConfig, Detail: err.Error()})
+		} else {
+			d.Service = k.client
 		}
-		d.Service = k.client
 	}
 	if cfg.DCCTrust != "" {
 		ts, err := dcc.LoadTrustFile(cfg.DCCTrust)
