@@ -88,26 +88,31 @@ func finishConfig(cfg app.Config) (app.Config, error) {
 	return cfg, nil
 }
 
+// xdgDir is an XDG base directory: the variable's value, or else the
+// given folder under the home directory.
+func xdgDir(variable string, underHome ...string) (string, error) {
+	if dir := os.Getenv(variable); dir != "" {
+		return dir, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{home}, underHome...)...), nil
+}
+
 func defaultConfigFile() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".config")
+	dir, err := xdgDir("XDG_CONFIG_HOME", ".config")
+	if err != nil {
+		return ""
 	}
 	return filepath.Join(dir, "passdesk", "config.toml")
 }
 
 func defaultDataDir() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "share")
+	dir, err := xdgDir("XDG_DATA_HOME", ".local", "share")
+	if err != nil {
+		return ""
 	}
 	return filepath.Join(dir, "passdesk")
 }

@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// ClockOff reports whether a clock offset is beyond the skew, either way:
+// the 15-second rule then refuses good passes or admits stale ones.
+func ClockOff(offset, skew time.Duration) bool { return offset > skew || -offset > skew }
+
 // trust raises the latest trusted time to t when t is later.
 func (e *Engine) trust(t time.Time) {
 	if t.IsZero() {
@@ -49,7 +53,7 @@ func (e *Engine) checkClock() {
 		if svc, at, ok := e.d.Service.Clock(); ok {
 			e.trust(svc.Add(local.Sub(at)))
 			off := svc.Sub(at)
-			warn := off > skew || -off > skew
+			warn := ClockOff(off, skew)
 			if warn != e.clockWarned.Swap(warn) && warn {
 				msg := fmt.Sprintf("%v (skew %v)", off.Round(time.Second), skew)
 				e.notice(NoticeClock, msg)
