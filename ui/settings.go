@@ -26,6 +26,9 @@ var (
 type settingsTab struct {
 	k  *Kiosk
 	by app.Person
+	// languageChanged puts the window in another language; the manager
+	// screen that holds this tab sets it.
+	languageChanged func(lang string)
 
 	server     *widget.Entry
 	serverCA   *widget.Entry
@@ -47,7 +50,9 @@ type settingsTab struct {
 	errMsg     *widget.Label
 }
 
-func newSettingsTab(k *Kiosk, by app.Person) *settingsTab { return &settingsTab{k: k, by: by} }
+func newSettingsTab(k *Kiosk, by app.Person) *settingsTab {
+	return &settingsTab{k: k, by: by, languageChanged: k.SetLanguage}
+}
 
 func (s *settingsTab) build() fyne.CanvasObject {
 	t := s.k.t
@@ -259,8 +264,7 @@ func (s *settingsTab) saved(c app.Config, reload bool, err error) {
 		return
 	}
 	if pickLanguage(c.Language, s.k.o.SystemLanguage) != s.k.lang {
-		s.k.SetLanguage(c.Language)
-		s.k.manager.tabs.SelectIndex(1)
+		s.languageChanged(c.Language)
 	}
 	s.k.toast(s.k.t("settings.saved"))
 }
