@@ -23,6 +23,20 @@ func (e *Engine) trust(t time.Time) {
 	}
 }
 
+// trustService takes the service's clock, read over the authenticated
+// link. It raises the trusted time like any other, and it is the one
+// source that may lower it: a ledger row written while the kiosk's clock
+// was once set far ahead must not refuse every pass for good.
+func (e *Engine) trustService(t time.Time, skew time.Duration) {
+	if floor := e.trusted(); !floor.IsZero() && t.Before(floor.Add(-skew)) {
+		e.floor.Store(t.UnixNano())
+		e.notice(NoticeClockBehind, fmt.Sprintf("the latest trusted time %s was ahead of the service's clock %s; the service's is used",
+			floor.Format(time.DateTime), t.Format(time.DateTime)))
+		return
+	}
+	e.trust(t)
+}
+
 // trusted is the latest trusted time seen, zero when none.
 func (e *Engine) trusted() time.Time {
 	n := e.floor.Load()
@@ -51,7 +65,7 @@ func (e *Engine) checkClock() {
 	local := e.now()
 	if e.d.Service != nil {
 		if svc, at, ok := e.d.Service.Clock(); ok {
-			e.trust(svc.Add(local.Sub(at)))
+			e.trustService(svc.Add(local.Sub(at)), skew)
 			off := svc.Sub(at)
 			warn := ClockOff(off, skew)
 			if warn != e.clockWarned.Swap(warn) && warn {
