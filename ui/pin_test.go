@@ -45,3 +45,19 @@ func TestKeypadCountsDown(t *testing.T) {
 		t.Errorf("manual entry after the manager keypad's lockout: %v", err)
 	}
 }
+
+// TestStatusBarShowsClockBehind: with the clock set back after a scan, the
+// status bar says so and shows both times.
+func TestStatusBarShowsClockBehind(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.clock.Add(time.Hour)
+	r.wedge(r.holderQR("홍*동"))
+	r.fire(verdictFor)
+	r.clock.Add(-time.Hour)
+	r.k.refreshStatus()
+	got := r.k.scan.clock.Text
+	if !r.k.scan.clock.Visible() || !strings.Contains(got, "Clock behind") ||
+		!strings.Contains(got, r.clock.Now().Local().Format("15:04")) || !strings.Contains(got, r.clock.Now().Add(time.Hour).Local().Format("15:04")) {
+		t.Errorf("clock label %q (shown %v)", got, r.k.scan.clock.Visible())
+	}
+}

@@ -171,7 +171,7 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.trust.Refresh()
 
 	if st.ClockBehind {
-		s.clock.SetText(t("status.clock_behind", now.Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
+		s.clock.SetText(t("status.clock_behind", now.Local().Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
 		s.clock.Importance = widget.DangerImportance
 		s.clock.Show()
 	} else if st.ClockWarning {
