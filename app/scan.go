@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"time"
 
@@ -161,7 +162,7 @@ func (e *Engine) ask(ctx context.Context, s *settings, text string) (ov OnlineVe
 		return err
 	})
 	if err != nil {
-		if _, down := unavailable(err); !down && ctx.Err() == nil {
+		if _, down := unavailable(err); !down && ctx.Err() == nil && !errors.Is(err, ErrUnauthorized) {
 			// The service answered but would not verify: a setting of
 			// this kiosk (venue, kiosk ID, credential) is likely wrong.
 			e.notice(NoticeVerifyRefused, err.Error())
