@@ -8,6 +8,10 @@ ADDR      ?= 127.0.0.1:8787
 TESTFLAGS ?= -race -count=1 -timeout 14m
 BENCHTIME ?= 1s
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# bench-passd: where the pinned service listens, and loadgen flags (e.g.
+# PASSD_BENCH_FLAGS="--slow 0 --json").
+PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
+PASSD_BENCH_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
 # (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
@@ -20,7 +24,7 @@ BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1
 
-.PHONY: all build run test bench lint package deps deps-test deps-bench clean
+.PHONY: all build run test bench bench-passd lint package deps deps-test deps-bench clean
 
 all: build
 
@@ -76,8 +80,30 @@ run: build
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...
 
-bench: deps-bench
+bench: deps-bench bench-passd
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# bench-passd is passd's load test (issue 18): the service on core 0 with
+# GOMAXPROCS=1, the load generator as its own process on core 1, fresh QR
+# texts; saturation, half rate, three times saturation, 1000 slow clients
+# beside saturation, the health endpoint throughout, peak RSS.
+bench-passd: deps
+	$(call install_debs,curl)
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/passd ./cmd/passd
+	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; \
+	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
+	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
+	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
+	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	up=""; for i in $$(seq 1 100); do \
+		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
+	done; \
+	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
+	echo "passd load test: service on core 0, generator on core 1, kiosk credential on (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
+		--server-pid $$spid $(PASSD_BENCH_FLAGS)
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
