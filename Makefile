@@ -113,7 +113,7 @@ bench-passd-pg: deps-test
 	$(GO) build -o $(BIN)/passd ./cmd/passd
 	@set -e; pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d); d="$$t/data"; spid=""; \
 	if [ "$$(id -u)" = 0 ]; then chown 65534:65534 "$$t"; as="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as=""; fi; \
-	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
+	trap 'set +e; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast -w stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
 	$$as env HOME="$$t" "$$pg/initdb" -D "$$t/pg" -U postgres -A trust -E UTF8 >/dev/null; \
 	$$as env HOME="$$t" taskset -c 0 "$$pg/pg_ctl" -D "$$t/pg" -l "$$t/pg.log" -w \
 		-o "-c listen_addresses='' -c unix_socket_directories='$$t' -c fsync=on" start >/dev/null; \
