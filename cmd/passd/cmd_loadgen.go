@@ -27,7 +27,7 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	textsFile := fs.String("texts", "", "QR texts, one a line (from passd holder --text; - for stdin), instead of minting fresh ones from --data's demo holders")
 	mode := fs.String("mode", "suite", "suite (saturation, then half and 3x its rate), closed (--concurrency clients back to back) or open (--rate)")
 	rate := fs.Float64("rate", 0, "open mode: requests per second offered")
-	conc := fs.Int("concurrency", 0, "connections (default 8 suite saturation, 16 closed, 256 open)")
+	conc := fs.Int("concurrency", 0, "connections (default 4 suite saturation, 16 closed, 256 open)")
 	slow := fs.Int("slow", 1000, "suite: slow clients beside a second saturation run (0: skip it)")
 	pid := fs.Int("server-pid", 0, "the service's process on this machine: report its CPU time and peak memory")
 	caFile := fs.String("ca", "", "https: the CA certificate to trust (PEM), e.g. DIR/tls-ca.pem from passd init")

@@ -16,7 +16,7 @@ import (
 type SuiteConfig struct {
 	URL    string
 	Bodies func() []byte
-	// Concurrency of the saturation runs (default 8): enough to keep a
+	// Concurrency of the saturation runs (default 4): enough to keep a
 	// core busy from another core, few enough that the queue they make
 	// stays under the service's shedding target.
 	Concurrency int
@@ -96,7 +96,7 @@ func (s SuiteResult) RejectCost() time.Duration {
 // beside slow clients.
 func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 8
+		cfg.Concurrency = 4
 	}
 	for _, d := range []*time.Duration{&cfg.Saturation, &cfg.Half} {
 		if *d <= 0 {

@@ -114,9 +114,11 @@ func (c *credentials) authenticate(r *http.Request, kind string) (principal, err
 	if !ok {
 		now := time.Now().UnixNano()
 		if last := c.lastMiss.Load(); now-last >= int64(missReloadEvery) && c.lastMiss.CompareAndSwap(last, now) {
-			if err := c.load(r.Context()); err != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 500*time.Millisecond)
+			if err := c.load(ctx); err != nil {
 				c.log.Warn("reloading credentials failed", "err", err)
 			}
+			cancel()
 			p, ok = (*c.byHash.Load())[hash]
 		}
 	}
