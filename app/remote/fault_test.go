@@ -298,6 +298,7 @@ func TestFaults(t *testing.T) {
 		{"connection resets", faultproxy.Rule{Fault: faultproxy.Reset}, []string{"connection reset"}},
 		{"refused connections", faultproxy.Rule{Fault: faultproxy.Refuse}, []string{"connection refused", "connection reset"}},
 		{"truncated JSON", faultproxy.Rule{Fault: faultproxy.Truncate}, []string{"unreadable answer"}},
+		{"stalled TLS handshakes", faultproxy.Rule{Fault: faultproxy.StallHandshake}, []string{"timeout"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -305,8 +306,12 @@ func TestFaults(t *testing.T) {
 			if err := a.proxy.Set(c.rule); err != nil {
 				t.Fatal(err)
 			}
+			stalled := a.proxy.Stalled()
 			for range 3 {
 				k.scan(t, a, app.Offline)
+			}
+			if c.rule.Fault == faultproxy.StallHandshake && a.proxy.Stalled() == stalled {
+				t.Error("no TLS handshake was held: the fault happened only on old connections")
 			}
 			// The outage's start is written in the background.
 			waitFor(t, "the outage in the ledger", func() bool { return len(outages(t, k)) >= before+1 })

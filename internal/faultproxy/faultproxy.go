@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,6 +37,10 @@ const (
 	Reset                 // reset the connection (TCP RST) without answering
 	Truncate              // forward, but cut the answer's body in half
 	Refuse                // close the listening socket: connections are refused
+	// StallHandshake holds every new TLS handshake after the client's
+	// hello and every request on a connection made before (a black hole
+	// on the path). A plain HTTP proxy only hangs the requests.
+	StallHandshake
 )
 
 // Rule is the proxy's behaviour; with Paths set, only those request paths
@@ -59,6 +64,7 @@ type Proxy struct {
 	rule      Rule
 	overrides map[string][]byte
 	hits      map[string]int
+	stalled   int // TLS handshakes held by StallHandshake
 	srv       *http.Server
 	ln        net.Listener
 	closed    chan struct{}
@@ -77,12 +83,16 @@ func start(upstream string, serverTLS *tls.Config, transport http.RoundTripper) 
 		return nil, err
 	}
 	p := &Proxy{
-		upstream:  u,
-		addr:      ln.Addr().String(),
-		tls:       serverTLS,
+		upstream: u,
+		addr:     ln.Addr().String(),
+
 		overrides: make(map[string][]byte),
 		hits:      make(map[string]int),
 		closed:    make(chan struct{}),
+	}
+	if serverTLS != nil {
+		p.tls = serverTLS.Clone()
+		p.tls.GetConfigForClient = p.handshake
 	}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
@@ -144,6 +154,13 @@ func (p *Proxy) Hits(path string) int {
 	return p.hits[path]
 }
 
+// Stalled returns how many TLS handshakes StallHandshake has held.
+func (p *Proxy) Stalled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stalled
+}
+
 // Close stops the proxy and releases hanging requests.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
@@ -171,7 +188,9 @@ func (p *Proxy) serve(ln net.Listener) {
 }
 
 func (p *Proxy) serveLocked(ln net.Listener) {
-	srv := &http.Server{Handler: http.HandlerFunc(p.handle), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: http.HandlerFunc(p.handle), ReadHeaderTimeout: 5 * time.Second,
+		// Failed handshakes and gone clients are the point of the faults.
+		ErrorLog: log.New(io.Discard, "", 0)}
 	p.srv, p.ln = srv, ln
 	if p.tls != nil {
 		ln = tls.NewListener(ln, p.tls)
@@ -189,7 +208,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 		rule = Rule{}
 	}
 	switch rule.Fault {
-	case Hang:
+	case Hang, StallHandshake:
 		select {
 		case <-r.Context().Done():
 		case <-p.closed:

@@ -36,3 +36,34 @@ func NewTLS(upstream string, o TLS) (*Proxy, error) {
 	}
 	return start(upstream, serverTLS, transport)
 }
+
+var errStalled = errors.New("faultproxy: handshake stalled")
+
+// handshake holds a TLS handshake while the rule is StallHandshake: the
+// client has sent its hello and hears nothing more. A handshake once held
+// is then dropped, its client long gone.
+func (p *Proxy) handshake(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for held := false; ; held = true {
+		p.mu.Lock()
+		stall := p.rule.Fault == StallHandshake
+		if stall && !held {
+			p.stalled++
+		}
+		p.mu.Unlock()
+		if !stall {
+			if held {
+				return nil, errStalled
+			}
+			return nil, nil // the proxy's own configuration
+		}
+		select {
+		case <-hello.Context().Done():
+			return nil, errStalled
+		case <-p.closed:
+			return nil, errStalled
+		case <-tick.C:
+		}
+	}
+}
