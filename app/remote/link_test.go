@@ -15,6 +15,7 @@ import (
 	"passdesk/api"
 	"passdesk/app"
 	"passdesk/app/apptest"
+	"passdesk/app/remote"
 	"passdesk/cmd/passd/store"
 	"passdesk/internal/testpki"
 	"passdesk/pass"
@@ -153,6 +154,9 @@ func TestImpostorCertificateRefused(t *testing.T) {
 			var refused *tls.CertificateVerificationError
 			if !errors.As(err, &refused) {
 				t.Errorf("verify through the impostor: %v, want the certificate refused", err)
+			}
+			if u := (*app.Unavailable)(nil); !errors.As(err, &u) || u.Cause != remote.CauseCertificate {
+				t.Errorf("impostor recorded as %v, want the outage cause %q", err, remote.CauseCertificate)
 			}
 			forged, err := apptest.FlipByte(a.pass(t))
 			if err != nil {
