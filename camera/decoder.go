@@ -6,7 +6,6 @@ import (
 	"image"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/aztec"
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
@@ -83,9 +82,6 @@ func NewDecoder() *Decoder {
 		harder: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true},
 	}
 }
-
-// minAztecText is the shortest Aztec text accepted.
-const minAztecText = 16
 
 // lastResort are the steps only a single image gets: they cost several
 // plain attempts each.
@@ -167,149 +163,16 @@ func (d *Decoder) pack(f *Frame) []byte {
 	return d.plane
 }
 
+// try runs step s over the plane y (w x h); a hit is counted and its
+// place remembered for the next frames.
 func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
-	var (
-		text  string
-		ok    bool
-		scale = 1
-		off   image.Point
-		res   *gozxing.Result
-	)
-	switch s {
-	case StepPlain:
-		res = d.read(y, w, h, image.Rect(0, 0, w, h), nil)
-	case StepROI:
-		r := d.roi.Intersect(image.Rect(0, 0, w, h))
-		if r.Dx() < 40 || r.Dy() < 40 || r.Dx()*r.Dy() > w*h*3/4 {
-			return "", false // too small to hold the code, or not worth cropping
-		}
-		// Copied into the work buffer: the reader's own crop allocates.
-		rw, rh := r.Dx(), r.Dy()
-		d.work = grow(d.work, rw*rh)
-		for i := 0; i < rh; i++ {
-			copy(d.work[i*rw:(i+1)*rw], y[(r.Min.Y+i)*w+r.Min.X:])
-		}
-		res = d.read(d.work, rw, rh, image.Rect(0, 0, rw, rh), nil)
-		off = r.Min
-	case StepBlur:
-		d.work = grow(d.work, w*h)
-		boxBlur3(d.work, y, w, h)
-		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
-	case StepBlurHarder:
-		d.work = grow(d.work, w*h)
-		boxBlur3(d.work, y, w, h)
-		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), d.harder)
-	case StepHalf:
-		hw, hh := w/2, h/2
-		d.work = grow(d.work, hw*hh)
-		halve(d.work, y, w, h)
-		res = d.read(d.work, hw, hh, image.Rect(0, 0, hw, hh), nil)
-		scale = 2
-	case StepInvert:
-		d.work = grow(d.work, w*h)
-		for i, v := range y[:w*h] {
-			d.work[i] = 255 - v
-		}
-		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
-	case StepHarder:
-		res = d.read(y, w, h, image.Rect(0, 0, w, h), d.harder)
-	case StepGlobal:
-		res = d.readGlobal(y, w, h)
-	case StepSharpen:
-		d.work = grow(d.work, w*h)
-		boxBlur3(d.work, y, w, h)
-		for i, v := range y[:w*h] {
-			d.work[i] = uint8(min(255, max(0, 2*int(v)-int(d.work[i]))))
-		}
-		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
-	case StepBlur2:
-		d.work = grow(d.work, w*h)
-		d.work2 = grow(d.work2, w*h)
-		boxBlur3(d.work2, y, w, h)
-		boxBlur3(d.work, d.work2, w, h)
-		res = d.read(d.work, w, h, image.Rect(0, 0, w, h), nil)
-	case StepDouble:
-		if w*h > 1280*720 {
-			return "", false // a large frame has the pixels already
-		}
-		d.work = grow(d.work, 4*w*h)
-		d.work2 = grow(d.work2, 4*w*h)
-		double(d.work2, y, w, h)
-		boxBlur3(d.work, d.work2, 2*w, 2*h)
-		res = d.read(d.work, 2*w, 2*h, image.Rect(0, 0, 2*w, 2*h), nil)
-		if res != nil {
-			res = gozxing.NewResult(res.GetText(), nil, nil, res.GetBarcodeFormat())
-		}
-	case StepPerspective:
-		res = d.readPerspective(y, w, h)
-	case StepAztec:
-		src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
-		if err != nil {
-			return "", false
-		}
-		bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
-		if err != nil {
-			return "", false
-		}
-		// Small Aztec symbols carry few check words: a short text found in
-		// clutter is more likely noise than a pass, and passes are long.
-		if r, err := aztec.NewAztecReader().Decode(bmp, nil); err == nil && len(r.GetText()) >= minAztecText {
-			res = gozxing.NewResult(r.GetText(), nil, nil, r.GetBarcodeFormat())
-		}
-	case StepBlurGlobal:
-		d.work = grow(d.work, w*h)
-		boxBlur3(d.work, y, w, h)
-		res = d.readGlobal(d.work, w, h)
+	at := steps[s](d, y, w, h)
+	if at.res == nil {
+		return "", false
 	}
-	if res != nil {
-		text, ok = res.GetText(), true
-		d.Hits[s]++
-		d.remember(res.GetResultPoints(), scale, off, w, h)
-	}
-	return text, ok
-}
-
-// read runs the QR reader over rect of the plane y (w x h).
-func (d *Decoder) read(y []byte, w, h int, rect image.Rectangle, hints map[gozxing.DecodeHintType]interface{}) *gozxing.Result {
-	src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, rect.Min.X, rect.Min.Y, rect.Dx(), rect.Dy(), false)
-	if err != nil {
-		return nil
-	}
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
-	if err != nil {
-		return nil
-	}
-	res, err := d.reader.Decode(bmp, hints)
-	if err != nil {
-		return nil
-	}
-	if rect.Min != (image.Point{}) {
-		pts := res.GetResultPoints()
-		moved := make([]gozxing.ResultPoint, len(pts))
-		for i, p := range pts {
-			moved[i] = gozxing.NewResultPoint(p.GetX()+float64(rect.Min.X), p.GetY()+float64(rect.Min.Y))
-		}
-		res = gozxing.NewResult(res.GetText(), nil, moved, res.GetBarcodeFormat())
-	}
-	return res
-}
-
-// readGlobal runs the QR reader over the plane with the global histogram
-// binarizer.
-func (d *Decoder) readGlobal(y []byte, w, h int) *gozxing.Result {
-	src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
-	if err != nil {
-		return nil
-	}
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
-	if err != nil {
-		return nil
-	}
-	res, err := d.reader.Decode(bmp, nil)
-	if err != nil {
-		return nil
-	}
-	return res
+	d.Hits[s]++
+	d.remember(at.res.GetResultPoints(), max(at.scale, 1), at.off, w, h)
+	return at.res.GetText(), true
 }
 
 // remember keeps the region around the finder patterns of a hit, grown
@@ -329,56 +192,4 @@ func (d *Decoder) remember(pts []gozxing.ResultPoint, scale int, off image.Point
 	r = image.Rectangle{Min: r.Min.Mul(scale), Max: r.Max.Mul(scale)}.Add(off)
 	d.roi = r.Intersect(image.Rect(0, 0, w*scale, h*scale))
 	d.roiLeft = 15
-}
-
-// boxBlur3 writes a 3x3 box blur of src (w x h) into dst; edges are
-// copied. Two passes of running sums keep it at a few adds a pixel.
-func boxBlur3(dst, src []byte, w, h int) {
-	if w < 3 || h < 3 {
-		copy(dst, src[:w*h])
-		return
-	}
-	copy(dst[:w], src[:w])
-	copy(dst[(h-1)*w:], src[(h-1)*w:h*w])
-	for y := 1; y < h-1; y++ {
-		a, b, c := src[(y-1)*w:y*w], src[y*w:(y+1)*w], src[(y+1)*w:(y+2)*w]
-		out := dst[y*w : (y+1)*w]
-		out[0], out[w-1] = b[0], b[w-1]
-		col0 := uint32(a[0]) + uint32(b[0]) + uint32(c[0])
-		col1 := uint32(a[1]) + uint32(b[1]) + uint32(c[1])
-		for x := 1; x < w-1; x++ {
-			col2 := uint32(a[x+1]) + uint32(b[x+1]) + uint32(c[x+1])
-			out[x] = uint8((col0 + col1 + col2) * 7282 >> 16) // /9
-			col0, col1 = col1, col2
-		}
-	}
-}
-
-// halve writes src (w x h) averaged over 2x2 blocks into dst (w/2 x h/2).
-func halve(dst, src []byte, w, h int) {
-	hw, hh := w/2, h/2
-	for y := 0; y < hh; y++ {
-		a, b := src[2*y*w:], src[(2*y+1)*w:]
-		out := dst[y*hw : (y+1)*hw]
-		for x := range out {
-			out[x] = uint8((uint32(a[2*x]) + uint32(a[2*x+1]) + uint32(b[2*x]) + uint32(b[2*x+1]) + 2) >> 2)
-		}
-	}
-}
-
-// double writes src (w x h) at twice the size into dst (2w x 2h), each
-// new pixel the mean of its nearest source pixels.
-func double(dst, src []byte, w, h int) {
-	W := 2 * w
-	for y := 0; y < 2*h; y++ {
-		r0 := src[(y/2)*w : (y/2)*w+w]
-		r1 := src[min(y/2+(y&1), h-1)*w:][:w]
-		out := dst[y*W : y*W+W]
-		for x := 0; x < w; x++ {
-			x1 := min(x+1, w-1)
-			a, b := uint32(r0[x])+uint32(r1[x]), uint32(r0[x1])+uint32(r1[x1])
-			out[2*x] = uint8((a + 1) >> 1)
-			out[2*x+1] = uint8((a + b + 2) >> 2)
-		}
-	}
 }
