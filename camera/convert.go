@@ -39,18 +39,18 @@ func FromYUYV(buf []byte, w, h int, f *Frame) error {
 	return nil
 }
 
-// FromMJPEG fills f from one Motion-JPEG frame. The decoded image's Y
-// plane is used as it is. Many webcams leave the Huffman tables out of
-// their frames (they are the standard ones); those are put back first.
+// FromMJPEG fills f with the luminance of one Motion-JPEG frame (see
+// LumaJPEG): the chroma is not decoded, f.Color stays nil, and the
+// preview decodes the frame's colour on its own, at its own rate. Many
+// webcams leave the Huffman tables out of their frames (they are the
+// standard ones); both decoders put them back.
 func FromMJPEG(buf []byte, f *Frame) error {
 	if len(buf) < 4 || buf[0] != 0xFF || buf[1] != 0xD8 {
 		return errors.New("MJPEG frame does not start with a JPEG marker")
 	}
-	img, err := jpeg.Decode(bytes.NewReader(withHuffmanTables(buf)))
-	if err != nil {
+	if err := LumaJPEG(buf, 1, f); err != nil {
 		return fmt.Errorf("MJPEG frame: %w", err)
 	}
-	FrameFromImage(img, f)
 	return nil
 }
 

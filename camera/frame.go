@@ -23,6 +23,7 @@ type Frame struct {
 	// waits until the decoder takes the frame, so frames that the newest
 	// one replaces cost nothing.
 	raw    []byte
+	jpeg   []byte // the MJPEG frame the plane came from, for the preview
 	format PixelFormat
 	rawW   int
 	rawH   int
@@ -36,6 +37,7 @@ func (f *Frame) setRaw(buf []byte, m Mode) {
 
 // load converts a pending device frame into the luminance plane.
 func (f *Frame) load() error {
+	f.jpeg = nil
 	if len(f.raw) == 0 {
 		return nil
 	}
@@ -45,6 +47,7 @@ func (f *Frame) load() error {
 	case FormatYUYV:
 		return FromYUYV(raw, f.rawW, f.rawH, f)
 	case FormatMJPEG:
+		f.jpeg = raw // stays valid until the next setRaw
 		return FromMJPEG(raw, f)
 	}
 	return fmt.Errorf("pixel format %v is not read", f.format)

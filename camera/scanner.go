@@ -242,6 +242,17 @@ func (s *Scanner) decode(ctx context.Context) {
 	}
 }
 
+// preview is f for the screen: an MJPEG frame is decoded again in colour,
+// shrunk by the JPEG's own scaling; others are scaled from their planes.
+func (s *Scanner) preview(f *Frame) *image.RGBA {
+	if f.jpeg != nil {
+		if img, err := PreviewJPEG(f.jpeg, s.opts.PreviewWidth); err == nil {
+			return img
+		}
+	}
+	return previewImage(f, s.opts.PreviewWidth)
+}
+
 // handle converts, previews and decodes one frame; ok when it holds a text
 // to report.
 func (s *Scanner) handle(f *Frame) (string, bool) {
@@ -252,7 +263,7 @@ func (s *Scanner) handle(f *Frame) (string, bool) {
 	now := s.opts.Now()
 	if now.Sub(s.lastPrev) >= time.Duration(float64(time.Second)/s.opts.PreviewFPS) {
 		s.lastPrev = now
-		s.prev.Store(previewImage(f, s.opts.PreviewWidth))
+		s.prev.Store(s.preview(f))
 	}
 	if s.paused.Load() {
 		return "", false
