@@ -12,14 +12,15 @@ import (
 // ErrNoCode means no QR code could be read in the frame.
 var ErrNoCode = errors.New("no QR code found")
 
-// Step is one way of looking at a frame. Plain is what every frame gets;
-// the others are the fallbacks for hard frames (noise, blur, dark mode).
+// Step is one way of looking at a frame (or at the part of it where the
+// finder pre-check saw a code). Plain is what every sighting gets; the
+// others are for hard frames (noise, blur, dark mode, tilt).
 type Step int
 
 // Decoding steps. TryStep runs any one of them; Decode and DecodeLive use
-// the ones in fallbacks and lastResort. TRY_HARDER (StepHarder,
-// StepBlurHarder) stays measurable but is in neither list: on the
-// generated frames it read nothing the other steps missed.
+// the ones in regionSteps and liveSteps (pipeline.go). TRY_HARDER
+// (StepHarder, StepBlurHarder) stays measurable but is in neither list:
+// on the generated frames it read nothing the other steps missed.
 const (
 	StepPlain       Step = iota // hybrid binarizer over the whole plane
 	StepROI                     // the region around the last hit, at full resolution
@@ -35,10 +36,11 @@ const (
 	StepDouble                  // twice the size, smoothed: codes with modules under 3 pixels (single images only)
 	StepAztec                   // an Aztec code, which EU health certificates may use (single images only)
 	StepPerspective             // the bottom-right corner searched for: tilted phones
+	StepAztecHalf               // an Aztec code at half size: a quarter of the cost, for large symbols
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective", "aztec-half"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {
@@ -46,12 +48,6 @@ func (s Step) String() string {
 	}
 	return stepNames[s]
 }
-
-// fallbacks is the order the hard-frame steps are tried in, most useful
-// first as measured on the generated hard frames. A live scanner tries one
-// of them every other frame, in turn, so a frame costs at most two
-// attempts; a single image gets them all.
-var fallbacks = []Step{StepBlur, StepInvert, StepGlobal, StepHalf, StepSharpen, StepBlur2, StepBlurGlobal, StepPerspective}
 
 // Decoder reads QR codes from luminance planes. It keeps its scratch
 // buffers between frames, so it allocates little; it is not safe for use
@@ -64,8 +60,11 @@ type Decoder struct {
 	work    []byte // filtered copies
 	work2   []byte
 	roi     image.Rectangle
-	roiLeft int // frames the ROI stays worth trying
-	next    int // the fallback the next live frame tries
+	roiLeft int    // frames the ROI stays worth trying
+	next    int    // the liveSteps entry the next live frame tries
+	frame   Frame  // the plane of the last JPEG given to DecodeJPEG
+	region  []byte // the part of the frame the finder pre-check points at
+	finders finderScan
 
 	// Hits counts the frames each step read and Frames the frames
 	// DecodeLive was given; for measurements.
@@ -81,66 +80,6 @@ func NewDecoder() *Decoder {
 		qr:     qr,
 		harder: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true},
 	}
-}
-
-// lastResort are the steps only a single image gets: they cost several
-// plain attempts each.
-var lastResort = []Step{StepAztec, StepDouble}
-
-// Decode reads f trying every step until one succeeds: the full effort,
-// for a single image.
-func (d *Decoder) Decode(f *Frame) (string, error) {
-	if !f.valid() {
-		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
-	}
-	y := d.pack(f)
-	if text, ok := d.try(StepPlain, y, f.Width, f.Height); ok {
-		return text, nil
-	}
-	for _, s := range fallbacks {
-		if text, ok := d.try(s, y, f.Width, f.Height); ok {
-			return text, nil
-		}
-	}
-	for _, s := range lastResort {
-		if text, ok := d.try(s, y, f.Width, f.Height); ok {
-			return text, nil
-		}
-	}
-	return "", ErrNoCode
-}
-
-// DecodeLive reads one frame of a stream within a bounded budget: the
-// region of the last hit (while it is recent), the plain attempt, and on
-// every other frame one fallback, a different one each time. A code held
-// in front of the camera is seen on many frames, so every fallback gets
-// its turn within 2*len(fallbacks) frames (under half a second at 30 fps).
-func (d *Decoder) DecodeLive(f *Frame) (string, error) {
-	if !f.valid() {
-		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
-	}
-	d.Frames++
-	y := d.pack(f)
-	if d.roiLeft > 0 {
-		d.roiLeft--
-		if text, ok := d.try(StepROI, y, f.Width, f.Height); ok {
-			return text, nil
-		}
-	}
-	if text, ok := d.try(StepPlain, y, f.Width, f.Height); ok {
-		return text, nil
-	}
-	// A fallback on every other frame only: most frames hold no code, and
-	// a code in view stays there for many frames.
-	d.next++
-	if d.next%2 == 0 {
-		return "", ErrNoCode
-	}
-	s := fallbacks[(d.next/2)%len(fallbacks)]
-	if text, ok := d.try(s, y, f.Width, f.Height); ok {
-		return text, nil
-	}
-	return "", ErrNoCode
 }
 
 // TryStep runs a single step on f; for measuring what each step is worth.
@@ -190,6 +129,6 @@ func (d *Decoder) remember(pts []gozxing.ResultPoint, scale int, off image.Point
 	side := max(maxX-minX, maxY-minY)
 	r := image.Rect(int(minX-side*0.3), int(minY-side*0.3), int(maxX+side*0.3)+1, int(maxY+side*0.3)+1)
 	r = image.Rectangle{Min: r.Min.Mul(scale), Max: r.Max.Mul(scale)}.Add(off)
-	d.roi = r.Intersect(image.Rect(0, 0, w*scale, h*scale))
+	d.roi = r.Intersect(image.Rect(0, 0, w, h))
 	d.roiLeft = 15
 }

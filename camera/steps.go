@@ -33,6 +33,7 @@ var steps = [numSteps]func(d *Decoder, y []byte, w, h int) attempt{
 	StepDouble:      (*Decoder).stepDouble,
 	StepAztec:       (*Decoder).stepAztec,
 	StepPerspective: (*Decoder).stepPerspective,
+	StepAztecHalf:   (*Decoder).stepAztecHalf,
 }
 
 func found(res *gozxing.Result) attempt { return attempt{res: res} }
@@ -152,6 +153,17 @@ func (d *Decoder) stepAztec(y []byte, w, h int) attempt {
 		return attempt{}
 	}
 	return found(gozxing.NewResult(r.GetText(), nil, nil, r.GetBarcodeFormat()))
+}
+
+// stepAztecHalf reads an Aztec code at half size. A pass shown as Aztec
+// is a large symbol with modules of several pixels: halving keeps them.
+func (d *Decoder) stepAztecHalf(y []byte, w, h int) attempt {
+	hw, hh := w/2, h/2
+	d.work = grow(d.work, hw*hh)
+	halve(d.work, y, w, h)
+	at := d.stepAztec(d.work, hw, hh)
+	at.scale = 2
+	return at
 }
 
 // read runs the QR reader with the hybrid binarizer over the plane y (w x h).

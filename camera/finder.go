@@ -1,0 +1,296 @@
+package camera
+
+import (
+	"image"
+	"math"
+)
+
+// The finder pre-check: before gozxing spends milliseconds on a frame, a
+// cheap pass looks for the three squares in the corners of every QR code
+// (dark, light, dark centre three modules wide, light, dark: 1:1:3:1:1
+// along any line through the centre, whatever the angle). A frame where
+// fewer than two are seen holds no code this decoder could read, and is
+// decided at once; the webcam sees mostly those. Where they are seen they
+// also say where the code is and whether it is light on dark.
+
+// finderBlock is the side of the blocks the local threshold is made of.
+const finderBlock = 8
+
+// finderMinContrast is the smallest spread of grey in a neighbourhood of
+// blocks for its pixels to count as dark or light: flat, noisy areas make
+// runs of every length.
+const finderMinContrast = 18
+
+// finderRowStep is the rows between two scanned rows: a finder's centre
+// of 3 modules of 3 pixels, the smallest read, is crossed by three.
+const finderRowStep = 3
+
+// finder is one finder-pattern-like spot: its centre, its module size in
+// pixels, whether it is light on dark, and how many scan lines saw it.
+type finder struct {
+	x, y, module float64
+	inverted     bool
+	hits         int
+}
+
+// finderScan holds the pre-check's buffers between frames.
+type finderScan struct {
+	sums, thr []int32
+	found     []finder
+}
+
+// scan returns the finder-like spots of the plane y (w x h).
+func (fs *finderScan) scan(y []byte, w, h int) []finder {
+	fs.found = fs.found[:0]
+	if w < 4*finderBlock || h < 4*finderBlock {
+		return nil
+	}
+	fs.thresholds(y, w, h)
+	bw := (w + finderBlock - 1) / finderBlock
+	for row := 1; row < h-1; row += finderRowStep {
+		fs.scanRow(y, w, h, bw, row)
+	}
+	return fs.found
+}
+
+// thresholds sets thr to each block's local threshold: the mean over the
+// 5x5 blocks around it, or -1 where their grey spreads less than
+// finderMinContrast.
+func (fs *finderScan) thresholds(y []byte, w, h int) {
+	bw, bh := (w+finderBlock-1)/finderBlock, (h+finderBlock-1)/finderBlock
+	n := bw * bh
+	if cap(fs.sums) < 3*n {
+		fs.sums, fs.thr = make([]int32, 3*n), make([]int32, n)
+	}
+	sums, lo, hi := fs.sums[:n], fs.sums[n:2*n], fs.sums[2*n:3*n]
+	fs.thr = fs.thr[:n]
+	for i := range sums {
+		sums[i], lo[i], hi[i] = 0, 255, 0
+	}
+	// A sample of every other pixel on every fourth row is enough for a
+	// block's mean and spread, at an eighth of the reads.
+	for yy := 1; yy < h; yy += 4 {
+		row := y[yy*w : yy*w+w]
+		k := (yy / finderBlock) * bw
+		for x := 0; x+finderBlock <= w; x += finderBlock {
+			a, b, c, d := row[x], row[x+2], row[x+4], row[x+6]
+			sums[k] += int32(a) + int32(b) + int32(c) + int32(d)
+			lo[k] = min(lo[k], int32(min(a, b, c, d)))
+			hi[k] = max(hi[k], int32(max(a, b, c, d)))
+			k++
+		}
+	}
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			var s, cnt int32
+			mn, mx := int32(255), int32(0)
+			for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
+				for i := max(0, bx-2); i <= min(bw-1, bx+2); i++ {
+					k := j*bw + i
+					s += sums[k]
+					cnt++
+					mn, mx = min(mn, lo[k]), max(mx, hi[k])
+				}
+			}
+			t := s / max(1, cnt*8)
+			if mx-mn < finderMinContrast {
+				t = -1
+			}
+			fs.thr[by*bw+bx] = t
+		}
+	}
+}
+
+// dark reports whether pixel (x, yy) is below its block's threshold, and
+// whether the block has the contrast to say.
+func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
+	t := fs.thr[(yy/finderBlock)*bw+x/finderBlock]
+	return int32(y[yy*w+x]) < t, t >= 0
+}
+
+// scanRow looks along one row for runs in the ratio 1:1:3:1:1 and checks
+// each one down its centre's column. runs[4] is the run being measured,
+// of colour cur; n counts the runs held; a block without contrast ends
+// them all.
+func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
+	var runs [5]int
+	n := 0
+	cur := false
+	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
+	end := func(x int) {
+		if n >= 5 && finderRatio(runs) {
+			// The centre run's colour is the last run's: they alternate.
+			cx := x - runs[4] - runs[3] - runs[2]/2
+			total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
+			fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
+		}
+	}
+	for bx, t := range thr {
+		x0 := bx * finderBlock
+		if t < 0 {
+			end(x0)
+			n = 0
+			continue
+		}
+		for i, v := range pix[x0:min(x0+finderBlock, w)] {
+			d := int32(v) < t
+			if n > 0 && d == cur {
+				runs[4]++
+				continue
+			}
+			end(x0 + i)
+			copy(runs[:4], runs[1:])
+			runs[4], cur, n = 1, d, min(n+1, 5)
+		}
+	}
+	end(w)
+}
+
+// finderRatio reports whether five runs are 1:1:3:1:1, each within half
+// a module (one and a half for the centre), in integers: with m = total/7,
+// |r-m| < m/2 is |14r-2total| < total.
+func finderRatio(r [5]int) bool {
+	if r[2] <= r[1] || r[2] <= r[3] {
+		return false // the cheap test first: most runs in clutter fail it
+	}
+	total := r[0] + r[1] + r[2] + r[3] + r[4]
+	if total < 12 || total > 7*40 {
+		return false
+	}
+	one := func(v int) bool { d := 14*v - 2*total; return d < total && -d < total }
+	d := 14*r[2] - 6*total
+	return one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && d < 3*total && -d < 3*total
+}
+
+// crossCheck walks up and down column x from row through the centre run
+// (the colour of the last run but one) and the two rings, and records the
+// spot when the column agrees with the row.
+func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64, last bool) {
+	if x < 0 || x >= w {
+		return
+	}
+	center := last
+	// From row outwards: the centre's part, the light ring, the outer ring.
+	walk := func(step int) (int, int, int, bool) {
+		a, b, c := 0, 0, 0
+		yy := row
+		for ; yy >= 0 && yy < h; yy += step {
+			d, ok := fs.dark(y, w, bw, x, yy)
+			if !ok || d != center {
+				break
+			}
+			a++
+		}
+		for ; yy >= 0 && yy < h; yy += step {
+			d, ok := fs.dark(y, w, bw, x, yy)
+			if !ok || d == center {
+				break
+			}
+			b++
+		}
+		for ; yy >= 0 && yy < h; yy += step {
+			d, ok := fs.dark(y, w, bw, x, yy)
+			if !ok || d != center {
+				break
+			}
+			c++
+			if float64(c) > 3*module {
+				break
+			}
+		}
+		return a, b, c, b > 0 && c > 0
+	}
+	ua, ub, uc, ok1 := walk(-1)
+	if !ok1 {
+		return
+	}
+	da, db, dc, ok2 := walk(1)
+	if !ok2 {
+		return
+	}
+	counts := [5]int{uc, ub, ua + da - 1, db, dc}
+	if !finderRatio(counts) {
+		return
+	}
+	total := float64(counts[0] + counts[1] + counts[2] + counts[3] + counts[4])
+	vm := total / 7
+	if vm > 2.5*module || module > 2.5*vm {
+		return
+	}
+	cy := float64(row-ua+1) + float64(counts[2])/2
+	fs.add(finder{x: float64(x), y: cy, module: (module + vm) / 2, inverted: !center, hits: 1})
+}
+
+// add merges f into a spot already found nearby, or keeps it as new.
+func (fs *finderScan) add(f finder) {
+	for i := range fs.found {
+		g := &fs.found[i]
+		if g.inverted == f.inverted && math.Abs(g.x-f.x) < 2*g.module && math.Abs(g.y-f.y) < 2*g.module {
+			k := float64(g.hits)
+			g.x, g.y, g.module = (g.x*k+f.x)/(k+1), (g.y*k+f.y)/(k+1), (g.module*k+f.module)/(k+1)
+			g.hits++
+			return
+		}
+	}
+	if len(fs.found) < 64 {
+		fs.found = append(fs.found, f)
+	}
+}
+
+// codeRegion is where a code with finder spots fs may be: the box around
+// two or more spots of one polarity at a plausible distance from each
+// other, grown by the distance between them (a third corner may be out of
+// the spots found). ok is false when no pair fits.
+func codeRegion(fs []finder, inverted bool, w, h int) (r image.Rectangle, ok bool) {
+	for i, a := range fs {
+		if a.inverted != inverted {
+			continue
+		}
+		for _, b := range fs[i+1:] {
+			if b.inverted != inverted || a.module > 2*b.module || b.module > 2*a.module {
+				continue
+			}
+			m := (a.module + b.module) / 2
+			d := math.Hypot(a.x-b.x, a.y-b.y) / m
+			// Finder centres of versions 1 to 40 are 14 to 170 modules
+			// apart (the diagonal of the largest included).
+			if d < 12 || d > 250 {
+				continue
+			}
+			grow := d*m + 8*m
+			pr := image.Rect(int(min(a.x, b.x)-grow), int(min(a.y, b.y)-grow), int(max(a.x, b.x)+grow), int(max(a.y, b.y)+grow))
+			if !ok {
+				r, ok = pr, true
+			} else {
+				r = r.Union(pr)
+			}
+		}
+	}
+	return r.Intersect(image.Rect(0, 0, w, h)), ok
+}
+
+// densest returns the spot with the most others of about its module size
+// within a code's reach (40 of its modules), and how many there are,
+// hits counted, of either polarity: a code's own modules make such spots
+// by chance around its real finder patterns, light ones as well as dark;
+// clutter makes few, far apart.
+func densest(fs []finder) (best finder, count int) {
+	for _, a := range fs {
+		c := 0
+		for _, b := range fs {
+			if near(a, b) {
+				c += b.hits
+			}
+		}
+		if c > count {
+			best, count = a, c
+		}
+	}
+	return best, count
+}
+
+// near reports whether b is within a code's reach of a, at about a's scale.
+func near(a, b finder) bool {
+	return b.module < 2*a.module && a.module < 2*b.module &&
+		math.Abs(a.x-b.x) < 40*a.module && math.Abs(a.y-b.y) < 40*a.module
+}
