@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"time"
 )
 
 // Frame is one picture from a source. Y is its luminance plane, row-major
@@ -23,7 +24,8 @@ type Frame struct {
 	// waits until the decoder takes the frame, so frames that the newest
 	// one replaces cost nothing.
 	raw    []byte
-	jpeg   []byte // the MJPEG frame the plane came from, for the preview
+	jpeg   []byte    // the MJPEG frame the plane came from, for the preview
+	got    time.Time // when the source gave the frame
 	format PixelFormat
 	rawW   int
 	rawH   int

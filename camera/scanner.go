@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +29,16 @@ type Options struct {
 	Logf          func(format string, args ...any) // default: discard
 	Client        *http.Client                     // for demo:URL; default a client with a 3 s timeout
 
-	// Test hooks: how devices are opened and listed, and how the sources wait.
-	open  func(path string) (Device, error)
-	nodes func() []string
-	sleep func(ctx context.Context, d time.Duration) error
+	// Test hooks: how devices are opened and listed, how the sources wait,
+	// and what each decoded frame cost: when its source gave it, when
+	// decoding began and ended, whether it gave a text.
+	// cpu, when set, is the decoding thread's CPU time, and the decoding
+	// goroutine keeps its thread.
+	observe func(got, began, done time.Time, cpu time.Duration)
+	cpu     func() time.Duration
+	open    func(path string) (Device, error)
+	nodes   func() []string
+	sleep   func(ctx context.Context, d time.Duration) error
 }
 
 func (o *Options) defaults() {
@@ -205,6 +212,7 @@ func (s *Scanner) capture(ctx context.Context) {
 			}
 			return
 		}
+		f.got = s.opts.Now()
 		// Only this goroutine puts frames in the box: after taking an old
 		// one out, the put cannot block.
 		select {
@@ -222,6 +230,10 @@ func (s *Scanner) capture(ctx context.Context) {
 
 func (s *Scanner) decode(ctx context.Context) {
 	defer s.wg.Done()
+	if s.opts.cpu != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	for {
 		var f *Frame
 		select {
@@ -229,7 +241,11 @@ func (s *Scanner) decode(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+		began, c0 := s.opts.Now(), s.cpuNow()
 		text, ok := s.handle(f)
+		if s.opts.observe != nil {
+			s.opts.observe(f.got, began, s.opts.Now(), s.cpuNow()-c0)
+		}
 		s.free <- f
 		if !ok {
 			continue
@@ -240,6 +256,13 @@ func (s *Scanner) decode(ctx context.Context) {
 			return
 		}
 	}
+}
+
+func (s *Scanner) cpuNow() time.Duration {
+	if s.opts.cpu == nil {
+		return 0
+	}
+	return s.opts.cpu()
 }
 
 // preview is f for the screen: an MJPEG frame is decoded again in colour,

@@ -76,13 +76,18 @@ func lookFor(r *rand.Rand, tier string, i int) codeLook {
 }
 
 func sceneOne(r *rand.Rand, tier string, i int) sceneFrame {
+	return sceneShowing(r, tier, i, "")
+}
+
+// sceneShowing is sceneOne with the code's text given ("" to draw one).
+func sceneShowing(r *rand.Rand, tier string, i int, text string) sceneFrame {
 	const w, h = 1280, 720
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	room(r, img)
 	lk := lookFor(r, tier, i)
 	sf := sceneFrame{tier: tier, look: lk}
 	if tier != tierNone {
-		sf.text = pd1Text(r)
+		sf.text = text
 		for len(sf.text) < 330 {
 			sf.text = pd1Text(r)
 		}
