@@ -10,16 +10,23 @@ BENCHTIME ?= 1s
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
-# (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
-# shell for the ledger tampering tests; zbar for the decoder comparison.
+# (tones) and libjpeg-turbo (webcam frames) need; Xvfb and ImageMagick for
+# the window smoke test; the sqlite3 shell for the ledger tampering tests;
+# zbar and zxing-cpp's Python module for the decoder comparisons.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
-	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev libturbojpeg0-dev
 TEST_DEBS  = xvfb xauth imagemagick sqlite3
-BENCH_DEBS = zbar-tools
+BENCH_DEBS = zbar-tools python3-zxing-cpp python3-numpy python3-pil util-linux
+
+# bench-decode compares the decoder with zxing-cpp's ZXingReader when it is
+# at ZXING_READER (see README.md, "Decoding benchmark"), else with Debian's
+# python3-zxing-cpp, on core BENCH_CPU.
+ZXING_READER ?= /tmp/zxing-cpp/b/example/ZXingReader
+BENCH_CPU    ?= 1
 
 export CGO_ENABLED = 1
 
-.PHONY: all build run test bench lint package deps deps-test deps-bench clean
+.PHONY: all build run test bench bench-decode lint package deps deps-test deps-bench clean
 
 all: build
 
@@ -75,8 +82,19 @@ run: build
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...
 
-bench: deps-bench
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+bench: deps-bench bench-decode
+	$(GO) test -run '^$$' -bench . -skip 'DecodeVsZXing|LiveReplay' -benchmem -benchtime $(BENCHTIME) ./...
+
+# bench-decode: read rates, false reads and time per frame beside zxing-cpp
+# on the same JPEG frames, and the live scanner on a 30 fps replay; all on
+# one core (GOMAXPROCS=1, taskset), the reference decoders included.
+bench-decode: deps-bench
+	@mkdir -p $(BIN)
+	$(GO) test -c -o $(abspath $(BIN))/camera.test ./camera
+	@if [ -x "$(ZXING_READER)" ]; then echo "reference decoder: zxing-cpp ZXingReader at $(ZXING_READER)"; \
+	else echo "reference decoder: python3-zxing-cpp (no ZXingReader at ZXING_READER=$(ZXING_READER))"; fi
+	cd camera && GOMAXPROCS=1 ZXING_READER="$(ZXING_READER)" taskset -c $(BENCH_CPU) \
+		$(abspath $(BIN))/camera.test -test.run '^$$' -test.bench 'DecodeVsZXing|LiveReplay' -test.benchtime 1x
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
