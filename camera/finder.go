@@ -33,15 +33,19 @@ type finder struct {
 	hits         int
 }
 
-// finderScan holds the pre-check's buffers between frames.
+// finderScan holds the pre-check's buffers between frames, and what the
+// last scan saw: finder-like spots, and how many Aztec-bullseye-like ones
+// (rings of equal width, seen across, down and diagonally).
 type finderScan struct {
 	sums, thr []int32
 	found     []finder
+	bullseyes int
+	bull      [2]finder // the first bullseyes seen
 }
 
 // scan returns the finder-like spots of the plane y (w x h).
 func (fs *finderScan) scan(y []byte, w, h int) []finder {
-	fs.found = fs.found[:0]
+	fs.found, fs.bullseyes = fs.found[:0], 0
 	if w < 4*finderBlock || h < 4*finderBlock {
 		return nil
 	}
@@ -118,6 +122,10 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	cur := false
 	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
 	end := func(x int) {
+		if n >= 5 && cur && evenRuns(runs) && fs.bullseyes < 8 {
+			cx := x - runs[4] - runs[3] - runs[2]/2
+			fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
+		}
 		if n >= 5 && finderRatio(runs) {
 			// The centre run's colour is the last run's: they alternate.
 			cx := x - runs[4] - runs[3] - runs[2]/2
@@ -160,6 +168,67 @@ func finderRatio(r [5]int) bool {
 	one := func(v int) bool { d := 14*v - 2*total; return d < total && -d < total }
 	d := 14*r[2] - 6*total
 	return one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && d < 3*total && -d < 3*total
+}
+
+// evenRuns reports whether five runs are of one width, within half of it:
+// an Aztec bullseye's rings across its centre.
+func evenRuns(r [5]int) bool {
+	total := r[0] + r[1] + r[2] + r[3] + r[4]
+	if total < 10 || total > 5*40 {
+		return false
+	}
+	for _, v := range r {
+		if d := 10*v - 2*total; d >= total || -d >= total {
+			return false
+		}
+	}
+	return true
+}
+
+// checkBullseye looks down and diagonally through (x, row) for the same
+// even rings: a chequerboard has them down but not diagonally, where it
+// stays on one colour.
+func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
+	for _, dir := range [][2]int{{0, 1}, {1, 1}} {
+		var runs [5]int
+		for i, sign := range []int{-1, 1} {
+			var seen [3]int // centre part, ring, ring
+			k, cx, cy := 0, x, row
+			want := true // the centre is dark
+			for k < 3 && cx >= 0 && cx < w && cy >= 0 && cy < h {
+				d, ok := fs.dark(y, w, bw, cx, cy)
+				if !ok {
+					return
+				}
+				if d != want {
+					k++
+					want = !want
+					continue
+				}
+				seen[k]++
+				if seen[k] > 3*module {
+					return
+				}
+				cx, cy = cx+sign*dir[0], cy+sign*dir[1]
+			}
+			if k < 3 && seen[2] == 0 {
+				return
+			}
+			if i == 0 {
+				runs[0], runs[1], runs[2] = seen[2], seen[1], seen[0]
+			} else {
+				runs[2] += seen[0] - 1
+				runs[3], runs[4] = seen[1], seen[2]
+			}
+		}
+		if !evenRuns(runs) {
+			return
+		}
+	}
+	if fs.bullseyes < len(fs.bull) {
+		fs.bull[fs.bullseyes] = finder{x: float64(x), y: float64(row), module: float64(module), hits: 1}
+	}
+	fs.bullseyes++
 }
 
 // crossCheck walks up and down column x from row through the centre run

@@ -16,6 +16,7 @@ const minDense = 3
 type sighting struct {
 	region   image.Rectangle
 	inverted bool
+	dense    int // how many finder-like spots, hits counted, were near
 }
 
 // look runs the finder pre-check over the plane y (w x h).
@@ -45,13 +46,22 @@ func (d *Decoder) look(y []byte, w, h int) (sighting, bool) {
 	// The sightings lie inside the code; its finder patterns' outer edges
 	// and a quiet zone lie beyond: 12 modules, and a region at least as
 	// large as the smallest PD1 code (version 8, 49 modules) and its zone.
-	grow := 16 * m
-	side := 70 * m
+	grow := 24 * m
+	side := 100 * m
 	cx, cy := (minX+maxX)/2, (minY+maxY)/2
 	halfW, halfH := max((maxX-minX)/2+grow, side/2), max((maxY-minY)/2+grow, side/2)
 	r := image.Rect(int(cx-halfW), int(cy-halfH), int(cx+halfW)+1, int(cy+halfH)+1).Intersect(image.Rect(0, 0, w, h))
-	return sighting{region: r, inverted: vote > 0}, !r.Empty()
+	return sighting{region: r, inverted: vote > 0, dense: n}, !r.Empty()
 }
+
+// strongDense is the count of sightings (see densest) past which a frame
+// almost surely shows a code (frames without one stayed under it), and
+// Decode gives the whole frame frameSteps too when its region failed.
+const strongDense = 6
+
+// frameSteps are the whole-frame steps that read hard codes the region
+// missed on the generated frames.
+var frameSteps = []Step{StepPerspective, StepHalf, StepBlurHarder, StepBlur}
 
 // regionSteps are tried, in this order, on the part of the frame the
 // pre-check points at; most useful first, as measured on the generated
@@ -82,14 +92,43 @@ func (d *Decoder) Decode(f *Frame) (string, error) {
 				return text, nil
 			}
 		}
-		for _, st := range []Step{StepPlain, StepGlobal} {
+		whole := []Step{StepPlain, StepGlobal}
+		if s.dense >= strongDense {
+			whole = append(whole, frameSteps...)
+		}
+		for _, st := range whole {
 			if text, ok := d.try(st, y, w, h); ok {
 				return text, nil
 			}
 		}
 	}
-	if text, ok := d.try(StepAztecHalf, y, w, h); ok {
-		return text, nil
+	return d.aztec(y, w, h)
+}
+
+// aztec reads an Aztec code where the scan saw its bullseye: the region
+// around each of the first bullseyes (the Aztec detector starts from the
+// middle of what it is given), then, for an image no larger than a
+// photo of a code usually is, the whole of it. A frame without a
+// bullseye skips the Aztec reader, the most costly step left.
+func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
+	n := min(d.finders.bullseyes, len(d.finders.bull))
+	for _, b := range d.finders.bull[:n] {
+		// The largest Aztec symbol is 151 modules across; a pass on a
+		// phone is far smaller in a webcam's frame.
+		half := min(int(80*b.module), 200)
+		r := image.Rect(int(b.x)-half, int(b.y)-half, int(b.x)+half, int(b.y)+half).Intersect(image.Rect(0, 0, w, h))
+		if r.Dx() < 15 || r.Dy() < 15 {
+			continue
+		}
+		d.region = crop(d.region, y, w, r)
+		if text, ok := d.tryRegion(StepAztec, w, h, r); ok {
+			return text, nil
+		}
+	}
+	if n > 0 && w*h <= 640*480 {
+		if text, ok := d.try(StepAztec, y, w, h); ok {
+			return text, nil
+		}
 	}
 	return "", ErrNoCode
 }
