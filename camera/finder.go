@@ -1,7 +1,6 @@
 package camera
 
 import (
-	"image"
 	"math"
 )
 
@@ -304,38 +303,6 @@ func (fs *finderScan) add(f finder) {
 	if len(fs.found) < 64 {
 		fs.found = append(fs.found, f)
 	}
-}
-
-// codeRegion is where a code with finder spots fs may be: the box around
-// two or more spots of one polarity at a plausible distance from each
-// other, grown by the distance between them (a third corner may be out of
-// the spots found). ok is false when no pair fits.
-func codeRegion(fs []finder, inverted bool, w, h int) (r image.Rectangle, ok bool) {
-	for i, a := range fs {
-		if a.inverted != inverted {
-			continue
-		}
-		for _, b := range fs[i+1:] {
-			if b.inverted != inverted || a.module > 2*b.module || b.module > 2*a.module {
-				continue
-			}
-			m := (a.module + b.module) / 2
-			d := math.Hypot(a.x-b.x, a.y-b.y) / m
-			// Finder centres of versions 1 to 40 are 14 to 170 modules
-			// apart (the diagonal of the largest included).
-			if d < 12 || d > 250 {
-				continue
-			}
-			grow := d*m + 8*m
-			pr := image.Rect(int(min(a.x, b.x)-grow), int(min(a.y, b.y)-grow), int(max(a.x, b.x)+grow), int(max(a.y, b.y)+grow))
-			if !ok {
-				r, ok = pr, true
-			} else {
-				r = r.Union(pr)
-			}
-		}
-	}
-	return r.Intersect(image.Rect(0, 0, w, h)), ok
 }
 
 // densest returns the spot with the most others of about its module size
