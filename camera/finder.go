@@ -37,6 +37,7 @@ type finder struct {
 // (rings of equal width, seen across, down and diagonally).
 type finderScan struct {
 	sums, thr []int32
+	tmp       []int32
 	found     []finder
 	bullseyes int
 	bull      [2]finder // the first bullseyes seen
@@ -83,19 +84,37 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 			k++
 		}
 	}
+	// The 5x5 neighbourhood in two passes: across (into hs, hl, hh), then
+	// down.
+	if cap(fs.tmp) < 3*n {
+		fs.tmp = make([]int32, 3*n)
+	}
+	hs, hl, hh := fs.tmp[:n], fs.tmp[n:2*n], fs.tmp[2*n:3*n]
 	for by := 0; by < bh; by++ {
 		for bx := 0; bx < bw; bx++ {
-			var s, cnt int32
+			var s int32
+			mn, mx := int32(255), int32(0)
+			for i := max(0, bx-2); i <= min(bw-1, bx+2); i++ {
+				k := by*bw + i
+				s += sums[k]
+				mn, mx = min(mn, lo[k]), max(mx, hi[k])
+			}
+			k := by*bw + bx
+			hs[k], hl[k], hh[k] = s, mn, mx
+		}
+	}
+	for by := 0; by < bh; by++ {
+		rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
+		for bx := 0; bx < bw; bx++ {
+			var s int32
 			mn, mx := int32(255), int32(0)
 			for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
-				for i := max(0, bx-2); i <= min(bw-1, bx+2); i++ {
-					k := j*bw + i
-					s += sums[k]
-					cnt++
-					mn, mx = min(mn, lo[k]), max(mx, hi[k])
-				}
+				k := j*bw + bx
+				s += hs[k]
+				mn, mx = min(mn, hl[k]), max(mx, hh[k])
 			}
-			t := s / max(1, cnt*8)
+			cols := int32(min(bw-1, bx+2) - max(0, bx-2) + 1)
+			t := s / max(1, rows*cols*8)
 			if mx-mn < finderMinContrast {
 				t = -1
 			}

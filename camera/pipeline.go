@@ -115,7 +115,7 @@ func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
 	for _, b := range d.finders.bull[:n] {
 		// The largest Aztec symbol is 151 modules across; a pass on a
 		// phone is far smaller in a webcam's frame.
-		half := min(int(80*b.module), 200)
+		half := min(int(80*b.module), 160)
 		r := image.Rect(int(b.x)-half, int(b.y)-half, int(b.x)+half, int(b.y)+half).Intersect(image.Rect(0, 0, w, h))
 		if r.Dx() < 15 || r.Dy() < 15 {
 			continue
