@@ -31,7 +31,8 @@ type Options struct {
 
 	// Test hooks: how devices are opened and listed, how the sources wait,
 	// and what each decoded frame cost: when its source gave it, when
-	// decoding began and ended, whether it gave a text.
+	// decoding began and when it was decided (the preview excluded), and
+	// the CPU time to the decision.
 	// cpu, when set, is the decoding thread's CPU time, and the decoding
 	// goroutine keeps its thread.
 	observe func(got, began, done time.Time, cpu time.Duration)
@@ -246,16 +247,52 @@ func (s *Scanner) decode(ctx context.Context) {
 		if s.opts.observe != nil {
 			s.opts.observe(f.got, began, s.opts.Now(), s.cpuNow()-c0)
 		}
+		if ok {
+			select {
+			case s.texts <- text:
+			case <-ctx.Done():
+				return
+			}
+		}
+		// The preview comes after the text: a verdict does not wait for it.
+		s.previewIfDue(f)
 		s.free <- f
-		if !ok {
-			continue
-		}
-		select {
-		case s.texts <- text:
-		case <-ctx.Done():
-			return
-		}
 	}
+}
+
+// previewIfDue updates the preview from f when the preview rate says so.
+func (s *Scanner) previewIfDue(f *Frame) {
+	if !f.valid() {
+		return
+	}
+	now := s.opts.Now()
+	if now.Sub(s.lastPrev) >= time.Duration(float64(time.Second)/s.opts.PreviewFPS) {
+		s.lastPrev = now
+		s.prev.Store(s.preview(f))
+	}
+}
+
+// handle converts and decodes one frame; ok when it holds a text to
+// report.
+func (s *Scanner) handle(f *Frame) (string, bool) {
+	if err := f.load(); err != nil {
+		s.opts.Logf("camera: %v", err)
+		f.Width, f.Height = 0, 0 // nothing to preview
+		return "", false
+	}
+	now := s.opts.Now()
+	if s.paused.Load() {
+		return "", false
+	}
+	text, err := s.dec.DecodeLive(f)
+	if err != nil {
+		return "", false
+	}
+	if text == s.lastText && now.Sub(s.lastAt) < s.opts.Repeat {
+		return "", false
+	}
+	s.lastText, s.lastAt = text, now
+	return text, true
 }
 
 func (s *Scanner) cpuNow() time.Duration {
@@ -274,30 +311,4 @@ func (s *Scanner) preview(f *Frame) *image.RGBA {
 		}
 	}
 	return previewImage(f, s.opts.PreviewWidth)
-}
-
-// handle converts, previews and decodes one frame; ok when it holds a text
-// to report.
-func (s *Scanner) handle(f *Frame) (string, bool) {
-	if err := f.load(); err != nil {
-		s.opts.Logf("camera: %v", err)
-		return "", false
-	}
-	now := s.opts.Now()
-	if now.Sub(s.lastPrev) >= time.Duration(float64(time.Second)/s.opts.PreviewFPS) {
-		s.lastPrev = now
-		s.prev.Store(s.preview(f))
-	}
-	if s.paused.Load() {
-		return "", false
-	}
-	text, err := s.dec.DecodeLive(f)
-	if err != nil {
-		return "", false
-	}
-	if text == s.lastText && now.Sub(s.lastAt) < s.opts.Repeat {
-		return "", false
-	}
-	s.lastText, s.lastAt = text, now
-	return text, true
 }
