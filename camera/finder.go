@@ -208,38 +208,9 @@ func evenRuns(r [5]int) bool {
 // stays on one colour.
 func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
 	for _, dir := range [][2]int{{0, 1}, {1, 1}} {
-		var runs [5]int
-		for i, sign := range []int{-1, 1} {
-			var seen [3]int // centre part, ring, ring
-			k, cx, cy := 0, x, row
-			want := true // the centre is dark
-			for k < 3 && cx >= 0 && cx < w && cy >= 0 && cy < h {
-				d, ok := fs.dark(y, w, bw, cx, cy)
-				if !ok {
-					return
-				}
-				if d != want {
-					k++
-					want = !want
-					continue
-				}
-				seen[k]++
-				if seen[k] > 3*module {
-					return
-				}
-				cx, cy = cx+sign*dir[0], cy+sign*dir[1]
-			}
-			if k < 3 && seen[2] == 0 {
-				return
-			}
-			if i == 0 {
-				runs[0], runs[1], runs[2] = seen[2], seen[1], seen[0]
-			} else {
-				runs[2] += seen[0] - 1
-				runs[3], runs[4] = seen[1], seen[2]
-			}
-		}
-		if !evenRuns(runs) {
+		back := fs.rings(y, w, h, bw, x, row, -dir[0], -dir[1], true, 3*module)
+		fwd := fs.rings(y, w, h, bw, x, row, dir[0], dir[1], true, 3*module)
+		if !evenRuns([5]int{back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2]}) {
 			return
 		}
 	}
@@ -249,63 +220,49 @@ func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
 	fs.bullseyes++
 }
 
+// rings walks from (x, y0) by (dx, dy) through a run of the centre's
+// colour and the two runs after it, and returns their lengths; the third
+// run longer than limit (the outer ring merging into its surroundings),
+// a block without contrast or the frame's edge ends the walk.
+func (fs *finderScan) rings(y []byte, w, h, bw, x, y0, dx, dy int, centre bool, limit int) (r [3]int) {
+	want, k := centre, 0
+	for cx, cy := x, y0; k < 3 && cx >= 0 && cx < w && cy >= 0 && cy < h; {
+		d, ok := fs.dark(y, w, bw, cx, cy)
+		if !ok {
+			break
+		}
+		if d != want {
+			k, want = k+1, !want
+			continue
+		}
+		if r[k]++; k == 2 && r[k] > limit {
+			break
+		}
+		cx, cy = cx+dx, cy+dy
+	}
+	return r
+}
+
 // crossCheck walks up and down column x from row through the centre run
-// (the colour of the last run but one) and the two rings, and records the
-// spot when the column agrees with the row.
-func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64, last bool) {
+// (of the colour centre) and the two rings, and records the spot when the
+// column agrees with the row.
+func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64, centre bool) {
 	if x < 0 || x >= w {
 		return
 	}
-	center := last
-	// From row outwards: the centre's part, the light ring, the outer ring.
-	walk := func(step int) (int, int, int, bool) {
-		a, b, c := 0, 0, 0
-		yy := row
-		for ; yy >= 0 && yy < h; yy += step {
-			d, ok := fs.dark(y, w, bw, x, yy)
-			if !ok || d != center {
-				break
-			}
-			a++
-		}
-		for ; yy >= 0 && yy < h; yy += step {
-			d, ok := fs.dark(y, w, bw, x, yy)
-			if !ok || d == center {
-				break
-			}
-			b++
-		}
-		for ; yy >= 0 && yy < h; yy += step {
-			d, ok := fs.dark(y, w, bw, x, yy)
-			if !ok || d != center {
-				break
-			}
-			c++
-			if float64(c) > 3*module {
-				break
-			}
-		}
-		return a, b, c, b > 0 && c > 0
-	}
-	ua, ub, uc, ok1 := walk(-1)
-	if !ok1 {
-		return
-	}
-	da, db, dc, ok2 := walk(1)
-	if !ok2 {
-		return
-	}
-	counts := [5]int{uc, ub, ua + da - 1, db, dc}
+	limit := int(3 * module)
+	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
+	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
+	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
 	if !finderRatio(counts) {
 		return
 	}
-	total := float64(counts[0] + counts[1] + counts[2] + counts[3] + counts[4])
-	vm := total / 7
+	vm := float64(counts[0]+counts[1]+counts[2]+counts[3]+counts[4]) / 7
 	if vm > 2.5*module || module > 2.5*vm {
 		return
 	}
-	cy := float64(row-ua+1) + float64(counts[2])/2
-	fs.add(finder{x: float64(x), y: cy, module: (module + vm) / 2, inverted: !center, hits: 1})
+	cy := float64(row-up[0]+1) + float64(counts[2])/2
+	fs.add(finder{x: float64(x), y: cy, module: (module + vm) / 2, inverted: !centre, hits: 1})
 }
 
 // add merges f into a spot already found nearby, or keeps it as new.
