@@ -37,10 +37,11 @@ const (
 	StepAztec                   // an Aztec code, which EU health certificates may use (single images only)
 	StepPerspective             // the bottom-right corner searched for: tilted phones
 	StepAztecHalf               // an Aztec code at half size: a quarter of the cost, for large symbols
+	StepStretch                 // blur, then the grey range stretched: faint codes clear the binarizer's contrast floor
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective", "aztec-half"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective", "aztec-half", "stretch"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {

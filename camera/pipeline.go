@@ -66,7 +66,7 @@ var frameSteps = []Step{StepPerspective, StepHalf, StepBlurHarder, StepBlur}
 // regionSteps are tried, in this order, on the part of the frame the
 // pre-check points at; most useful first, as measured on the generated
 // hard frames.
-var regionSteps = []Step{StepPlain, StepBlur, StepGlobal, StepDouble, StepSharpen, StepBlur2, StepBlurGlobal, StepPerspective, StepHalf}
+var regionSteps = []Step{StepPlain, StepBlur, StepGlobal, StepDouble, StepSharpen, StepBlur2, StepBlurGlobal, StepPerspective, StepHalf, StepStretch}
 
 // Decode reads f with the full effort, for a single image: where the
 // finder pre-check sees a code, every region step, then the region in the

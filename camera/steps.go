@@ -34,6 +34,7 @@ var steps = [numSteps]func(d *Decoder, y []byte, w, h int) attempt{
 	StepAztec:       (*Decoder).stepAztec,
 	StepPerspective: (*Decoder).stepPerspective,
 	StepAztecHalf:   (*Decoder).stepAztecHalf,
+	StepStretch:     (*Decoder).stepStretch,
 }
 
 func found(res *gozxing.Result) attempt { return attempt{res: res} }
@@ -153,6 +154,45 @@ func (d *Decoder) stepAztec(y []byte, w, h int) attempt {
 		return attempt{}
 	}
 	return found(gozxing.NewResult(r.GetText(), nil, nil, r.GetBarcodeFormat()))
+}
+
+// stepStretch blurs the plane, then stretches its grey levels so that the
+// darkest and lightest hundredth span 0 to 255. gozxing's binarizer takes
+// a block whose levels spread less than 24 for background: a faint,
+// blurred code on a dim screen is all such blocks until stretched.
+func (d *Decoder) stepStretch(y []byte, w, h int) attempt {
+	b := d.blurred(y, w, h)
+	if !stretch(b) {
+		return attempt{}
+	}
+	return found(d.read(b, w, h, nil))
+}
+
+// stretch maps the grey levels of b so that its darkest and lightest
+// hundredth span 0 to 255; false when b is flat.
+func stretch(b []byte) bool {
+	var hist [256]int
+	for _, v := range b {
+		hist[v]++
+	}
+	lo, hi, n := 0, 255, 0
+	for ; lo < 255 && n+hist[lo] < len(b)/100; lo++ {
+		n += hist[lo]
+	}
+	for n = 0; hi > lo && n+hist[hi] < len(b)/100; hi-- {
+		n += hist[hi]
+	}
+	if hi-lo < 8 {
+		return false
+	}
+	var lut [256]uint8
+	for i := range lut {
+		lut[i] = uint8(min(255, max(0, (i-lo)*255/(hi-lo))))
+	}
+	for i, v := range b {
+		b[i] = lut[v]
+	}
+	return true
 }
 
 // stepAztecHalf reads an Aztec code at half size. A pass shown as Aztec
