@@ -13,13 +13,20 @@ PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
 PASSD_BENCH_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
-# (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
-# shell for the ledger tampering tests; PostgreSQL for passd's several-node
-# tests; zbar for the decoder comparison.
+# (tones) and libjpeg-turbo (webcam frames) need; Xvfb and ImageMagick for
+# the window smoke test; the sqlite3 shell for the ledger tampering tests;
+# PostgreSQL for passd's several-node tests; zbar and zxing-cpp's Python
+# module for the decoder comparisons.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
-	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev libturbojpeg0-dev
 TEST_DEBS  = xvfb xauth imagemagick sqlite3 postgresql
-BENCH_DEBS = zbar-tools
+BENCH_DEBS = zbar-tools python3-zxing-cpp python3-numpy python3-pil util-linux
+
+# bench-decode compares the decoder with zxing-cpp's ZXingReader when it is
+# at ZXING_READER (see README.md, "Decoding benchmark"), else with Debian's
+# python3-zxing-cpp, on core BENCH_CPU.
+ZXING_READER ?= /tmp/zxing-cpp/b/example/ZXingReader
+BENCH_CPU    ?= 1
 
 export CGO_ENABLED = 1
 
@@ -41,7 +48,7 @@ export PATH := $(dir $(PINNED_GO)):$(PATH)
 export GOTOOLCHAIN = local
 endif
 
-.PHONY: all build run test bench bench-passd bench-passd-pg lint package deps deps-go-bootstrap deps-test deps-bench clean
+.PHONY: all build run test bench bench-decode bench-passd bench-passd-pg lint package deps deps-go-bootstrap deps-test deps-bench clean
 
 all: build
 
@@ -113,8 +120,19 @@ run: build
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...
 
-bench: deps-bench bench-passd bench-passd-pg
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+bench: deps-bench bench-decode bench-passd bench-passd-pg
+	$(GO) test -run '^$$' -bench . -skip 'DecodeVsZXing|LiveReplay' -benchmem -benchtime $(BENCHTIME) ./...
+
+# bench-decode: read rates, false reads and time per frame beside zxing-cpp
+# on the same JPEG frames, and the live scanner on a 30 fps replay; all on
+# one core (GOMAXPROCS=1, taskset), the reference decoders included.
+bench-decode: deps-bench
+	@mkdir -p $(BIN)
+	$(GO) test -c -o $(abspath $(BIN))/camera.test ./camera
+	@if [ -x "$(ZXING_READER)" ]; then echo "reference decoder: zxing-cpp ZXingReader at $(ZXING_READER)"; \
+	else echo "reference decoder: python3-zxing-cpp (no ZXingReader at ZXING_READER=$(ZXING_READER))"; fi
+	cd camera && GOMAXPROCS=1 ZXING_READER="$(ZXING_READER)" taskset -c $(BENCH_CPU) \
+		$(abspath $(BIN))/camera.test -test.run '^$$' -test.bench 'DecodeVsZXing|LiveReplay' -test.benchtime 1x
 
 # bench-passd is passd's load test (issue 18): the service on core 0 with
 # GOMAXPROCS=1, the load generator as its own process on core 1, fresh QR

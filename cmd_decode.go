@@ -2,13 +2,40 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	_ "image/jpeg" // decode reads PNG and JPEG
 	_ "image/png"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"passdesk/camera"
 )
+
+// decodeFile reads the code in one image file; readable is false when the
+// file could not be read or is not a PNG or JPEG image. A JPEG takes the
+// webcam's path (its luminance only, see camera.DecodeJPEG).
+func decodeFile(name string) (text string, readable bool, err error) {
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".jpg" || ext == ".jpeg" {
+		buf, err := os.ReadFile(name)
+		if err != nil {
+			return "", false, err
+		}
+		text, err := camera.DecodeJPEG(buf)
+		if err == nil || errors.Is(err, camera.ErrNoCode) {
+			return text, true, err
+		}
+		// Not a JPEG after all: let the image decoders say what it is.
+	}
+	img, err := camera.ReadImage(name)
+	if err != nil {
+		return "", false, err
+	}
+	text, err = camera.DecodeImage(img)
+	return text, true, err
+}
 
 // decodeLine is one line of `passdesk decode` output.
 type decodeLine struct {
@@ -33,13 +60,14 @@ func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	enc.SetEscapeHTML(false)
 	for _, name := range args {
 		line := decodeLine{File: name}
-		img, err := camera.ReadImage(name)
-		if err != nil {
+		text, readable, err := decodeFile(name)
+		switch {
+		case !readable:
 			line.Error = err.Error()
 			status = exitFail
-		} else if text, err := camera.DecodeImage(img); err != nil {
+		case err != nil:
 			line.Error = err.Error()
-		} else {
+		default:
 			line.Text = text
 		}
 		if err := enc.Encode(line); err != nil {

@@ -76,7 +76,7 @@ func median(d []time.Duration) time.Duration {
 // BenchmarkDecodeFrame is the live decoder's cost per frame: "first" is a
 // code seen for the first time (plain attempt over the whole frame),
 // "held" a code that stays in view (the region of the last hit first),
-// "none" a frame without a code (plain and one fallback).
+// "none" a frame without a code (the finder pre-check, and what it lets through).
 func BenchmarkDecodeFrame(b *testing.B) {
 	for _, sz := range []Size{{1280, 720}, {640, 480}} {
 		code := framesFor([]string{kindEasy}, 8, sz.Width, sz.Height, 100)

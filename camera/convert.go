@@ -1,12 +1,9 @@
 package camera
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
-	"sync"
 )
 
 // FromYUYV fills f from a packed YUYV 4:2:2 buffer (Y0 U Y1 V for each
@@ -39,70 +36,17 @@ func FromYUYV(buf []byte, w, h int, f *Frame) error {
 	return nil
 }
 
-// FromMJPEG fills f from one Motion-JPEG frame. The decoded image's Y
-// plane is used as it is. Many webcams leave the Huffman tables out of
-// their frames (they are the standard ones); those are put back first.
+// FromMJPEG fills f with the luminance of one Motion-JPEG frame (see
+// LumaJPEG): the chroma is not decoded, f.Color stays nil, and the
+// preview decodes the frame's colour on its own, at its own rate. Many
+// webcams leave the Huffman tables out of their frames (they are the
+// standard ones); both decoders put them back.
 func FromMJPEG(buf []byte, f *Frame) error {
 	if len(buf) < 4 || buf[0] != 0xFF || buf[1] != 0xD8 {
 		return errors.New("MJPEG frame does not start with a JPEG marker")
 	}
-	img, err := jpeg.Decode(bytes.NewReader(withHuffmanTables(buf)))
-	if err != nil {
+	if err := LumaJPEG(buf, 1, f); err != nil {
 		return fmt.Errorf("MJPEG frame: %w", err)
 	}
-	FrameFromImage(img, f)
 	return nil
 }
-
-// withHuffmanTables returns buf with the standard Huffman tables inserted
-// before its first start-of-scan when it has no DHT segment of its own.
-func withHuffmanTables(buf []byte) []byte {
-	sos := -1
-	for i := 2; i+4 <= len(buf); {
-		if buf[i] != 0xFF {
-			return buf // not a marker where one should be: let the decoder say so
-		}
-		marker := buf[i+1]
-		switch {
-		case marker == 0xC4:
-			return buf
-		case marker == 0xDA:
-			sos = i
-		case marker == 0xFF: // fill byte
-			i++
-			continue
-		}
-		if sos >= 0 {
-			break
-		}
-		i += 2 + int(buf[i+2])<<8 | int(buf[i+3])
-	}
-	if sos < 0 {
-		return buf
-	}
-	dht := standardDHT()
-	out := make([]byte, 0, len(buf)+len(dht))
-	out = append(out, buf[:sos]...)
-	out = append(out, dht...)
-	return append(out, buf[sos:]...)
-}
-
-// standardDHT is the DHT segment with the four tables of the JPEG
-// standard (Annex K.3), taken from what image/jpeg writes: its encoder
-// always uses those tables.
-var standardDHT = sync.OnceValue(func() []byte {
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 8, 8)), nil); err != nil {
-		return nil
-	}
-	var out []byte
-	data := b.Bytes()
-	for i := 2; i+4 <= len(data) && data[i] == 0xFF && data[i+1] != 0xDA; {
-		n := int(data[i+2])<<8 | int(data[i+3])
-		if data[i+1] == 0xC4 {
-			out = append(out, data[i:i+2+n]...)
-		}
-		i += 2 + n
-	}
-	return out
-})

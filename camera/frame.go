@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"time"
 )
 
 // Frame is one picture from a source. Y is its luminance plane, row-major
@@ -23,6 +24,8 @@ type Frame struct {
 	// waits until the decoder takes the frame, so frames that the newest
 	// one replaces cost nothing.
 	raw    []byte
+	jpeg   []byte    // the MJPEG frame the plane came from, for the preview
+	got    time.Time // when the source gave the frame
 	format PixelFormat
 	rawW   int
 	rawH   int
@@ -36,6 +39,7 @@ func (f *Frame) setRaw(buf []byte, m Mode) {
 
 // load converts a pending device frame into the luminance plane.
 func (f *Frame) load() error {
+	f.jpeg = nil
 	if len(f.raw) == 0 {
 		return nil
 	}
@@ -45,6 +49,7 @@ func (f *Frame) load() error {
 	case FormatYUYV:
 		return FromYUYV(raw, f.rawW, f.rawH, f)
 	case FormatMJPEG:
+		f.jpeg = raw // stays valid until the next setRaw
 		return FromMJPEG(raw, f)
 	}
 	return fmt.Errorf("pixel format %v is not read", f.format)

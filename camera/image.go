@@ -20,3 +20,17 @@ func DecodeImage(img image.Image) (string, error) {
 	FrameFromImage(img, &f)
 	return NewDecoder().Decode(&f)
 }
+
+// DecodeJPEG reads the QR code in the JPEG image buf with the full effort
+// of Decode, from the luminance alone (see LumaJPEG).
+func DecodeJPEG(buf []byte) (string, error) {
+	return NewDecoder().DecodeJPEG(buf)
+}
+
+// DecodeJPEG is DecodeJPEG reusing d's buffers.
+func (d *Decoder) DecodeJPEG(buf []byte) (string, error) {
+	if err := LumaJPEG(buf, 1, &d.frame); err != nil {
+		return "", err
+	}
+	return d.Decode(&d.frame)
+}

@@ -1,10 +1,11 @@
 package camera
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
-	_ "image/jpeg" // replay folders hold PNG and JPEG images
+	"image/jpeg" // replay folders hold PNG and JPEG images
 	_ "image/png"
 	"os"
 	"path/filepath"
@@ -87,15 +88,39 @@ func (s *replaySource) Next(ctx context.Context, f *Frame) error {
 		}
 		name := s.files[s.i]
 		s.i++
-		img, err := ReadImage(name)
-		if err != nil {
+		if err := s.load(name, f); err != nil {
 			s.logf("replay: %v", err)
 			continue
 		}
-		FrameFromImage(img, f)
 		s.state.Store(app.CameraOK)
 		return nil
 	}
+}
+
+// load puts the image file name in f. A JPEG is handed on as an MJPEG
+// webcam frame is, its bytes to be decoded by the decoding goroutine, so
+// that a replay measures what a webcam costs; a PNG is decoded here.
+func (s *replaySource) load(name string, f *Frame) error {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg":
+		buf, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(buf))
+		if err != nil {
+			return fmt.Errorf("%s is not a JPEG image: %w", name, err)
+		}
+		f.setRaw(buf, Mode{Format: FormatMJPEG, Size: Size{cfg.Width, cfg.Height}})
+		return nil
+	}
+	img, err := ReadImage(name)
+	if err != nil {
+		return err
+	}
+	f.raw = f.raw[:0]
+	FrameFromImage(img, f)
+	return nil
 }
 
 // ReadImage decodes a PNG or JPEG file.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +29,17 @@ type Options struct {
 	Logf          func(format string, args ...any) // default: discard
 	Client        *http.Client                     // for demo:URL; default a client with a 3 s timeout
 
-	// Test hooks: how devices are opened and listed, and how the sources wait.
-	open  func(path string) (Device, error)
-	nodes func() []string
-	sleep func(ctx context.Context, d time.Duration) error
+	// Test hooks: how devices are opened and listed, how the sources wait,
+	// and what each decoded frame cost: when its source gave it, when
+	// decoding began and when it was decided (the preview excluded), and
+	// the CPU time to the decision.
+	// cpu, when set, is the decoding thread's CPU time, and the decoding
+	// goroutine keeps its thread.
+	observe func(got, began, done time.Time, cpu time.Duration)
+	cpu     func() time.Duration
+	open    func(path string) (Device, error)
+	nodes   func() []string
+	sleep   func(ctx context.Context, d time.Duration) error
 }
 
 func (o *Options) defaults() {
@@ -205,6 +213,7 @@ func (s *Scanner) capture(ctx context.Context) {
 			}
 			return
 		}
+		f.got = s.opts.Now()
 		// Only this goroutine puts frames in the box: after taking an old
 		// one out, the put cannot block.
 		select {
@@ -222,6 +231,10 @@ func (s *Scanner) capture(ctx context.Context) {
 
 func (s *Scanner) decode(ctx context.Context) {
 	defer s.wg.Done()
+	if s.opts.cpu != nil {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	for {
 		var f *Frame
 		select {
@@ -229,31 +242,45 @@ func (s *Scanner) decode(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+		began, c0 := s.opts.Now(), s.cpuNow()
 		text, ok := s.handle(f)
+		if s.opts.observe != nil {
+			s.opts.observe(f.got, began, s.opts.Now(), s.cpuNow()-c0)
+		}
+		if ok {
+			select {
+			case s.texts <- text:
+			case <-ctx.Done():
+				return
+			}
+		}
+		// The preview comes after the text: a verdict does not wait for it.
+		s.previewIfDue(f)
 		s.free <- f
-		if !ok {
-			continue
-		}
-		select {
-		case s.texts <- text:
-		case <-ctx.Done():
-			return
-		}
 	}
 }
 
-// handle converts, previews and decodes one frame; ok when it holds a text
-// to report.
-func (s *Scanner) handle(f *Frame) (string, bool) {
-	if err := f.load(); err != nil {
-		s.opts.Logf("camera: %v", err)
-		return "", false
+// previewIfDue updates the preview from f when the preview rate says so.
+func (s *Scanner) previewIfDue(f *Frame) {
+	if !f.valid() {
+		return
 	}
 	now := s.opts.Now()
 	if now.Sub(s.lastPrev) >= time.Duration(float64(time.Second)/s.opts.PreviewFPS) {
 		s.lastPrev = now
-		s.prev.Store(previewImage(f, s.opts.PreviewWidth))
+		s.prev.Store(s.preview(f))
 	}
+}
+
+// handle converts and decodes one frame; ok when it holds a text to
+// report.
+func (s *Scanner) handle(f *Frame) (string, bool) {
+	if err := f.load(); err != nil {
+		s.opts.Logf("camera: %v", err)
+		f.Width, f.Height = 0, 0 // nothing to preview
+		return "", false
+	}
+	now := s.opts.Now()
 	if s.paused.Load() {
 		return "", false
 	}
@@ -266,4 +293,22 @@ func (s *Scanner) handle(f *Frame) (string, bool) {
 	}
 	s.lastText, s.lastAt = text, now
 	return text, true
+}
+
+func (s *Scanner) cpuNow() time.Duration {
+	if s.opts.cpu == nil {
+		return 0
+	}
+	return s.opts.cpu()
+}
+
+// preview is f for the screen: an MJPEG frame is decoded again in colour,
+// shrunk by the JPEG's own scaling; others are scaled from their planes.
+func (s *Scanner) preview(f *Frame) *image.RGBA {
+	if f.jpeg != nil {
+		if img, err := PreviewJPEG(f.jpeg, s.opts.PreviewWidth); err == nil {
+			return img
+		}
+	}
+	return previewImage(f, s.opts.PreviewWidth)
 }

@@ -3,6 +3,7 @@ package camera
 import (
 	"context"
 	"encoding/json"
+	"image"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
@@ -61,6 +62,17 @@ func recv(t *testing.T, s *Scanner) string {
 	return ""
 }
 
+// waitPreview returns the scanner's preview once there is one: it is made
+// just after the frame's text is sent, or nil after a second.
+func waitPreview(s *Scanner) image.Image {
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if p := s.Preview(); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 // feedQuiet sends g n times, waits for the scanner to take the frames and checks it reported
 // nothing.
 func feedQuiet(t *testing.T, s *Scanner, src *chanSource, g genFrame, n int) {
@@ -95,7 +107,7 @@ func TestScannerRepeatAndPause(t *testing.T) {
 	if got := recv(t, s); got != a.text {
 		t.Fatalf("first text %.20q, want %.20q", got, a.text)
 	}
-	if s.Preview() == nil {
+	if waitPreview(s) == nil {
 		t.Error("no preview after a frame")
 	}
 	// The same code within 3 s: not again.

@@ -302,7 +302,7 @@ func TestScannerFromWebcam(t *testing.T) {
 			if got, want := s.State(), app.CameraOK; got != want {
 				t.Errorf("state %v, want %v", got, want)
 			}
-			if p := s.Preview(); p == nil || p.Bounds().Dx() != 640 {
+			if p := waitPreview(s); p == nil || p.Bounds().Dx() != 640 {
 				t.Errorf("preview %v", p)
 			}
 		})

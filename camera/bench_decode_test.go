@@ -1,0 +1,289 @@
+package camera
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkDecodeVsZXing compares PassDesk's decoding with zxing-cpp on
+// the same JPEG files in one run: read rate per tier, false reads, and
+// time per frame from JPEG bytes to text. `make bench-decode` runs it on
+// one core (GOMAXPROCS=1 under taskset); the reference decoders it runs
+// inherit that core.
+//
+//	ZXING_READER   zxing-cpp's ZXingReader (3.x); when it is not there,
+//	               Debian's python3-zxing-cpp (1.4) through PYTHON
+//	PYTHON         the Python with the zxingcpp module (/usr/bin/python3)
+//	BENCH_FRAMES   frames per tier (default 60)
+//	DECODE_FRAMES  a folder to keep the JPEG files in (default: a temporary one)
+//
+// Two frame sets: "scenes" (scenes_test.go, made to the independent set's
+// description) and "gen" (gen_test.go, the first generator, its frames
+// as JPEG at quality 90). Times are CPU times of the decoding thread (of
+// the process, for zxing-cpp) so that the other work on a shared machine
+// counts less; the table gives the mean, and median and p99 per tier.
+func BenchmarkDecodeVsZXing(b *testing.B) {
+	n := 60
+	if v, err := strconv.Atoi(os.Getenv("BENCH_FRAMES")); err == nil && v > 0 {
+		n = v
+	}
+	dir := os.Getenv("DECODE_FRAMES")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	ref := referenceDecoder(b)
+	b.Logf("JPEG decoding: %s; reference: %s; GOMAXPROCS=%d", JPEGDecoder(), ref.name, runtime.GOMAXPROCS(0))
+	for _, set := range []struct {
+		name   string
+		frames func() []sceneFrame
+	}{{"scenes", func() []sceneFrame { return sceneFrames(1501, n) }}, {"gen", func() []sceneFrame { return genAsJPEG(1502, n) }}} {
+		frames := set.frames()
+		files := writeFrames(b, filepath.Join(dir, set.name), frames)
+		var ours []frameResult
+		for i := 0; i < b.N; i++ { // -benchtime 1x: the set is the sample
+			ours = decodeOurs(frames)
+		}
+		theirs, err := ref.run(files, frames)
+		if err != nil {
+			b.Fatalf("%s: %v", ref.name, err)
+		}
+		fmt.Printf("\nset %s, %d frames a tier, in %s\n%s", set.name, n, filepath.Join(dir, set.name),
+			scoreTable([]string{"passdesk", ref.name}, [][]frameResult{ours, theirs}, frames))
+		sc := score(ours, frames)
+		b.ReportMetric(sc.rate[tierEasy], set.name+"-easy-%")
+		b.ReportMetric(sc.rate[tierHard], set.name+"-hard-%")
+		b.ReportMetric(float64(sc.falseReads), set.name+"-false-reads")
+		b.ReportMetric(ms(percentile(sc.times[""], 50)), set.name+"-ms/frame")
+		b.ReportMetric(ms(percentile(sc.times[tierNone], 99)), set.name+"-none-p99-ms")
+	}
+}
+
+// frameResult is what a decoder made of one frame.
+type frameResult struct {
+	text string
+	took time.Duration
+}
+
+func decodeOurs(frames []sceneFrame) []frameResult {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	out := make([]frameResult, len(frames))
+	for i, f := range frames {
+		c0 := threadCPU()
+		text, _ := DecodeJPEG(f.jpeg)
+		out[i] = frameResult{text, threadCPU() - c0}
+	}
+	return out
+}
+
+// genAsJPEG is the first generator's easy, hard and empty frames as grey
+// JPEGs, n a tier.
+func genAsJPEG(seed int64, n int) []sceneFrame {
+	per := max(1, n/len(hardKinds))
+	tiers := map[string]string{kindEasy: tierEasy, kindNone: tierNone}
+	var out []sceneFrame
+	for _, kinds := range [][]string{{kindEasy}, hardKinds, {kindNone}} {
+		count := n
+		if len(kinds) > 1 {
+			count = per
+		}
+		for _, g := range genFrames(seed, kinds, count, 1280, 720) {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, g.img, &jpeg.Options{Quality: 90}); err != nil {
+				panic(err)
+			}
+			tier, ok := tiers[g.kind]
+			if !ok {
+				tier = tierHard
+			}
+			out = append(out, sceneFrame{tier: tier, text: g.text, jpeg: buf.Bytes()})
+		}
+	}
+	return out
+}
+
+func writeFrames(b *testing.B, dir string, frames []sceneFrame) []string {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	files := make([]string, len(frames))
+	for i, f := range frames {
+		files[i] = filepath.Join(dir, fmt.Sprintf("%s-%03d.jpg", f.tier, i))
+		if err := os.WriteFile(files[i], f.jpeg, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return files
+}
+
+// reference is zxing-cpp, one way or the other.
+type reference struct {
+	name string
+	run  func(files []string, frames []sceneFrame) ([]frameResult, error)
+}
+
+func referenceDecoder(b *testing.B) reference {
+	if p := os.Getenv("ZXING_READER"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return reference{"zxing-cpp 3.1 (ZXingReader)", func(files []string, frames []sceneFrame) ([]frameResult, error) {
+				return runZXingReader(p, files, frames)
+			}}
+		}
+		b.Logf("ZXING_READER=%s is not there: using python3-zxing-cpp", p)
+	}
+	py := orDefault(os.Getenv("PYTHON"), "/usr/bin/python3")
+	if err := exec.Command(py, "-c", "import zxingcpp, numpy, PIL").Run(); err != nil {
+		b.Skipf("no reference decoder: neither ZXING_READER nor %s with zxingcpp, numpy and PIL (Debian python3-zxing-cpp python3-pil)", py)
+	}
+	return reference{"zxing-cpp 1.4 (python3-zxing-cpp)", func(files []string, _ []sceneFrame) ([]frameResult, error) {
+		return runPythonZXing(py, files)
+	}}
+}
+
+func orDefault(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var zxingLine = regexp.MustCompile(`^(\S+) QR Code "(.*)"$`)
+
+// runZXingReader runs one ZXingReader process per tier over that tier's
+// files; each frame is given the process's CPU time (start-up and JPEG
+// decoding included) divided by the tier's frames.
+func runZXingReader(path string, files []string, frames []sceneFrame) ([]frameResult, error) {
+	out := make([]frameResult, len(files))
+	for _, tier := range []string{tierEasy, tierHard, tierNone} {
+		var idx []int
+		for i, f := range frames {
+			if f.tier == tier {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		args := []string{"-formats", "QRCode", "-single", "-1"}
+		for _, i := range idx {
+			args = append(args, files[i])
+		}
+		cmd := exec.Command(path, args...)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		if err := cmd.Run(); err != nil {
+			return nil, err
+		}
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		texts := map[string]string{}
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if m := zxingLine.FindStringSubmatch(line); m != nil {
+				texts[m[1]] = m[2]
+			}
+		}
+		for _, i := range idx {
+			out[i] = frameResult{texts[files[i]], cpu / time.Duration(len(idx))}
+		}
+	}
+	return out, nil
+}
+
+func runPythonZXing(py string, files []string) ([]frameResult, error) {
+	cmd := exec.Command(py, append([]string{filepath.Join("testdata", "zxingcpp_read.py")}, files...)...)
+	stdout, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	var out []frameResult
+	sc := bufio.NewScanner(bytes.NewReader(stdout))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		secs, text, _ := strings.Cut(sc.Text(), "\t")
+		s, err := strconv.ParseFloat(secs, 64)
+		if err != nil {
+			return nil, fmt.Errorf("python3-zxing-cpp said %q", sc.Text())
+		}
+		out = append(out, frameResult{text, time.Duration(s * float64(time.Second))})
+	}
+	if len(out) != len(files) {
+		return nil, fmt.Errorf("python3-zxing-cpp answered for %d of %d files", len(out), len(files))
+	}
+	return out, nil
+}
+
+// scored is one decoder's figures on a set.
+type scored struct {
+	read, total map[string]int
+	rate        map[string]float64
+	falseReads  int
+	times       map[string][]time.Duration // by tier, "" for all
+}
+
+func score(res []frameResult, frames []sceneFrame) scored {
+	s := scored{read: map[string]int{}, total: map[string]int{}, rate: map[string]float64{}, times: map[string][]time.Duration{}}
+	for i, f := range frames {
+		r := res[i]
+		s.total[f.tier]++
+		s.times[f.tier] = append(s.times[f.tier], r.took)
+		s.times[""] = append(s.times[""], r.took)
+		switch {
+		case r.text == "":
+		case r.text == f.text:
+			s.read[f.tier]++
+		default:
+			s.falseReads++ // a text from a frame without one, or the wrong text
+		}
+	}
+	for t, n := range s.total {
+		s.rate[t] = 100 * float64(s.read[t]) / float64(n)
+	}
+	return s
+}
+
+func scoreTable(names []string, results [][]frameResult, frames []sceneFrame) string {
+	var b strings.Builder
+	b.WriteString("| decoder | easy | hard | false reads | ms/frame mean | median (p99) | easy | hard | no code |\n|---|---|---|---|---|---|---|---|---|\n")
+	for i, name := range names {
+		s := score(results[i], frames)
+		t := func(tier string) string {
+			return fmt.Sprintf("%.1f (%.1f)", ms(percentile(s.times[tier], 50)), ms(percentile(s.times[tier], 99)))
+		}
+		fmt.Fprintf(&b, "| %s | %d/%d | %d/%d | %d | %.1f | %s | %s | %s | %s |\n", name,
+			s.read[tierEasy], s.total[tierEasy], s.read[tierHard], s.total[tierHard], s.falseReads,
+			ms(mean(s.times[""])), t(""), t(tierEasy), t(tierHard), t(tierNone))
+	}
+	return b.String()
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func mean(d []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, v := range d {
+		sum += v
+	}
+	return sum / time.Duration(max(1, len(d)))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

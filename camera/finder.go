@@ -1,0 +1,308 @@
+package camera
+
+import (
+	"math"
+)
+
+// The finder pre-check: before gozxing spends milliseconds on a frame, a
+// cheap pass looks for the three squares in the corners of every QR code
+// (dark, light, dark centre three modules wide, light, dark: 1:1:3:1:1
+// along any line through the centre, whatever the angle). A frame where
+// fewer than two are seen holds no code this decoder could read, and is
+// decided at once; the webcam sees mostly those. Where they are seen they
+// also say where the code is and whether it is light on dark.
+
+// finderBlock is the side of the blocks the local threshold is made of.
+const finderBlock = 8
+
+// finderMinContrast is the smallest spread of grey in a neighbourhood of
+// blocks for its pixels to count as dark or light: flat, noisy areas make
+// runs of every length.
+const finderMinContrast = 18
+
+// finderRowStep is the rows between two scanned rows: a finder's centre
+// of 3 modules of 3 pixels, the smallest read, is crossed by three.
+const finderRowStep = 3
+
+// finder is one finder-pattern-like spot: its centre, its module size in
+// pixels, whether it is light on dark, and how many scan lines saw it.
+type finder struct {
+	x, y, module float64
+	inverted     bool
+	hits         int
+}
+
+// finderScan holds the pre-check's buffers between frames, and what the
+// last scan saw: finder-like spots, and how many Aztec-bullseye-like ones
+// (rings of equal width, seen across, down and diagonally).
+type finderScan struct {
+	sums, thr []int32
+	tmp       []int32
+	found     []finder
+	bullseyes int
+	bull      [2]finder // the first bullseyes seen
+}
+
+// scan returns the finder-like spots of the plane y (w x h).
+func (fs *finderScan) scan(y []byte, w, h int) []finder {
+	fs.found, fs.bullseyes = fs.found[:0], 0
+	if w < 4*finderBlock || h < 4*finderBlock {
+		return nil
+	}
+	fs.thresholds(y, w, h)
+	bw := (w + finderBlock - 1) / finderBlock
+	for row := 1; row < h-1; row += finderRowStep {
+		fs.scanRow(y, w, h, bw, row)
+	}
+	return fs.found
+}
+
+// thresholds sets thr to each block's local threshold: the mean over the
+// 5x5 blocks around it, or -1 where their grey spreads less than
+// finderMinContrast.
+func (fs *finderScan) thresholds(y []byte, w, h int) {
+	bw, bh := (w+finderBlock-1)/finderBlock, (h+finderBlock-1)/finderBlock
+	n := bw * bh
+	if cap(fs.sums) < 3*n {
+		fs.sums, fs.thr = make([]int32, 3*n), make([]int32, n)
+	}
+	sums, lo, hi := fs.sums[:n], fs.sums[n:2*n], fs.sums[2*n:3*n]
+	fs.thr = fs.thr[:n]
+	for i := range sums {
+		sums[i], lo[i], hi[i] = 0, 255, 0
+	}
+	// A sample of every other pixel on every fourth row is enough for a
+	// block's mean and spread, at an eighth of the reads.
+	for yy := 1; yy < h; yy += 4 {
+		row := y[yy*w : yy*w+w]
+		k := (yy / finderBlock) * bw
+		for x := 0; x+finderBlock <= w; x += finderBlock {
+			a, b, c, d := row[x], row[x+2], row[x+4], row[x+6]
+			sums[k] += int32(a) + int32(b) + int32(c) + int32(d)
+			lo[k] = min(lo[k], int32(min(a, b, c, d)))
+			hi[k] = max(hi[k], int32(max(a, b, c, d)))
+			k++
+		}
+	}
+	// The 5x5 neighbourhood in two passes: across (into hs, hl, hh), then
+	// down.
+	if cap(fs.tmp) < 3*n {
+		fs.tmp = make([]int32, 3*n)
+	}
+	hs, hl, hh := fs.tmp[:n], fs.tmp[n:2*n], fs.tmp[2*n:3*n]
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			var s int32
+			mn, mx := int32(255), int32(0)
+			for i := max(0, bx-2); i <= min(bw-1, bx+2); i++ {
+				k := by*bw + i
+				s += sums[k]
+				mn, mx = min(mn, lo[k]), max(mx, hi[k])
+			}
+			k := by*bw + bx
+			hs[k], hl[k], hh[k] = s, mn, mx
+		}
+	}
+	for by := 0; by < bh; by++ {
+		rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
+		for bx := 0; bx < bw; bx++ {
+			var s int32
+			mn, mx := int32(255), int32(0)
+			for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
+				k := j*bw + bx
+				s += hs[k]
+				mn, mx = min(mn, hl[k]), max(mx, hh[k])
+			}
+			cols := int32(min(bw-1, bx+2) - max(0, bx-2) + 1)
+			t := s / max(1, rows*cols*8)
+			if mx-mn < finderMinContrast {
+				t = -1
+			}
+			fs.thr[by*bw+bx] = t
+		}
+	}
+}
+
+// dark reports whether pixel (x, yy) is below its block's threshold, and
+// whether the block has the contrast to say.
+func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
+	t := fs.thr[(yy/finderBlock)*bw+x/finderBlock]
+	return int32(y[yy*w+x]) < t, t >= 0
+}
+
+// scanRow looks along one row for runs in the ratio 1:1:3:1:1 and checks
+// each one down its centre's column. runs[4] is the run being measured,
+// of colour cur; n counts the runs held; a block without contrast ends
+// them all.
+func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
+	var runs [5]int
+	n := 0
+	cur := false
+	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
+	end := func(x int) {
+		if n >= 5 && cur && evenRuns(runs) && fs.bullseyes < 8 {
+			cx := x - runs[4] - runs[3] - runs[2]/2
+			fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
+		}
+		if n >= 5 && finderRatio(runs) {
+			// The centre run's colour is the last run's: they alternate.
+			cx := x - runs[4] - runs[3] - runs[2]/2
+			total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
+			fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
+		}
+	}
+	for bx, t := range thr {
+		x0 := bx * finderBlock
+		if t < 0 {
+			end(x0)
+			n = 0
+			continue
+		}
+		for i, v := range pix[x0:min(x0+finderBlock, w)] {
+			d := int32(v) < t
+			if n > 0 && d == cur {
+				runs[4]++
+				continue
+			}
+			end(x0 + i)
+			copy(runs[:4], runs[1:])
+			runs[4], cur, n = 1, d, min(n+1, 5)
+		}
+	}
+	end(w)
+}
+
+// finderRatio reports whether five runs are 1:1:3:1:1, each within half
+// a module (one and a half for the centre), in integers: with m = total/7,
+// |r-m| < m/2 is |14r-2total| < total.
+func finderRatio(r [5]int) bool {
+	if r[2] <= r[1] || r[2] <= r[3] {
+		return false // the cheap test first: most runs in clutter fail it
+	}
+	total := r[0] + r[1] + r[2] + r[3] + r[4]
+	if total < 12 || total > 7*40 {
+		return false
+	}
+	one := func(v int) bool { d := 14*v - 2*total; return d < total && -d < total }
+	d := 14*r[2] - 6*total
+	return one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && d < 3*total && -d < 3*total
+}
+
+// evenRuns reports whether five runs are of one width, within half of it:
+// an Aztec bullseye's rings across its centre.
+func evenRuns(r [5]int) bool {
+	total := r[0] + r[1] + r[2] + r[3] + r[4]
+	if total < 10 || total > 5*40 {
+		return false
+	}
+	for _, v := range r {
+		if d := 10*v - 2*total; d >= total || -d >= total {
+			return false
+		}
+	}
+	return true
+}
+
+// checkBullseye looks down and diagonally through (x, row) for the same
+// even rings: a chequerboard has them down but not diagonally, where it
+// stays on one colour.
+func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
+	for _, dir := range [][2]int{{0, 1}, {1, 1}} {
+		back := fs.rings(y, w, h, bw, x, row, -dir[0], -dir[1], true, 3*module)
+		fwd := fs.rings(y, w, h, bw, x, row, dir[0], dir[1], true, 3*module)
+		if !evenRuns([5]int{back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2]}) {
+			return
+		}
+	}
+	if fs.bullseyes < len(fs.bull) {
+		fs.bull[fs.bullseyes] = finder{x: float64(x), y: float64(row), module: float64(module), hits: 1}
+	}
+	fs.bullseyes++
+}
+
+// rings walks from (x, y0) by (dx, dy) through a run of the centre's
+// colour and the two runs after it, and returns their lengths; the third
+// run longer than limit (the outer ring merging into its surroundings),
+// a block without contrast or the frame's edge ends the walk.
+func (fs *finderScan) rings(y []byte, w, h, bw, x, y0, dx, dy int, centre bool, limit int) (r [3]int) {
+	want, k := centre, 0
+	for cx, cy := x, y0; k < 3 && cx >= 0 && cx < w && cy >= 0 && cy < h; {
+		d, ok := fs.dark(y, w, bw, cx, cy)
+		if !ok {
+			break
+		}
+		if d != want {
+			k, want = k+1, !want
+			continue
+		}
+		if r[k]++; k == 2 && r[k] > limit {
+			break
+		}
+		cx, cy = cx+dx, cy+dy
+	}
+	return r
+}
+
+// crossCheck walks up and down column x from row through the centre run
+// (of the colour centre) and the two rings, and records the spot when the
+// column agrees with the row.
+func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64, centre bool) {
+	if x < 0 || x >= w {
+		return
+	}
+	limit := int(3 * module)
+	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
+	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
+	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
+	if !finderRatio(counts) {
+		return
+	}
+	vm := float64(counts[0]+counts[1]+counts[2]+counts[3]+counts[4]) / 7
+	if vm > 2.5*module || module > 2.5*vm {
+		return
+	}
+	cy := float64(row-up[0]+1) + float64(counts[2])/2
+	fs.add(finder{x: float64(x), y: cy, module: (module + vm) / 2, inverted: !centre, hits: 1})
+}
+
+// add merges f into a spot already found nearby, or keeps it as new.
+func (fs *finderScan) add(f finder) {
+	for i := range fs.found {
+		g := &fs.found[i]
+		if g.inverted == f.inverted && math.Abs(g.x-f.x) < 2*g.module && math.Abs(g.y-f.y) < 2*g.module {
+			k := float64(g.hits)
+			g.x, g.y, g.module = (g.x*k+f.x)/(k+1), (g.y*k+f.y)/(k+1), (g.module*k+f.module)/(k+1)
+			g.hits++
+			return
+		}
+	}
+	if len(fs.found) < 64 {
+		fs.found = append(fs.found, f)
+	}
+}
+
+// densest returns the spot with the most others of about its module size
+// within a code's reach (40 of its modules), and how many there are,
+// hits counted, of either polarity: a code's own modules make such spots
+// by chance around its real finder patterns, light ones as well as dark;
+// clutter makes few, far apart.
+func densest(fs []finder) (best finder, count int) {
+	for _, a := range fs {
+		c := 0
+		for _, b := range fs {
+			if near(a, b) {
+				c += b.hits
+			}
+		}
+		if c > count {
+			best, count = a, c
+		}
+	}
+	return best, count
+}
+
+// near reports whether b is within a code's reach of a, at about a's scale.
+func near(a, b finder) bool {
+	return b.module < 2*a.module && a.module < 2*b.module &&
+		math.Abs(a.x-b.x) < 40*a.module && math.Abs(a.y-b.y) < 40*a.module
+}

@@ -1,0 +1,226 @@
+package camera
+
+import (
+	"fmt"
+	"image"
+)
+
+// minDense is the fewest finder-like sightings (see densest) that make a
+// frame worth gozxing's time. On the generated frames every code read
+// by any step had 3 or more, and nine in ten frames without a code had 2
+// or fewer.
+const minDense = 3
+
+// sighting is where the pre-check saw a code: the part of the frame to
+// read and whether the code is light on dark.
+type sighting struct {
+	region   image.Rectangle
+	inverted bool
+	dense    int // how many finder-like spots, hits counted, were near
+}
+
+// look runs the finder pre-check over the plane y (w x h).
+func (d *Decoder) look(y []byte, w, h int) (sighting, bool) {
+	spots := d.finders.scan(y, w, h)
+	best, n := densest(spots)
+	if n < minDense {
+		return sighting{}, false
+	}
+	m := best.module
+	minX, minY, maxX, maxY := best.x, best.y, best.x, best.y
+	// The code's polarity is that of its finder patterns, which more
+	// than one scan line crosses; its modules make both.
+	vote := 0
+	for _, b := range spots {
+		if !near(best, b) {
+			continue
+		}
+		minX, maxX = min(minX, b.x), max(maxX, b.x)
+		minY, maxY = min(minY, b.y), max(maxY, b.y)
+		if b.hits > 1 && b.inverted {
+			vote += b.hits
+		} else if b.hits > 1 {
+			vote -= b.hits
+		}
+	}
+	// The sightings lie inside the code; its finder patterns' outer edges
+	// and a quiet zone lie beyond: 12 modules, and a region at least as
+	// large as the smallest PD1 code (version 8, 49 modules) and its zone.
+	grow := 24 * m
+	side := 100 * m
+	cx, cy := (minX+maxX)/2, (minY+maxY)/2
+	halfW, halfH := max((maxX-minX)/2+grow, side/2), max((maxY-minY)/2+grow, side/2)
+	r := image.Rect(int(cx-halfW), int(cy-halfH), int(cx+halfW)+1, int(cy+halfH)+1).Intersect(image.Rect(0, 0, w, h))
+	return sighting{region: r, inverted: vote > 0, dense: n}, !r.Empty()
+}
+
+// strongDense is the count of sightings (see densest) past which a frame
+// almost surely shows a code (frames without one stayed under it), and
+// Decode gives the whole frame frameSteps too when its region failed.
+const strongDense = 6
+
+// frameSteps are the whole-frame steps that read hard codes the region
+// missed on the generated frames.
+var frameSteps = []Step{StepPerspective, StepHalf, StepBlurHarder, StepBlur}
+
+// regionSteps are tried, in this order, on the part of the frame the
+// pre-check points at; most useful first, as measured on the generated
+// hard frames.
+var regionSteps = []Step{StepPlain, StepBlur, StepGlobal, StepDouble, StepSharpen, StepBlur2, StepBlurGlobal, StepPerspective, StepHalf, StepStretch}
+
+// Decode reads f with the full effort, for a single image: where the
+// finder pre-check sees a code, every region step, then the region in the
+// other polarity, then the plain and global attempts over the whole frame
+// (in case the region missed the code); an Aztec code (EU health
+// certificates may come as one) last, on any frame, at half size.
+func (d *Decoder) Decode(f *Frame) (string, error) {
+	if !f.valid() {
+		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
+	}
+	y, w, h := d.pack(f), f.Width, f.Height
+	if s, ok := d.look(y, w, h); ok {
+		d.cut(y, w, s)
+		for _, st := range regionSteps {
+			if text, ok := d.tryRegion(st, w, h, s.region); ok {
+				return text, nil
+			}
+		}
+		s.inverted = !s.inverted
+		d.cut(y, w, s)
+		for _, st := range regionSteps[:2] {
+			if text, ok := d.tryRegion(st, w, h, s.region); ok {
+				return text, nil
+			}
+		}
+		whole := []Step{StepPlain, StepGlobal}
+		if s.dense >= strongDense {
+			whole = append(whole, frameSteps...)
+		}
+		for _, st := range whole {
+			if text, ok := d.try(st, y, w, h); ok {
+				return text, nil
+			}
+		}
+	}
+	return d.aztec(y, w, h)
+}
+
+// aztec reads an Aztec code where the scan saw its bullseye: the region
+// around each of the first bullseyes (the Aztec detector starts from the
+// middle of what it is given), then, for an image no larger than a
+// photo of a code usually is, the whole of it. A frame without a
+// bullseye skips the Aztec reader, the most costly step left.
+func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
+	n := min(d.finders.bullseyes, len(d.finders.bull))
+	for _, b := range d.finders.bull[:n] {
+		// The largest Aztec symbol is 151 modules across; a pass on a
+		// phone is far smaller in a webcam's frame.
+		half := min(int(80*b.module), 160)
+		r := image.Rect(int(b.x)-half, int(b.y)-half, int(b.x)+half, int(b.y)+half).Intersect(image.Rect(0, 0, w, h))
+		if r.Dx() < 15 || r.Dy() < 15 {
+			continue
+		}
+		d.region = crop(d.region, y, w, r)
+		if text, ok := d.tryRegion(StepAztec, w, h, r); ok {
+			return text, nil
+		}
+	}
+	if n > 0 && w*h <= 640*480 {
+		if text, ok := d.try(StepAztec, y, w, h); ok {
+			return text, nil
+		}
+	}
+	return "", ErrNoCode
+}
+
+// DecodeLive reads one frame of a stream within a bounded budget: the
+// region of the last hit (while it is recent); then, only where the
+// finder pre-check sees a code, the plain attempt on that part of the
+// frame and one of liveSteps, a different one each frame. A code held in
+// front of the camera is seen on many frames, so every step gets its turn
+// within len(liveSteps) frames (under half a second at 30 fps). A frame
+// with no code costs the pre-check alone.
+func (d *Decoder) DecodeLive(f *Frame) (string, error) {
+	if !f.valid() {
+		return "", fmt.Errorf("frame of %dx%d with stride %d and %d bytes is not a picture", f.Width, f.Height, f.Stride, len(f.Y))
+	}
+	d.Frames++
+	y, w, h := d.pack(f), f.Width, f.Height
+	if d.roiLeft > 0 {
+		d.roiLeft--
+		if text, ok := d.try(StepROI, y, w, h); ok {
+			return text, nil
+		}
+	}
+	s, ok := d.look(y, w, h)
+	if !ok {
+		return "", ErrNoCode
+	}
+	d.cut(y, w, s)
+	if text, ok := d.tryRegion(StepPlain, w, h, s.region); ok {
+		return text, nil
+	}
+	d.next++
+	ls := liveSteps[d.next%len(liveSteps)]
+	switch {
+	case ls.frame:
+		return d.tryOr(ls.step, y, w, h)
+	case ls.flip:
+		s.inverted = !s.inverted
+		d.cut(y, w, s)
+	}
+	if text, ok := d.tryRegion(ls.step, w, h, s.region); ok {
+		return text, nil
+	}
+	return "", ErrNoCode
+}
+
+// liveStep is the second attempt a live frame gets: a region step, the
+// region in the other polarity, or a step over the whole frame (in case
+// the region missed the code).
+type liveStep struct {
+	step  Step
+	flip  bool
+	frame bool
+}
+
+// liveSteps are taken in turn, one a frame.
+var liveSteps = func() []liveStep {
+	var out []liveStep
+	for _, s := range regionSteps[1:] {
+		out = append(out, liveStep{step: s})
+	}
+	return append(out, liveStep{step: StepPlain, flip: true}, liveStep{step: StepPlain, frame: true}, liveStep{step: StepGlobal, frame: true})
+}()
+
+// tryOr is try with ErrNoCode for a miss.
+func (d *Decoder) tryOr(s Step, y []byte, w, h int) (string, error) {
+	if text, ok := d.try(s, y, w, h); ok {
+		return text, nil
+	}
+	return "", ErrNoCode
+}
+
+// cut copies the sighting's region of the plane y (w wide) into the
+// region buffer, inverted when the code is light on dark, so that every
+// region step reads dark modules on light.
+func (d *Decoder) cut(y []byte, w int, s sighting) {
+	d.region = crop(d.region, y, w, s.region)
+	if s.inverted {
+		for i, v := range d.region {
+			d.region[i] = 255 - v
+		}
+	}
+}
+
+// tryRegion runs step s on the region buffer that cut filled with r of
+// the w x h frame; a hit is remembered in frame coordinates.
+func (d *Decoder) tryRegion(s Step, w, h int, r image.Rectangle) (string, bool) {
+	at := steps[s](d, d.region, r.Dx(), r.Dy())
+	if at.res == nil {
+		return "", false
+	}
+	d.Hits[s]++
+	d.remember(at.res.GetResultPoints(), max(at.scale, 1), at.off.Add(r.Min), w, h)
+	return at.res.GetText(), true
+}
