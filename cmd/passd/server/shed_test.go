@@ -95,15 +95,25 @@ func TestRequestsThatWaitedAreShed(t *testing.T) {
 		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" || json.Unmarshal(b, &e) != nil || e.Reason != api.ReasonOverloaded {
 			t.Errorf("a request that waited 1 s = %d Retry-After %q %s, want 429 overloaded", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 		}
-		resp, err := http.Get("http://" + s.addr + api.PathHealth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("healthz = %d, want 200: it is never shed", resp.StatusCode)
+		if h := s.health(t); h["shed_total"] != 1.0 {
+			t.Errorf("healthz = %v, want shed_total 1", h)
 		}
 	})
+}
+
+// health asks GET /healthz, which must answer 200 whatever the load.
+func (s *served) health(t *testing.T) map[string]any {
+	t.Helper()
+	resp, err := http.Get("http://" + s.addr + api.PathHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz = %d %v", resp.StatusCode, err)
+	}
+	return h
 }
 
 func TestSlowBodyHoldsNoSlot(t *testing.T) {
@@ -172,7 +182,12 @@ func TestConnectionCap(t *testing.T) {
 	for {
 		resp, err := http.Get("http://" + s.addr + api.PathHealth)
 		if err == nil {
+			var h map[string]any
+			json.NewDecoder(resp.Body).Decode(&h)
 			resp.Body.Close()
+			if h["conns_refused"] == 0.0 {
+				t.Errorf("healthz = %v, want conns_refused counted", h)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
