@@ -137,7 +137,10 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 	fmt.Fprintf(w, "             admitted p99 %s, 429 p99 %s (%d), failed %d\n",
 		ms(over.OKLatency.P99), ms(over.RejectLatency.P99), over.Rejected, over.Failed)
 	if c := s.RejectCost(); c > 0 {
-		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU\n", float64(c)/1e3)
+		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU; service CPU %.0f%% of a core\n",
+			float64(c)/1e3, 100*over.ServerCPU.Seconds()/over.Elapsed.Seconds())
+		fmt.Fprintf(w, "             per second of service CPU: %.0f verifications at 3x, %.0f saturated = %.2f\n",
+			float64(over.OK)/over.ServerCPU.Seconds(), float64(sat.OK)/sat.ServerCPU.Seconds(), s.CPUGoodputRatio())
 	}
 	if s.SlowStats.Clients > 0 {
 		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%\n",
