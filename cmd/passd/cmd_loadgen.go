@@ -143,8 +143,13 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 			float64(over.OK)/over.ServerCPU.Seconds(), float64(sat.OK)/sat.ServerCPU.Seconds(), s.CPUGoodputRatio())
 	}
 	if s.SlowStats.Clients > 0 {
-		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%\n",
+		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%",
 			s.SlowStats.Clients, s.SlowStats.Dials, s.WithSlow.Goodput, 100*s.SlowChange())
+		if ws := s.WithSlow; ws.ServerCPU > 0 && sat.ServerCPU > 0 && sat.OK > 0 {
+			perCPU := (float64(ws.OK) / ws.ServerCPU.Seconds()) / (float64(sat.OK) / sat.ServerCPU.Seconds())
+			fmt.Fprintf(w, "; per second of service CPU %+.1f%%", 100*(perCPU-1))
+		}
+		fmt.Fprintln(w)
 	}
 	health, failed := s.Saturation.HealthLatency, s.Saturation.HealthFailed
 	for _, r := range []loadgen.Result{half, over, s.WithSlow} {
