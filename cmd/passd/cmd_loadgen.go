@@ -134,8 +134,8 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 	fmt.Fprintf(w, "half rate:   %.0f/s, p50 %s p99 %s\n", half.Goodput, ms(half.OKLatency.P50), ms(half.OKLatency.P99))
 	fmt.Fprintf(w, "3x offered:  %.0f/s sent (%d not sent: every connection busy), goodput %.0f/s = %.2f of saturated\n",
 		over.Offered, over.Dropped, over.Goodput, s.GoodputRatio())
-	fmt.Fprintf(w, "             admitted p99 %s, 429 p99 %s (%d), failed %d\n",
-		ms(over.OKLatency.P99), ms(over.RejectLatency.P99), over.Rejected, over.Failed)
+	fmt.Fprintf(w, "             admitted p99 %s, 429 p99 %s (%d), failed %d; the generator woke late by p99 %s\n",
+		ms(over.OKLatency.P99), ms(over.RejectLatency.P99), over.Rejected, over.Failed, ms(over.GenLag.P99))
 	if c := s.RejectCost(); c > 0 {
 		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU; service CPU %.0f%% of a core\n",
 			float64(c)/1e3, 100*over.ServerCPU.Seconds()/over.Elapsed.Seconds())

@@ -82,6 +82,9 @@ type Result struct {
 	RejectLatency    Latency // of 429 answers
 	HealthLatency    Latency // of GET /healthz, when Config.Health is set
 	HealthFailed     int     // health checks not answered 200
+	// GenLag is how late the open loop's offer woke up: this process's
+	// own scheduling delay, which every latency above includes.
+	GenLag Latency
 	FirstError       string  // the first failure, for the report
 	// CPU is the CPU time this process used during the run: with the
 	// service in-process, service and load generator together.
@@ -194,8 +197,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	health := make(chan *recorder, 1)
 	go func() { health <- probeHealth(ctx, t, cfg.Health, end) }()
 	var dropped int
+	var lags []time.Duration
 	if tickets != nil {
-		dropped = offer(ctx, cfg.Rate, end, tickets)
+		dropped, lags = offer(ctx, cfg.Rate, end, tickets)
 		close(tickets)
 	}
 	wg.Wait()
@@ -205,7 +209,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		// The offer ends at end; answers still arriving after it count.
 		elapsed = cfg.Duration
 	}
-	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu}
+	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu, GenLag: summarize(lags)}
 	if h := <-health; h != nil {
 		res.HealthLatency, res.HealthFailed = summarize(h.ok), h.failed
 	}
@@ -284,8 +288,8 @@ func probeHealth(ctx context.Context, t target, interval time.Duration, end time
 
 // offer hands out a ticket per request due at rate until end, whatever
 // the service's answers take, and returns how many found every
-// connection busy.
-func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- struct{}) (dropped int) {
+// connection busy and how late it woke each time.
+func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- struct{}) (dropped int, lags []time.Duration) {
 	interval := time.Duration(float64(time.Second) / rate)
 	if interval <= 0 {
 		interval = 1
@@ -293,6 +297,7 @@ func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- stru
 	next := time.Now()
 	for next.Before(end) && ctx.Err() == nil {
 		now := time.Now()
+		lags = append(lags, max(now.Sub(next), 0))
 		for !next.After(now) && next.Before(end) {
 			next = next.Add(interval)
 			select {
@@ -305,7 +310,7 @@ func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- stru
 			time.Sleep(d)
 		}
 	}
-	return dropped
+	return dropped, lags
 }
 
 // ServerCPU is the CPU time (user and system) process pid has used, from
