@@ -84,8 +84,8 @@ type Result struct {
 	HealthFailed     int     // health checks not answered 200
 	// GenLag is how late the open loop's offer woke up: this process's
 	// own scheduling delay, which every latency above includes.
-	GenLag Latency
-	FirstError       string  // the first failure, for the report
+	GenLag     Latency
+	FirstError string // the first failure, for the report
 	// CPU is the CPU time this process used during the run: with the
 	// service in-process, service and load generator together.
 	CPU time.Duration
