@@ -259,6 +259,23 @@ func parseTarget(raw string, tc *tls.Config) (target, error) {
 	return t, nil
 }
 
+// Health asks GET /healthz of the service at rawURL every interval for
+// d (until ctx ends when d is 0), on one connection, and summarizes the
+// answers: the health check as a process of its own sees it, apart from
+// a load generator's queue.
+func Health(ctx context.Context, rawURL string, tc *tls.Config, interval, d time.Duration) (Latency, int, error) {
+	t, err := parseTarget(rawURL, tc)
+	if err != nil {
+		return Latency{}, 0, err
+	}
+	end := time.Now().Add(d)
+	if d <= 0 {
+		end = time.Now().Add(100 * 365 * 24 * time.Hour)
+	}
+	rec := probeHealth(ctx, t, interval, end)
+	return summarize(rec.ok), rec.failed, nil
+}
+
 // probeHealth asks GET /healthz every interval until end, on its own
 // connection, and records the answers; nil when interval is 0.
 func probeHealth(ctx context.Context, t target, interval time.Duration, end time.Time) *recorder {
