@@ -24,7 +24,7 @@ BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1
 
-.PHONY: all build run test bench bench-passd lint package deps deps-test deps-bench clean
+.PHONY: all build run test bench bench-passd bench-passd-pg lint package deps deps-test deps-bench clean
 
 all: build
 
@@ -80,7 +80,7 @@ run: build
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...
 
-bench: deps-bench bench-passd
+bench: deps-bench bench-passd bench-passd-pg
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 # bench-passd is passd's load test (issue 18): the service on core 0 with
@@ -107,6 +107,31 @@ bench-passd: deps
 	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
 		--server-pid $$spid $(PASSD_BENCH_FLAGS); \
 	kill -INT $$hpid; wait $$hpid || true; hpid=""; cat "$$t/health"
+
+# bench-passd-pg is bench-passd on PostgreSQL: a throwaway cluster (fsync
+# on, as nobody when root) shares core 0 with the service, so the figures
+# per core include the database's own work.
+bench-passd-pg: deps-test
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/passd ./cmd/passd
+	@set -e; pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d); d="$$t/data"; spid=""; \
+	if [ "$$(id -u)" = 0 ]; then chown 65534:65534 "$$t"; as="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as=""; fi; \
+	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
+	$$as env HOME="$$t" "$$pg/initdb" -D "$$t/pg" -U postgres -A trust -E UTF8 >/dev/null; \
+	$$as env HOME="$$t" taskset -c 0 "$$pg/pg_ctl" -D "$$t/pg" -l "$$t/pg.log" -w \
+		-o "-c listen_addresses='' -c unix_socket_directories='$$t' -c fsync=on" start >/dev/null; \
+	db="postgres://postgres@/postgres?host=$$t&sslmode=disable"; \
+	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
+	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
+	$(BIN)/passd kiosk add --data "$$d" --db "$$db" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --db "$$db" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	up=""; for i in $$(seq 1 100); do \
+		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
+	done; \
+	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
+	echo "passd load test on PostgreSQL: service and database on core 0, generator on core 1 (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
+		--server-pid $$spid $(PASSD_BENCH_FLAGS)
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

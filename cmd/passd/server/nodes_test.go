@@ -3,6 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ import (
 	"passdesk/cmd/passd/authority"
 	"passdesk/cmd/passd/server"
 	"passdesk/internal/pgtest"
+	"passdesk/pass"
 )
 
 // node is one passd serve on the shared database.
@@ -62,7 +65,7 @@ func startNodes(t *testing.T, url string) (a, b node) {
 		})
 		return node{srv: srv, http: hs}
 	}
-	return start(dirA, 2), start(dirB, 0)
+	return start(dirA, 3), start(dirB, 0)
 }
 
 // post sends a request; a request that got no answer is status 0.
@@ -145,6 +148,32 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 		}
 	})
 
+	t.Run("enrollment at B with an operator credential made at A", func(t *testing.T) {
+		op, err := a.srv.AddOperator(ctx, "desk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.srv.ReloadCredentials(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		code, body := b.post(t, api.PathEnroll, op, signedEnroll(api.EnrollRequest{Name: "홍길동", Status: 1}, priv))
+		var er api.EnrollResponse
+		if code != 200 || json.Unmarshal(body, &er) != nil {
+			t.Fatalf("enroll at B = %d %s", code, body)
+		}
+		qr, err := pass.Present(er.Credential, priv, time.Now().Unix())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := a.verify(t, k1, qr); v.Verdict != "admit" {
+			t.Errorf("credential enrolled at B, verified at A = %+v", v)
+		}
+		if code, body := a.post(t, api.PathEnroll, op, signedEnroll(api.EnrollRequest{Name: "X", Status: 2}, priv)); code != 409 {
+			t.Errorf("the same key enrolled again at A = %d %s, want 409", code, body)
+		}
+	})
+
 	t.Run("a revocation at A is applied by B within 1 s", func(t *testing.T) {
 		ds, _ := a.srv.Authority().DemoHolders(ctx)
 		if _, _, err := a.srv.Authority().Revoke(ctx, ds[1].CID, "test"); err != nil {
@@ -162,6 +191,32 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("B denied the revoked credential %v after the revocation at A", time.Since(start).Round(time.Millisecond))
+	})
+
+	t.Run("a kiosk credential revoked at A is refused by B within 1 s", func(t *testing.T) {
+		k3, err := a.srv.AddKiosk(ctx, "cafe-1", "door-3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		qr, _ := a.srv.DemoQR(ctx, "stale") // answered 200 without a claim on holder-3, which door-2 shows below
+		start := time.Now()
+		for code, _ := b.post(t, api.PathVerify, k3, api.VerifyRequest{QR: qr}); code != 200; code, _ = b.post(t, api.PathVerify, k3, api.VerifyRequest{QR: qr}) {
+			if time.Since(start) > time.Second {
+				t.Fatalf("B refuses a credential made at A %v ago: %d", time.Since(start), code)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := a.srv.RevokeCredential(ctx, authority.TokenID(authority.HashToken(k3))); err != nil {
+			t.Fatal(err)
+		}
+		start = time.Now()
+		for code, _ := b.post(t, api.PathVerify, k3, api.VerifyRequest{QR: qr}); code != 401; code, _ = b.post(t, api.PathVerify, k3, api.VerifyRequest{QR: qr}) {
+			if time.Since(start) > time.Second {
+				t.Fatalf("B still accepts a credential revoked at A %v ago", time.Since(start))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Logf("B refused the revoked kiosk credential %v after the revocation at A", time.Since(start).Round(time.Millisecond))
 	})
 
 	t.Run("PostgreSQL down for 5 s", func(t *testing.T) {
@@ -193,10 +248,11 @@ func outage(t *testing.T, c *pgtest.Cluster, a, b node, k1, k2 string) {
 	sent := map[string][]string{}
 	var mu sync.Mutex
 	for i, kiosk := range []struct {
-		n     node
-		token string
-		name  string
-	}{{a, k1, "door-1"}, {b, k2, "door-2"}} {
+		n      node
+		token  string
+		name   string
+		holder int // door-2 shows another holder: one QR at two doors is a replay
+	}{{a, k1, "door-1", 0}, {b, k2, "door-2", 2}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -206,8 +262,8 @@ func outage(t *testing.T, c *pgtest.Cluster, a, b node, k1, k2 string) {
 					return
 				default:
 				}
-				code, _ := kiosk.n.post(t, api.PathVerify, kiosk.token, api.VerifyRequest{QR: qrOf(0)})
-				if code == 200 {
+				code, body := kiosk.n.post(t, api.PathVerify, kiosk.token, api.VerifyRequest{QR: qrOf(kiosk.holder)})
+				if code == 200 && bytes.Contains(body, []byte(`"admit"`)) {
 					verified.Add(1)
 				} else {
 					unanswered.Add(1)
@@ -245,6 +301,15 @@ func outage(t *testing.T, c *pgtest.Cluster, a, b node, k1, k2 string) {
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	body, _ := json.Marshal(api.EntriesRequest{Entries: []api.Entry{entry("probe")}})
+	req, _ := http.NewRequest(http.MethodPost, b.http.URL+api.PathEntries, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(api.HeaderAuthorization, api.BearerPrefix+k2)
+	if resp, err := b.http.Client().Do(req); err != nil || resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("upload while the database is down = %v %v, want 503 with Retry-After", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	c.Start()
 	time.Sleep(1500 * time.Millisecond)

@@ -50,12 +50,6 @@ func newFixture(t *testing.T, demoHolders int) *fixture {
 	return newFixtureWith(t, t.TempDir(), demoHolders)
 }
 
-// newFixtureOn starts a second server on an existing data directory.
-func newFixtureOn(t *testing.T, dir string) *fixture {
-	t.Helper()
-	return newFixtureWith(t, dir, 0)
-}
-
 func newFixtureWith(t *testing.T, dir string, demoHolders int) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}

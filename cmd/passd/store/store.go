@@ -131,6 +131,9 @@ type Presentations interface {
 	// holder of the claim: p itself when it is new, the first kiosk's
 	// claim otherwise.
 	ClaimPresentation(ctx context.Context, p Presentation, now int64) (first Presentation, err error)
+	// ClaimPresentations is ClaimPresentation for several presentations
+	// of distinct (cid, iat) in one round trip; first[i] answers ps[i].
+	ClaimPresentations(ctx context.Context, ps []Presentation, now int64) (first []Presentation, err error)
 	// PurgePresentations deletes the claims expired at now.
 	PurgePresentations(ctx context.Context, now int64) (int64, error)
 }

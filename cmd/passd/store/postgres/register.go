@@ -164,21 +164,74 @@ func (s *Store) Tokens(ctx context.Context) (store.TokenSnapshot, error) {
 	return snap, err
 }
 
-// ClaimPresentation implements store.Presentations in one statement: the
-// insert wins, or the held claim is returned (locked, so two nodes racing
-// on one presentation agree on the first), unless it expired, in which
-// case it is taken over.
+// ClaimPresentation implements store.Presentations.
 func (s *Store) ClaimPresentation(ctx context.Context, p store.Presentation, now int64) (store.Presentation, error) {
-	first := p
-	err := s.pool.QueryRow(ctx,
-		`INSERT INTO presentations (cid, iat, venue_id, kiosk_id, expires) VALUES ($1, $2, $3, $4, $5)
+	first, err := s.ClaimPresentations(ctx, []store.Presentation{p}, now)
+	if err != nil {
+		return p, err
+	}
+	return first[0], nil
+}
+
+// ClaimPresentations implements store.Presentations in one statement: each
+// insert wins, or the held claim is returned (the row locked, so two nodes
+// racing on one presentation agree on the first), unless it expired, in
+// which case it is taken over. The (cid, iat) of ps must be distinct.
+func (s *Store) ClaimPresentations(ctx context.Context, ps []store.Presentation, now int64) ([]store.Presentation, error) {
+	cids := make([][]byte, len(ps))
+	iats := make([]int64, len(ps))
+	venues := make([]string, len(ps))
+	kiosks := make([]string, len(ps))
+	exps := make([]int64, len(ps))
+	index := make(map[[24]byte]int, len(ps))
+	for i, p := range ps {
+		cids[i], iats[i], venues[i], kiosks[i], exps[i] = p.CID[:], p.IAT, p.VenueID, p.KioskID, p.Expires
+		index[claimKey(p.CID, p.IAT)] = i
+	}
+	rows, err := s.pool.Query(ctx,
+		`INSERT INTO presentations (cid, iat, venue_id, kiosk_id, expires)
+		 SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
 		 ON CONFLICT (cid, iat) DO UPDATE SET
 			venue_id = CASE WHEN presentations.expires < $6 THEN excluded.venue_id ELSE presentations.venue_id END,
 			kiosk_id = CASE WHEN presentations.expires < $6 THEN excluded.kiosk_id ELSE presentations.kiosk_id END,
 			expires  = CASE WHEN presentations.expires < $6 THEN excluded.expires ELSE presentations.expires END
-		 RETURNING venue_id, kiosk_id, expires`,
-		p.CID[:], p.IAT, p.VenueID, p.KioskID, p.Expires, now).Scan(&first.VenueID, &first.KioskID, &first.Expires)
-	return first, wrap(err)
+		 RETURNING cid, iat, venue_id, kiosk_id, expires`,
+		cids, iats, venues, kiosks, exps, now)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	first := make([]store.Presentation, len(ps))
+	seen := 0
+	for rows.Next() {
+		var p store.Presentation
+		var cid []byte
+		if err := rows.Scan(&cid, &p.IAT, &p.VenueID, &p.KioskID, &p.Expires); err != nil {
+			return nil, wrap(err)
+		}
+		copy(p.CID[:], cid)
+		i, ok := index[claimKey(p.CID, p.IAT)]
+		if !ok {
+			return nil, fmt.Errorf("claim answer for a presentation not asked about")
+		}
+		first[i] = p
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	if seen != len(ps) {
+		return nil, fmt.Errorf("%d claims answered of %d", seen, len(ps))
+	}
+	return first, nil
+}
+
+func claimKey(cid [16]byte, iat int64) (k [24]byte) {
+	copy(k[:], cid[:])
+	for i := range 8 {
+		k[16+i] = byte(iat >> (8 * i))
+	}
+	return k
 }
 
 // PurgePresentations implements store.Presentations.

@@ -261,7 +261,16 @@ func testPresentations(t *testing.T, s store.Store) {
 	if first, err := ps.ClaimPresentation(ctx, q, 121); err != nil || first.KioskID != "door-2" {
 		t.Errorf("claim after expiry = %+v, %v; want door-2's own", first, err)
 	}
-	if n, err := ps.PurgePresentations(ctx, 1000); err != nil || n != 1 {
-		t.Errorf("purge = %d, %v; want 1", n, err)
+	many := []store.Presentation{
+		{CID: [16]byte{2}, IAT: 100, VenueID: "v", KioskID: "door-3", Expires: 120},
+		{CID: [16]byte{1}, IAT: 100, VenueID: "v", KioskID: "door-3", Expires: 120},
+		{CID: [16]byte{2}, IAT: 101, VenueID: "v", KioskID: "door-3", Expires: 121},
+	}
+	got, err := ps.ClaimPresentations(ctx, many, 110)
+	if err != nil || len(got) != 3 || got[0].KioskID != "door-3" || got[1].KioskID != "door-2" || got[2].IAT != 101 {
+		t.Errorf("batch claim = %+v, %v; want new, door-2's, new", got, err)
+	}
+	if n, err := ps.PurgePresentations(ctx, 1000); err != nil || n != 3 {
+		t.Errorf("purge = %d, %v; want 3", n, err)
 	}
 }
