@@ -104,3 +104,17 @@ func TestHealthProbe(t *testing.T) {
 		t.Error("health checks of a closed port did not fail")
 	}
 }
+
+func TestSlowClientsAreClosedAndDialAgain(t *testing.T) {
+	_, url, _ := startServer(t, 0)
+	s, err := loadgen.StartSlow(context.Background(), url, nil, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The slow body gets 408 and a close after its 1.5 s deadline.
+	time.Sleep(2500 * time.Millisecond)
+	st := s.Stop()
+	if st.Clients != 3 || st.Dials < 4 || st.Closed < 1 || st.DialErrors != 0 {
+		t.Errorf("slow clients after 2.5 s: %+v, want 3 dials and a redial after a close", st)
+	}
+}
