@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -114,6 +115,19 @@ func runHealth(url, caFile string, d time.Duration, stdout, stderr io.Writer) in
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	fmt.Fprintf(stdout, "health:      %d checks from a process of their own: p50 %.2f ms p99 %.2f ms max %.2f ms, %d failed\n",
 		l.N, ms(l.P50), ms(l.P99), ms(l.Max), failed)
+	// What the service measured itself, from each request's arrival.
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	if resp, err := c.Get(strings.TrimSuffix(url, "/") + api.PathHealth); err == nil {
+		var h struct {
+			Post    float64 `json:"post_p99_ms"`
+			Post429 float64 `json:"post_429_p99_ms"`
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.Post > 0 {
+			fmt.Fprintf(stdout, "service:     from arrival to answer, as passd measured it: admitted POST p99 under %.2f ms, 429 p99 under %.2f ms\n", h.Post, h.Post429)
+		}
+	}
 	return exitOK
 }
 

@@ -185,7 +185,7 @@ func New(cfg Config) (*Server, error) {
 		q.onChange = func(standing bool, late, n int) {
 			if standing {
 				s.log.Warn("shedding load: requests wait for the CPU; those waiting longer than the target get 429",
-					"target", cfg.ShedTarget, "late", late, "requests", n, "interval", shedInterval)
+					"target", cfg.ShedTarget, "late", late, "requests", n, "tick", shedTick)
 			} else {
 				s.log.Info("load shedding over", "shed_total", q.shedded.Load())
 			}
@@ -290,6 +290,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := s.admission.queue; q != nil {
 		h["shedding"], h["shed_total"] = q.isStand.Load(), q.shedded.Load()
+	}
+	// From arrival to answer, as passd sees it (bucket upper bounds).
+	if a := s.admission; a.servedWait.count() > 0 {
+		h["post_p99_ms"], h["post_429_p99_ms"] = a.servedWait.quantile(0.99), a.shedWait.quantile(0.99)
 	}
 	if ln := s.listener.Load(); ln != nil {
 		h["conns"], h["conns_refused"] = ln.open.Load(), ln.refused.Load()
