@@ -25,14 +25,9 @@ func sheds(q *sojournShedder, c *fakeClock, k int, d, wait time.Duration) int {
 
 func TestSojournShedder(t *testing.T) {
 	const target, burst = 2 * time.Millisecond, 20 * time.Millisecond
-	// idle is the fake scheduler's idle CPU seconds: unchanged, the
-	// cores never have time to spare.
-	var idle float64
 	newQ := func() (*sojournShedder, *fakeClock) {
 		c := &fakeClock{t: time.Unix(1e9, 0)}
-		q := newSojournShedder(target, burst, c.now)
-		q.idle = func() float64 { return idle }
-		return q, c
+		return newSojournShedder(target, burst, c.now), c
 	}
 	t.Run("unknown arrival", func(t *testing.T) {
 		q, _ := newQ()
@@ -48,48 +43,48 @@ func TestSojournShedder(t *testing.T) {
 			t.Errorf("%d of 5000 shed that waited the target, want none", n)
 		}
 	})
-	t.Run("short burst", func(t *testing.T) {
+	t.Run("burst after quiet", func(t *testing.T) {
 		q, c := newQ()
 		sheds(q, c, 100, time.Second, 0)
-		if n := sheds(q, c, 50, shedTick/2, burst/2); n != 0 {
-			t.Errorf("a burst of %v waiting %v: %d of 50 shed, want none", shedTick/2, burst/2, n)
+		// The burst starts an interval and drains within it.
+		c.t = c.t.Add(2 * shedInterval)
+		if n := sheds(q, c, 50, shedInterval/2, burst/2); n != 0 {
+			t.Errorf("a burst waiting %v: %d of 50 shed, want none", burst/2, n)
 		}
-		if n := sheds(q, c, 10, shedTick/10, 2*burst); n != 10 {
+		if n := sheds(q, c, 10, shedInterval/10, 2*burst); n != 10 {
 			t.Errorf("waits over the burst limit: %d of 10 shed, want all", n)
 		}
 	})
 	t.Run("standing queue", func(t *testing.T) {
 		q, c := newQ()
-		first := sheds(q, c, 30, 30*time.Millisecond, 2*target)
-		sheds(q, c, 200, 200*time.Millisecond, 2*target)
-		last := sheds(q, c, 100, 100*time.Millisecond, 2*target)
-		if first > 10 || last < 80 {
-			t.Errorf("a queue standing 330 ms: %d of the first 30 shed and %d of the last 100, want few, then most", first, last)
+		// One interval in which a tenth wait over the target...
+		for i := range 100 {
+			wait := target / 2
+			if i%10 == 0 {
+				wait = 3 * target
+			}
+			sheds(q, c, 1, shedInterval/100, wait)
 		}
-		// Requests that no longer wait bring the share down to none.
-		sheds(q, c, 600, 600*time.Millisecond, 0)
-		if n := sheds(q, c, 100, 100*time.Millisecond, 0); n != 0 {
-			t.Errorf("after 600 ms without waits: %d of 100 shed, want none", n)
+		// ...makes the next shed every request that waits over it.
+		c.t = c.t.Add(time.Millisecond)
+		if n := sheds(q, c, 50, shedInterval/2, 2*target); n != 50 {
+			t.Errorf("standing queue, waits of 2 x target: %d of 50 shed, want all", n)
 		}
-	})
-	t.Run("spare CPU", func(t *testing.T) {
-		q, c := newQ()
-		// Every request waits, but the scheduler was idle half of each
-		// tick: the waits are the machine's, not a backlog to shed.
-		n := 0
-		for range 300 {
-			idle += shedTick.Seconds() / 20
-			n += sheds(q, c, 1, time.Millisecond, 2*target)
+		if n := sheds(q, c, 50, shedInterval/4, target/2); n != 0 {
+			t.Errorf("standing queue, waits under target: %d of 50 shed, want none", n)
 		}
-		if n != 0 {
-			t.Errorf("waits with spare CPU: %d of 300 shed, want none", n)
+		// A calm interval (the ones just now) ends the standing queue.
+		c.t = c.t.Add(shedInterval)
+		sheds(q, c, 100, shedInterval, 0)
+		if n := sheds(q, c, 20, shedInterval/2, burst/2); n != 0 {
+			t.Errorf("after a calm interval: %d of 20 shed, want none", n)
 		}
 	})
 	t.Run("quiet gap", func(t *testing.T) {
 		q, c := newQ()
-		sheds(q, c, 300, 300*time.Millisecond, 2*target)
+		sheds(q, c, 100, shedInterval, 5*target) // standing
 		c.t = c.t.Add(time.Minute)
-		if n := sheds(q, c, 20, shedTick/2, target/2); n != 0 {
+		if n := sheds(q, c, 20, shedInterval/2, burst/2); n != 0 {
 			t.Errorf("after a quiet minute: %d of 20 shed, want none", n)
 		}
 	})

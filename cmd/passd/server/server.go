@@ -185,7 +185,7 @@ func New(cfg Config) (*Server, error) {
 		q.onChange = func(standing bool, late, n int) {
 			if standing {
 				s.log.Warn("shedding load: requests wait for the CPU; those waiting longer than the target get 429",
-					"target", cfg.ShedTarget, "late", late, "requests", n, "tick", shedTick)
+					"target", cfg.ShedTarget, "late", late, "requests", n, "interval", shedInterval)
 			} else {
 				s.log.Info("load shedding over", "shed_total", q.shedded.Load())
 			}
