@@ -137,13 +137,14 @@ bench-decode: deps-bench
 # bench-passd is passd's load test (issue 18): the service on core 0 with
 # GOMAXPROCS=1, the load generator as its own process on core 1, fresh QR
 # texts; saturation, half rate, three times saturation, 1000 slow clients
-# beside saturation, the health endpoint throughout, peak RSS.
+# beside saturation, peak RSS; and the health endpoint throughout, asked
+# by a process of its own on core 1.
 bench-passd: deps
 	$(call install_debs,curl)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
-	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; \
-	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
+	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; hpid=""; \
+	trap '[ -n "$$hpid" ] && kill $$hpid 2>/dev/null; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
 	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
 	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
@@ -153,8 +154,10 @@ bench-passd: deps
 	done; \
 	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
 	echo "passd load test: service on core 0, generator on core 1, kiosk credential on (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --mode health --duration 0 --url "http://$(PASSD_BENCH_ADDR)" >"$$t/health" & hpid=$$!; \
 	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
-		--server-pid $$spid $(PASSD_BENCH_FLAGS)
+		--server-pid $$spid $(PASSD_BENCH_FLAGS); \
+	kill -INT $$hpid; wait $$hpid || true; hpid=""; cat "$$t/health"
 
 # bench-passd-pg is bench-passd on PostgreSQL: a throwaway cluster (fsync
 # on, as nobody when root) shares core 0 with the service, so the figures

@@ -8,9 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"passdesk/api"
@@ -25,7 +28,7 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("loadgen", "", stderr)
 	url := fs.String("url", "http://127.0.0.1:8787", "the service's base URL")
 	textsFile := fs.String("texts", "", "QR texts, one a line (from passd holder --text; - for stdin), instead of minting fresh ones from --data's demo holders")
-	mode := fs.String("mode", "suite", "suite (saturation, then half and 3x its rate), closed (--concurrency clients back to back) or open (--rate)")
+	mode := fs.String("mode", "suite", "suite (saturation, then half and 3x its rate), closed (--concurrency clients back to back), open (--rate) or health (GET /healthz every 50 ms for --duration, 0: until interrupted)")
 	rate := fs.Float64("rate", 0, "open mode: requests per second offered")
 	conc := fs.Int("concurrency", 0, "connections (default 4 suite saturation, 16 closed, 256 open)")
 	slow := fs.Int("slow", 1000, "suite: slow clients beside a second saturation run (0: skip it)")
@@ -40,9 +43,12 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if len(rest) != 0 || (*mode == "open" && *rate <= 0) || (*mode != "suite" && *mode != "closed" && *mode != "open") {
+	if len(rest) != 0 || (*mode == "open" && *rate <= 0) || !slices.Contains([]string{"suite", "closed", "open", "health"}, *mode) {
 		fs.Usage()
 		return exitUsage
+	}
+	if *mode == "health" {
+		return runHealth(*url, *caFile, *dur, stdout, stderr)
 	}
 	bodies, err := loadBodies(*data, *textsFile, *venue, *kiosk, stderr)
 	if err != nil {
@@ -92,6 +98,39 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// runHealth is passd loadgen --mode health.
+func runHealth(url, caFile string, d time.Duration, stdout, stderr io.Writer) int {
+	tc, _, err := clientAuth(caFile, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
+		return exitFail
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l, failed, err := loadgen.Health(ctx, url, tc, 50*time.Millisecond, d)
+	if err != nil {
+		fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
+		return exitFail
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	fmt.Fprintf(stdout, "health:      %d checks from a process of their own: p50 %.2f ms p99 %.2f ms max %.2f ms, %d failed\n",
+		l.N, ms(l.P50), ms(l.P99), ms(l.Max), failed)
+	// What the service measured itself, from each request's arrival.
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	if resp, err := c.Get(strings.TrimSuffix(url, "/") + api.PathHealth); err == nil {
+		var h struct {
+			Post    float64 `json:"post_p99_ms"`
+			Post429 float64 `json:"post_429_p99_ms"`
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.Post > 0 {
+			fmt.Fprintf(stdout, "service:     from arrival to answer, as passd measured it: admitted POST p99 under %.2f ms, 429 p99 under %.2f ms\n", h.Post, h.Post429)
+		}
+	}
+	return exitOK
+}
+
 // clientAuth reads the CA to trust and the kiosk credential to send.
 func clientAuth(caFile, tokenFile string) (*tls.Config, string, error) {
 	var tc *tls.Config
@@ -136,19 +175,29 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 		over.Offered, over.Dropped, over.Goodput, s.GoodputRatio())
 	fmt.Fprintf(w, "             admitted p99 %s, 429 p99 %s (%d), failed %d\n",
 		ms(over.OKLatency.P99), ms(over.RejectLatency.P99), over.Rejected, over.Failed)
+	fmt.Fprintf(w, "             generator: CPU %.0f%% of a core, its offer woke late by p99 %s\n",
+		100*over.CPU.Seconds()/over.Elapsed.Seconds(), ms(over.GenLag.P99))
 	if c := s.RejectCost(); c > 0 {
-		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU\n", float64(c)/1e3)
+		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU; service CPU %.0f%% of a core\n",
+			float64(c)/1e3, 100*over.ServerCPU.Seconds()/over.Elapsed.Seconds())
+		fmt.Fprintf(w, "             per second of service CPU: %.0f verifications at 3x, %.0f saturated = %.2f\n",
+			float64(over.OK)/over.ServerCPU.Seconds(), float64(sat.OK)/sat.ServerCPU.Seconds(), s.CPUGoodputRatio())
 	}
 	if s.SlowStats.Clients > 0 {
-		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%\n",
+		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%",
 			s.SlowStats.Clients, s.SlowStats.Dials, s.WithSlow.Goodput, 100*s.SlowChange())
+		if ws := s.WithSlow; ws.ServerCPU > 0 && sat.ServerCPU > 0 && sat.OK > 0 {
+			perCPU := (float64(ws.OK) / ws.ServerCPU.Seconds()) / (float64(sat.OK) / sat.ServerCPU.Seconds())
+			fmt.Fprintf(w, "; per second of service CPU %+.1f%%", 100*(perCPU-1))
+		}
+		fmt.Fprintln(w)
 	}
 	health, failed := s.Saturation.HealthLatency, s.Saturation.HealthFailed
 	for _, r := range []loadgen.Result{half, over, s.WithSlow} {
 		health.P99, health.Max = max(health.P99, r.HealthLatency.P99), max(health.Max, r.HealthLatency.Max)
 		failed += r.HealthFailed
 	}
-	fmt.Fprintf(w, "health:      worst p99 %s, max %s, %d failed\n", ms(health.P99), ms(health.Max), failed)
+	fmt.Fprintf(w, "health:      from the generator, worst p99 %s, max %s, %d failed\n", ms(health.P99), ms(health.Max), failed)
 	if s.PeakRSS > 0 {
 		fmt.Fprintf(w, "peak RSS:    %.1f MiB\n", float64(s.PeakRSS)/(1<<20))
 	}

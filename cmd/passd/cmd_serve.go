@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,6 +54,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "shed-runnable" {
+			log.Warn("--shed-runnable is ignored: passd sheds by how long requests wait (--shed-target)")
+		}
+	})
 	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail

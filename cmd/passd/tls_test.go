@@ -68,6 +68,20 @@ func TestInitMakesPilotTLS(t *testing.T) {
 		}
 	}
 
+	// Near its expiry the certificate is renewed, under the same CA.
+	if issued, err := ensureTLS(f, nil, time.Now().Add(serverLife-renewBefore/2)); err != nil || !issued {
+		t.Errorf("ensureTLS a fortnight before expiry = %v, %v; want a new certificate", issued, err)
+	}
+	if issued, err := ensureTLS(f, nil, time.Now()); err != nil || !issued {
+		t.Errorf("ensureTLS with a certificate not valid yet = %v, %v; want a new one", issued, err)
+	}
+	if issued, err := ensureTLS(f, []string{"hall.example.org"}, time.Now()); err != nil || issued {
+		t.Errorf("ensureTLS with nothing to change = %v, %v; want the certificate kept", issued, err)
+	}
+	if ca3, _ := loadCert(f.path(caCertFile)); !ca3.Equal(ca) {
+		t.Error("renewal replaced the CA")
+	}
+
 	// passd serves TLS 1.3 with it, and refuses older versions.
 	pair, err := tls.LoadX509KeyPair(f.path(serverCert), f.path(serverKeyFile))
 	if err != nil {

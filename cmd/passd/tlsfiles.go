@@ -45,8 +45,8 @@ func (f tlsFiles) path(name string) string { return filepath.Join(f.dir, name) }
 var pilotNames = []string{"localhost", "127.0.0.1", "::1"}
 
 // ensureTLS makes the CA when there is none, and a server certificate
-// when there is none, when it lacks one of hosts or when it expires
-// within 30 days; an existing CA is kept, so kiosks keep trusting it. It
+// when there is none, when it lacks one of hosts, when it is not valid
+// yet (the clock was wrong) or when it expires within 30 days; an existing CA is kept, so kiosks keep trusting it. It
 // says whether it made a new server certificate.
 func ensureTLS(f tlsFiles, hosts []string, now time.Time) (issued bool, err error) {
 	ca, caKey, err := loadCA(f)
@@ -59,7 +59,8 @@ func ensureTLS(f tlsFiles, hosts []string, now time.Time) (issued bool, err erro
 	names := append(slices.Clone(pilotNames), hosts...)
 	cur, err := loadCert(f.path(serverCert))
 	if err == nil {
-		if covers(cur, names) && now.Add(renewBefore).Before(cur.NotAfter) && cur.CheckSignatureFrom(ca) == nil {
+		if covers(cur, names) && !now.Before(cur.NotBefore) && now.Add(renewBefore).Before(cur.NotAfter) &&
+			cur.CheckSignatureFrom(ca) == nil {
 			return false, nil
 		}
 		// A new certificate keeps the names of the one it replaces.

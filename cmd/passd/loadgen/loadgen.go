@@ -82,7 +82,10 @@ type Result struct {
 	RejectLatency    Latency // of 429 answers
 	HealthLatency    Latency // of GET /healthz, when Config.Health is set
 	HealthFailed     int     // health checks not answered 200
-	FirstError       string  // the first failure, for the report
+	// GenLag is how late the open loop's offer woke up: this process's
+	// own scheduling delay, which every latency above includes.
+	GenLag     Latency
+	FirstError string // the first failure, for the report
 	// CPU is the CPU time this process used during the run: with the
 	// service in-process, service and load generator together.
 	CPU time.Duration
@@ -194,8 +197,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	health := make(chan *recorder, 1)
 	go func() { health <- probeHealth(ctx, t, cfg.Health, end) }()
 	var dropped int
+	var lags []time.Duration
 	if tickets != nil {
-		dropped = offer(ctx, cfg.Rate, end, tickets)
+		dropped, lags = offer(ctx, cfg.Rate, end, tickets)
 		close(tickets)
 	}
 	wg.Wait()
@@ -205,7 +209,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		// The offer ends at end; answers still arriving after it count.
 		elapsed = cfg.Duration
 	}
-	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu}
+	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu, GenLag: summarize(lags)}
 	if h := <-health; h != nil {
 		res.HealthLatency, res.HealthFailed = summarize(h.ok), h.failed
 	}
@@ -255,6 +259,23 @@ func parseTarget(raw string, tc *tls.Config) (target, error) {
 	return t, nil
 }
 
+// Health asks GET /healthz of the service at rawURL every interval for
+// d (until ctx ends when d is 0), on one connection, and summarizes the
+// answers: the health check as a process of its own sees it, apart from
+// a load generator's queue.
+func Health(ctx context.Context, rawURL string, tc *tls.Config, interval, d time.Duration) (Latency, int, error) {
+	t, err := parseTarget(rawURL, tc)
+	if err != nil {
+		return Latency{}, 0, err
+	}
+	end := time.Now().Add(d)
+	if d <= 0 {
+		end = time.Now().Add(100 * 365 * 24 * time.Hour)
+	}
+	rec := probeHealth(ctx, t, interval, end)
+	return summarize(rec.ok), rec.failed, nil
+}
+
 // probeHealth asks GET /healthz every interval until end, on its own
 // connection, and records the answers; nil when interval is 0.
 func probeHealth(ctx context.Context, t target, interval time.Duration, end time.Time) *recorder {
@@ -284,8 +305,8 @@ func probeHealth(ctx context.Context, t target, interval time.Duration, end time
 
 // offer hands out a ticket per request due at rate until end, whatever
 // the service's answers take, and returns how many found every
-// connection busy.
-func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- struct{}) (dropped int) {
+// connection busy and how late it woke each time.
+func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- struct{}) (dropped int, lags []time.Duration) {
 	interval := time.Duration(float64(time.Second) / rate)
 	if interval <= 0 {
 		interval = 1
@@ -293,6 +314,7 @@ func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- stru
 	next := time.Now()
 	for next.Before(end) && ctx.Err() == nil {
 		now := time.Now()
+		lags = append(lags, max(now.Sub(next), 0))
 		for !next.After(now) && next.Before(end) {
 			next = next.Add(interval)
 			select {
@@ -305,7 +327,7 @@ func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- stru
 			time.Sleep(d)
 		}
 	}
-	return dropped
+	return dropped, lags
 }
 
 // ServerCPU is the CPU time (user and system) process pid has used, from

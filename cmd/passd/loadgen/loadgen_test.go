@@ -90,3 +90,31 @@ func TestMalformedAnswers(t *testing.T) {
 		}
 	}
 }
+
+func TestHealthProbe(t *testing.T) {
+	_, url, _ := startServer(t, 0)
+	l, failed, err := loadgen.Health(context.Background(), url, nil, 20*time.Millisecond, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.N < 3 || failed != 0 || l.P99 < l.P50 {
+		t.Errorf("health for 200 ms every 20 ms: %v, %d failed", l, failed)
+	}
+	if _, failed, _ := loadgen.Health(context.Background(), "http://127.0.0.1:1", nil, 20*time.Millisecond, 100*time.Millisecond); failed == 0 {
+		t.Error("health checks of a closed port did not fail")
+	}
+}
+
+func TestSlowClientsAreClosedAndDialAgain(t *testing.T) {
+	_, url, _ := startServer(t, 0)
+	s, err := loadgen.StartSlow(context.Background(), url, nil, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The slow body gets 408 and a close after its 1.5 s deadline.
+	time.Sleep(2500 * time.Millisecond)
+	st := s.Stop()
+	if st.Clients != 3 || st.Dials < 4 || st.Closed < 1 || st.DialErrors != 0 {
+		t.Errorf("slow clients after 2.5 s: %+v, want 3 dials and a redial after a close", st)
+	}
+}

@@ -95,6 +95,23 @@ func (s SuiteResult) RejectCost() time.Duration {
 // then behaviour when offered three times it, then saturation again
 // beside slow clients.
 func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
+	s, err := suite(ctx, cfg)
+	s.PeakRSS = PeakRSS(cfg.ServerPID)
+	return s, err
+}
+
+// CPUGoodputRatio is GoodputRatio per second of the service's CPU: the
+// share of the ratio the service itself keeps, whatever CPU the machine
+// gave it in each run; 0 without ServerPID.
+func (s SuiteResult) CPUGoodputRatio() float64 {
+	sat, over := s.Saturation, s.Overload
+	if sat.ServerCPU == 0 || over.ServerCPU == 0 || sat.OK == 0 {
+		return 0
+	}
+	return (float64(over.OK) / over.ServerCPU.Seconds()) / (float64(sat.OK) / sat.ServerCPU.Seconds())
+}
+
+func suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
@@ -125,7 +142,6 @@ func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 		return Run(ctx, Config{URL: cfg.URL, Bodies: cfg.Bodies, Rate: rate, Concurrency: conc, Duration: d,
 			ServerPID: cfg.ServerPID, TLS: cfg.TLS, Health: cfg.Health, Header: cfg.Header})
 	}
-	defer func() { s.PeakRSS = PeakRSS(cfg.ServerPID) }()
 	if s.Saturation, err = run(0, cfg.Concurrency, cfg.Saturation); err != nil {
 		return s, err
 	}

@@ -25,6 +25,9 @@ type admission struct {
 	body        []byte // the 429 answer, made once
 	queue       *sojournShedder
 	bodyTimeout time.Duration
+	// shedWait and servedWait are how long 429s and admitted POSTs took
+	// from arrival to answer, when the arrival is known.
+	shedWait, servedWait waitHist
 }
 
 func newAdmission(limit int, retryAfter, bodyTimeout time.Duration) *admission {
@@ -49,13 +52,20 @@ const bodyRate = 128 << 10 // bytes per second
 func (a *admission) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			if a.queue != nil && a.queue.shed(arrivalOf(r.Context())) {
+			arrived := arrivalOf(r.Context())
+			if a.queue != nil && a.queue.shed(arrived) {
 				a.reject(w)
+				if !arrived.IsZero() {
+					a.shedWait.add(time.Since(arrived))
+				}
 				return
 			}
 			if err := a.readBody(w, r); err != nil {
 				writeJSON(w, http.StatusRequestTimeout, api.Error{Error: err.Error(), Reason: api.ReasonBadRequest})
 				return
+			}
+			if !arrived.IsZero() {
+				defer func() { a.servedWait.add(time.Since(arrived)) }()
 			}
 		}
 		select {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,11 @@ import (
 type sojournShedder struct {
 	target, burst time.Duration
 	now           func() time.Time
+	// onChange, when set, hears when a queue starts or stops standing,
+	// with the interval's late and total requests.
+	onChange func(standing bool, late, n int)
+	shedded  atomic.Int64 // requests turned away
+	isStand  atomic.Bool  // standing, for the health check
 
 	mu       sync.Mutex
 	start    time.Time // of the current interval
@@ -52,8 +58,11 @@ func (q *sojournShedder) shed(arrived time.Time) bool {
 	now := q.now()
 	wait := now.Sub(arrived)
 	q.mu.Lock()
+	changed, late, n := false, 0, 0
 	if since := now.Sub(q.start); since >= shedInterval {
+		was := q.standing
 		q.standing = since < 2*shedInterval && q.late*20 > q.n
+		changed, late, n = q.standing != was, q.late, q.n
 		q.start, q.n, q.late = now, 0, 0
 	}
 	q.n++
@@ -64,6 +73,17 @@ func (q *sojournShedder) shed(arrived time.Time) bool {
 	if q.standing {
 		limit = q.target
 	}
+	standing := q.standing
 	q.mu.Unlock()
-	return wait > limit
+	if changed {
+		q.isStand.Store(standing)
+		if q.onChange != nil {
+			q.onChange(standing, late, n)
+		}
+	}
+	if wait > limit {
+		q.shedded.Add(1)
+		return true
+	}
+	return false
 }

@@ -99,3 +99,27 @@ func BenchmarkShedDecision(b *testing.B) {
 		q.shed(arrived)
 	}
 }
+
+func TestWaitHist(t *testing.T) {
+	var h waitHist
+	if h.quantile(0.99) != 0 || h.count() != 0 {
+		t.Fatal("an empty histogram has a quantile")
+	}
+	for range 98 {
+		h.add(300 * time.Microsecond) // bucket up to 512 µs
+	}
+	h.add(3 * time.Millisecond) // up to 4.096 ms
+	h.add(time.Hour)            // the last bucket
+	if got := h.quantile(0.5); got != 0.512 {
+		t.Errorf("p50 = %v ms, want 0.512", got)
+	}
+	if got := h.quantile(0.985); got != 4.096 {
+		t.Errorf("p98.5 = %v ms, want 4.096", got)
+	}
+	if got := h.quantile(0.999); got < 1000 {
+		t.Errorf("p99.9 = %v ms, want the last bucket", got)
+	}
+	if h.count() != 100 {
+		t.Errorf("count %d, want 100", h.count())
+	}
+}

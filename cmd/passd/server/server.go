@@ -104,6 +104,7 @@ type Server struct {
 	replays   *replaySet
 	handler   http.Handler
 
+	listener  atomic.Pointer[listener] // Serve's, for the health check
 	refreshMu sync.Mutex
 	lists     atomic.Pointer[lists]
 
@@ -180,7 +181,16 @@ func New(cfg Config) (*Server, error) {
 	s.stopPoll, s.pollDone = cancel, make(chan struct{})
 	go s.poll(pollCtx)
 	if cfg.ShedTarget > 0 {
-		s.admission.queue = newSojournShedder(cfg.ShedTarget, cfg.ShedBurst, cfg.Now)
+		q := newSojournShedder(cfg.ShedTarget, cfg.ShedBurst, cfg.Now)
+		q.onChange = func(standing bool, late, n int) {
+			if standing {
+				s.log.Warn("shedding load: requests wait for the CPU; those waiting longer than the target get 429",
+					"target", cfg.ShedTarget, "late", late, "requests", n, "interval", shedInterval)
+			} else {
+				s.log.Info("load shedding over", "shed_total", q.shedded.Load())
+			}
+		}
+		s.admission.queue = q
 	}
 	return s, nil
 }
@@ -271,13 +281,24 @@ func (s *Server) routes() http.Handler {
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	l := s.lists.Load()
-	writeJSON(w, http.StatusOK, map[string]any{
+	h := map[string]any{
 		"status":          "ok",
 		"in_flight":       s.admission.inFlight(),
 		"max_in_flight":   cap(s.admission.slots),
 		"trust_list_seq":  l.trust.seq,
 		"revocations_seq": l.revs.seq,
-	})
+	}
+	if q := s.admission.queue; q != nil {
+		h["shedding"], h["shed_total"] = q.isStand.Load(), q.shedded.Load()
+	}
+	// From arrival to answer, as passd sees it (bucket upper bounds).
+	if a := s.admission; a.servedWait.count() > 0 {
+		h["post_p99_ms"], h["post_429_p99_ms"] = a.servedWait.quantile(0.99), a.shedWait.quantile(0.99)
+	}
+	if ln := s.listener.Load(); ln != nil {
+		h["conns"], h["conns_refused"] = ln.open.Load(), ln.refused.Load()
+	}
+	writeJSON(w, http.StatusOK, h)
 }
 
 // HTTPServer is an http.Server for the API with the timeouts a public
@@ -301,7 +322,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer(ln.Addr().String())
-	ln = newListener(ln, s.cfg.MaxConns)
+	counted := newListener(ln, s.cfg.MaxConns)
+	s.listener.Store(counted)
+	ln = counted
 	if s.cfg.TLS != nil {
 		tc := s.cfg.TLS.Clone()
 		tc.NextProtos = []string{"http/1.1"}
