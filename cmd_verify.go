@@ -41,6 +41,8 @@ type verdictLine struct {
 	NameLatin string `json:"name_latin,omitempty"`
 	DOB       string `json:"dob,omitempty"`
 	CertType  string `json:"cert_type,omitempty"`
+	// Rule names the business rule a rules_failed pass failed, "ID@Version".
+	Rule string `json:"rule,omitempty"`
 }
 
 type rootFlags []ed25519.PublicKey
@@ -254,6 +256,7 @@ func newVerdictLine(v pass.Verdict) verdictLine {
 		NameLatin: v.NameLatin,
 		DOB:       v.DateOfBirth,
 		CertType:  v.CertType,
+		Rule:      v.Rule.Ref(),
 	}
 	if v.Admit {
 		l.Verdict = "admit"

@@ -60,6 +60,9 @@ func TestVerifyCommandHC1(t *testing.T) {
 		if !strings.Contains(stderr, "VR-EU-0102") {
 			t.Errorf("stderr %q does not name the failed rule", stderr)
 		}
+		if !strings.HasPrefix(line.Rule, "VR-EU-0102@") {
+			t.Errorf("rule %q, want VR-EU-0102@version", line.Rule)
+		}
 	})
 	t.Run("EU template rules from a folder", func(t *testing.T) {
 		rules := filepath.Join(filepath.Dir(dir), "certlogic", "dgc-business-rules-testdata", "EU")
@@ -93,6 +96,9 @@ func TestVerifyCommandHC1(t *testing.T) {
 		}
 		if got, want := fields["cert_type"], "vaccination"; got != want {
 			t.Errorf("cert_type = %v, want %v", got, want)
+		}
+		if _, ok := fields["rule"]; ok {
+			t.Errorf("an admit has a rule field: %v", fields)
 		}
 	})
 	t.Run("expired at a later clock", func(t *testing.T) {

@@ -61,6 +61,9 @@ type Entry struct {
 	Name   string // the masked name the pass shows
 	CID    []byte // credential ID (the authority issued it; revocation names it)
 	Sub    []byte // raw holder ID; the ledger stores only its keyed hash
+	// Rule is the business rule a rules_failed pass failed, "ID@Version"
+	// (pass.FailedRule.Ref); "" for any other reason.
+	Rule string
 
 	// Manual entry fields.
 	VisitorName  string

@@ -107,7 +107,7 @@ func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, te
 		v.Scheme = sc.Prefix()[:len(sc.Prefix())-1]
 	}
 	if !first {
-		v.Admit, v.Reason = false, pass.Duplicate
+		v.Admit, v.Reason, v.Rule = false, pass.Duplicate, nil
 		return e.record(ctx, v, Offline, now, newID(), "")
 	}
 	id := newID()
@@ -217,6 +217,10 @@ func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.
 		OutageID: e.br.outage(),
 		Corrects: corrects,
 	}
+	if v.Reason != pass.RulesFailed {
+		v.Rule = nil // a rule is named only for the deny it caused
+	}
+	ent.Rule = v.Rule.Ref()
 	switch {
 	case v.Reason == pass.Duplicate:
 		ent.Outcome = Duplicate

@@ -185,6 +185,44 @@ type Verdict struct {
 	NameLatin   string
 	DateOfBirth string
 	CertType    string
+
+	// Rule is the business rule the pass failed when Reason is
+	// rules_failed (HC1), nil otherwise.
+	Rule *FailedRule
+}
+
+// FailedRule names the business rule a pass failed: what the ledger
+// records (Ref) and what staff are shown (StaffText). The scheme that
+// evaluated the rule fills it in.
+type FailedRule struct {
+	ID      string
+	Version string // "" when the ID names no rule file (e.g. "none")
+	// Staff is the text for staff by language code ("ko", "en"); "en"
+	// is always present.
+	Staff map[string]string
+}
+
+// Ref is the rule as the ledger and `passdesk verify` name it:
+// "ID@Version", the ID alone when there is no version, "" for nil.
+func (r *FailedRule) Ref() string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Version == "":
+		return r.ID
+	}
+	return r.ID + "@" + r.Version
+}
+
+// StaffText is the text for staff in lang, else in English; "" for nil.
+func (r *FailedRule) StaffText(lang string) string {
+	if r == nil {
+		return ""
+	}
+	if t := r.Staff[lang]; t != "" {
+		return t
+	}
+	return r.Staff["en"]
 }
 
 // Scheme verifies another pass format, chosen by its QR prefix (HC1: for EU

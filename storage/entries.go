@@ -34,7 +34,7 @@ func validEntry(e app.Entry) error {
 		return fmt.Errorf("entry time %s is out of range", e.Time.Format(time.RFC3339))
 	}
 	for _, f := range []string{e.ID, e.VenueID, e.KioskID, e.Reason, e.Scheme, e.Issuer, e.Name,
-		e.VisitorName, e.Phone, e.Staff, e.Note, e.Corrects} {
+		e.VisitorName, e.Phone, e.Staff, e.Note, e.Corrects, e.Rule} {
 		if len(f) > maxField {
 			return fmt.Errorf("a field is longer than %d bytes", maxField)
 		}
@@ -106,7 +106,7 @@ func (l *Ledger) prepare(e app.Entry) (app.Entry, entryRow, error) {
 		scheme: e.Scheme, issuer: e.Issuer, status: int64(e.Status), name: e.Name,
 		cid: l.cidMAC(e.CID), subMAC: l.subMAC(e.Sub), visitorName: e.VisitorName,
 		phoneEnc: phoneEnc, manualReason: string(e.ManualReason), staff: e.Staff,
-		note: e.Note, outageID: e.OutageID, corrects: e.Corrects,
+		note: e.Note, outageID: e.OutageID, corrects: e.Corrects, rule: e.Rule,
 	}, nil
 }
 
@@ -140,7 +140,7 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, row *entryRow) error {
 	}
 	row.hash = row.sum()
 	if _, err = tx.ExecContext(ctx, `INSERT INTO entries (`+chainColumns["entries"]+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row.values()...); err != nil {
 		return err
 	}
 	return l.setHead(ctx, tx, "entries", row.seq, row.hash)
@@ -319,7 +319,7 @@ func (l *Ledger) MarkUploaded(ctx context.Context, ids []string, at time.Time) e
 // entrySelect reads entries (aliased e) with their upload state.
 const entrySelect = `SELECT e.seq, e.prev_hash, e.hash, e.id, e.at, e.venue_id, e.kiosk_id,
 	e.outcome, e.method, e.reason, e.scheme, e.issuer, e.status, e.name, e.cid, e.sub_mac,
-	e.visitor_name, e.phone_enc, e.manual_reason, e.staff, e.note, e.outage_id, e.corrects,
+	e.visitor_name, e.phone_enc, e.manual_reason, e.staff, e.note, e.outage_id, e.corrects, e.rule,
 	EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id)
 	FROM entries e `
 
@@ -354,7 +354,7 @@ func (l *Ledger) toEntry(r *entryRow, uploaded bool) app.Entry {
 		Scheme: r.scheme, Issuer: r.issuer, Status: int(r.status), Name: r.name,
 		VisitorName: r.visitorName, ManualReason: app.ManualReason(r.manualReason),
 		Staff: r.staff, Note: r.note, OutageID: r.outageID, Corrects: r.corrects,
-		Uploaded: uploaded,
+		Rule: r.rule, Uploaded: uploaded,
 	}
 	if len(r.phoneEnc) > 0 {
 		if p, err := l.phone.open(r.phoneEnc, r.id); err == nil {

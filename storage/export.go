@@ -29,14 +29,15 @@ func (l *Ledger) Export(ctx context.Context, day time.Time, format string, w io.
 // csvHeader names the CSV columns.
 var csvHeader = []string{"seq", "id", "time", "venue", "kiosk", "outcome", "method", "reason",
 	"scheme", "issuer", "status", "name", "cid", "visitor_name", "phone", "manual_reason",
-	"staff", "note", "outage_id", "corrects", "uploaded"}
+	"staff", "note", "outage_id", "corrects", "uploaded", "rule"}
 
 // csvSelect reads the exported columns, in csvHeader order but for the
-// phone (sealed, opened in Go) and the upload mark.
+// phone (sealed, opened in Go) and the upload mark. Columns added later
+// (rule) come last, so existing column positions stay.
 const csvSelect = `SELECT e.seq, e.id, e.at, e.venue_id, e.kiosk_id, e.outcome, e.method, e.reason,
 	e.scheme, e.issuer, e.status, e.name, hex(e.cid), e.visitor_name, e.phone_enc, e.manual_reason,
 	e.staff, e.note, e.outage_id, e.corrects,
-	EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id)
+	EXISTS (SELECT 1 FROM uploads u WHERE u.entry_id = e.id), e.rule
 	FROM entries e WHERE e.at >= ? AND e.at < ? ORDER BY e.at, e.seq`
 
 // exportCSV writes one row per entry of the day in time order, manual
@@ -65,12 +66,12 @@ func (l *Ledger) exportCSV(ctx context.Context, day time.Time, w io.Writer) erro
 		uploaded                                                  bool
 		id, venue, kiosk, outcome, method, reason, scheme, issuer sql.RawBytes
 		name, cid, visitor, phoneEnc, manualReason, staff, note   sql.RawBytes
-		corrects                                                  sql.RawBytes
+		corrects, rule                                            sql.RawBytes
 	)
 	for rows.Next() {
 		if err := rows.Scan(&seq, &id, &at, &venue, &kiosk, &outcome, &method, &reason, &scheme, &issuer,
 			&status, &name, &cid, &visitor, &phoneEnc, &manualReason, &staff, &note, &outageID, &corrects,
-			&uploaded); err != nil {
+			&uploaded, &rule); err != nil {
 			return fmt.Errorf("storage: export: %w", err)
 		}
 		line = strconv.AppendInt(line[:0], seq, 10)
@@ -105,6 +106,7 @@ func (l *Ledger) exportCSV(ctx context.Context, day time.Time, w io.Writer) erro
 		line = csvField(line, corrects)
 		line = append(line, ',')
 		line = strconv.AppendBool(line, uploaded)
+		line = csvField(line, rule)
 		line = append(line, '\r', '\n')
 		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("storage: export: %w", err)

@@ -68,28 +68,53 @@ func (l *Ledger) migrate(ctx context.Context) error {
 			return fmt.Errorf("storage: opening the ledger: %w", err)
 		}
 	}
-	var have int
-	if err := l.w.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&have); err != nil {
+	applied, have, err := l.appliedVersions(ctx)
+	if err != nil {
 		return fmt.Errorf("storage: opening the ledger: %w", err)
 	}
 	if have > latest {
 		return fmt.Errorf("storage: the ledger has schema version %d, newer than this PassDesk knows (%d)", have, latest)
 	}
+	// Versions are numbered as they are written, not as they land: a
+	// ledger may hold a later one without an earlier (a build that had
+	// 0005 but not yet 0004), so every missing one is applied, in order.
+	var missing []migration
+	for _, m := range ms {
+		if !applied[m.version] {
+			missing = append(missing, m)
+		}
+	}
 	if l.opts.ReadOnly {
-		if have < latest {
-			return fmt.Errorf("storage: the ledger has schema version %d and needs migrating to %d: open it once in the kiosk", have, latest)
+		if len(missing) > 0 {
+			return fmt.Errorf("storage: the ledger has schema version %d and needs migration %s: open it once in the kiosk", have, missing[0].name)
 		}
 		return nil
 	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
+	for _, m := range missing {
 		if err := l.apply(ctx, m); err != nil {
 			return fmt.Errorf("storage: migration %s: %w", m.name, err)
 		}
 	}
 	return nil
+}
+
+// appliedVersions are the schema versions the ledger records, and the
+// highest of them (0 for a new ledger).
+func (l *Ledger) appliedVersions(ctx context.Context) (map[int]bool, int, error) {
+	rows, err := l.w.QueryContext(ctx, `SELECT version FROM schema_version`)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	applied, have := map[int]bool{}, 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, 0, err
+		}
+		applied[v], have = true, max(have, v)
+	}
+	return applied, have, rows.Err()
 }
 
 // apply runs one migration and records it, in one transaction.

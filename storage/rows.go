@@ -10,7 +10,7 @@ import (
 var chainColumns = map[string]string{
 	"entries": `seq, prev_hash, hash, id, at, venue_id, kiosk_id, outcome, method, reason,
 		scheme, issuer, status, name, cid, sub_mac, visitor_name, phone_enc,
-		manual_reason, staff, note, outage_id, corrects`,
+		manual_reason, staff, note, outage_id, corrects, rule`,
 	"outage_events": `seq, prev_hash, hash, outage_id, kind, at, cause`,
 	"audit":         `seq, prev_hash, hash, at, actor, action, detail`,
 }
@@ -32,13 +32,14 @@ type entryRow struct {
 	manualReason, staff, note string
 	outageID                  int64
 	corrects                  string
+	rule                      string // since migration 5
 }
 
 func (r *entryRow) dest() []any {
 	return []any{&r.seq, &r.prevHash, &r.hash, &r.id, &r.at, &r.venueID, &r.kioskID,
 		&r.outcome, &r.method, &r.reason, &r.scheme, &r.issuer, &r.status, &r.name,
 		&r.cid, &r.subMAC, &r.visitorName, &r.phoneEnc, &r.manualReason, &r.staff,
-		&r.note, &r.outageID, &r.corrects}
+		&r.note, &r.outageID, &r.corrects, &r.rule}
 }
 
 func (r *entryRow) sum() []byte {
@@ -63,6 +64,12 @@ func (r *entryRow) sum() []byte {
 	c.str(r.note)
 	c.int(r.outageID)
 	c.str(r.corrects)
+	// A column added later is hashed only when set, so the rows written
+	// before it (where it reads as '') keep their hashes, while clearing
+	// or setting it on any row breaks the chain.
+	if r.rule != "" {
+		c.str(r.rule)
+	}
 	return c.sum()
 }
 

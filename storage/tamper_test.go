@@ -102,7 +102,9 @@ func TestTamperingIsFound(t *testing.T) {
 			UPDATE entries SET (id, at, outcome, prev_hash, hash) = (SELECT id, at, outcome, prev_hash, hash FROM s WHERE seq = 2) WHERE seq = 3;
 			UPDATE entries SET (id, at, outcome, prev_hash, hash) = (SELECT id, at, outcome, prev_hash, hash FROM s WHERE seq = 3) WHERE seq = 2`,
 			"entries", 2, "prev_hash"},
-		{"insert a forged row", `INSERT INTO entries SELECT 6, 'forged', at, venue_id, kiosk_id, outcome, method, reason, scheme,
+		{"insert a forged row", `INSERT INTO entries (seq, id, at, venue_id, kiosk_id, outcome, method, reason, scheme,
+			issuer, status, name, cid, sub_mac, visitor_name, phone_enc, manual_reason, staff, note, outage_id, corrects,
+			prev_hash, hash) SELECT 6, 'forged', at, venue_id, kiosk_id, outcome, method, reason, scheme,
 			issuer, status, name, cid, sub_mac, visitor_name, phone_enc, manual_reason, staff, note, outage_id, corrects,
 			hash, hash FROM entries WHERE seq = 5`, "entries", 6, "contents"},
 		{"cut the tail and rewind the sequence", `DELETE FROM entries WHERE seq = 5;

@@ -29,6 +29,7 @@ type verdictText struct {
 	Headline string
 	Name     string // the masked name, or empty
 	Detail   string // the status for admit, the reason for deny
+	Rule     string // the failed business rule's text for staff (rules_failed), or empty
 	Action   string // what to do next, or empty
 	Footer   string // how and when it was decided, small
 }
@@ -71,6 +72,9 @@ func describe(c *catalog, l string, r app.Result) verdictText {
 		if !c.has(reasonKey("deny", reason)) {
 			v.Action = t("do.unknown")
 		}
+		if reason == string(pass.RulesFailed) {
+			v.Rule = ruleText(l, r)
+		}
 	}
 	if !r.Recorded {
 		// The visitor must not be waved in on a verdict the ledger does not
@@ -96,6 +100,15 @@ func describe(c *catalog, l string, r app.Result) verdictText {
 	}
 	v.Footer = strings.Join(parts, " · ")
 	return v
+}
+
+// ruleText is the failed rule's text for staff in language l, as the
+// scheme gave it; the rule's ID when only the ledger entry names it.
+func ruleText(l string, r app.Result) string {
+	if t := r.Verdict.Rule.StaffText(l); t != "" {
+		return t
+	}
+	return r.Entry.Rule
 }
 
 func reasonKey(prefix, reason string) string { return prefix + "." + reason }
@@ -185,7 +198,7 @@ func (r *verdictRenderer) Refresh() {
 	canvas.Refresh(r.v)
 }
 
-// Layout stacks icon, headline, name, detail, action and footer in the
+// Layout stacks icon, headline, name, detail, rule, action and footer in the
 // middle of the screen, wrapping the longer sentences to its width.
 func (r *verdictRenderer) Layout(size fyne.Size) {
 	r.size = size
@@ -207,6 +220,7 @@ func (r *verdictRenderer) Layout(size fyne.Size) {
 		{t.Headline, h * 0.11, true},
 		{t.Name, h * 0.08, true},
 		{t.Detail, h * 0.048, false},
+		{t.Rule, h * 0.034, false},
 		{t.Action, h * 0.042, false},
 		{t.Footer, h * 0.026, false},
 	}

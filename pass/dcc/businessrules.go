@@ -71,6 +71,16 @@ func (f *RuleFailure) StaffText(lang string) string {
 	return f.Description(lang)
 }
 
+// verdictRule is the failure as pass.Verdict carries it: the staff text
+// in Korean, English and every language the rule describes itself in.
+func (f *RuleFailure) verdictRule() *pass.FailedRule {
+	staff := map[string]string{"ko": f.StaffText("ko"), "en": f.StaffText("en")}
+	for lang := range f.Descriptions {
+		staff[lang] = f.StaffText(lang)
+	}
+	return &pass.FailedRule{ID: f.ID, Version: f.Version, Staff: staff}
+}
+
 func failureOf(r *Rule, err error) RuleFailure {
 	f := RuleFailure{ID: r.Identifier, Version: r.Version, Country: r.Country,
 		CertificateType: r.CertificateType, Descriptions: r.Descriptions}

@@ -92,6 +92,9 @@ func (s *Scheme) Check(text string, pol pass.Policy, now time.Time) Result {
 	v.Status = statusOf(h)
 	v.Reason, r.Failed = s.checkAfterSignature(h, sg, v.Issuer, pol, now)
 	v.Admit = v.Reason == pass.OK
+	if f := r.FailedRule(); f != nil {
+		v.Rule = f.verdictRule()
+	}
 	return r
 }
 
