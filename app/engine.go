@@ -166,6 +166,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	if t, err := d.Ledger.Newest(context.Background()); err == nil {
 		e.trust(t)
 	}
+	e.rebuildDupes(context.Background())
 	e.checkClock()
 	if d.Service != nil && (cfg.VenueID == "" || cfg.KioskID == "") {
 		e.notice(NoticeNoVenue, "")

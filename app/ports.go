@@ -61,6 +61,10 @@ type Entry struct {
 	Name   string // the masked name the pass shows
 	CID    []byte // credential ID (the authority issued it; revocation names it)
 	Sub    []byte // raw holder ID; the ledger stores only its keyed hash
+	// Key names the presentation by what it signs (an HC1 text by its
+	// hash): the duplicate memory's key, kept for admitted scans so a
+	// restarted kiosk still knows them.
+	Key []byte
 
 	// Manual entry fields.
 	VisitorName  string
@@ -103,6 +107,10 @@ type Ledger interface {
 	// Notices are the ledger's one-off messages for the manager (a
 	// damaged file moved aside).
 	Notices() []string
+	// RecentAdmissions returns the scans admitted at or after since, with
+	// their Key, oldest first, leaving out those a correction superseded:
+	// the duplicate memory rebuilt at start.
+	RecentAdmissions(ctx context.Context, since time.Time) ([]Entry, error)
 }
 
 // ConfigStore keeps the kiosk's configuration when a manager saves it.

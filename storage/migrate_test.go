@@ -44,7 +44,7 @@ func TestMigrationBackfillsCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`DROP TRIGGER entries_count_insert; DROP TRIGGER entries_count_delete;
-		DROP TABLE entry_counts; DROP TABLE upload_cids; DELETE FROM schema_version WHERE version >= 2`); err != nil {
+		DROP TABLE entry_counts; DROP TABLE upload_cids; DROP TABLE presentation_keys; DELETE FROM schema_version WHERE version >= 2`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -66,8 +66,8 @@ func TestMigrationBackfillsCounts(t *testing.T) {
 	}
 	var v int
 	l.r.QueryRow(`SELECT max(version) FROM schema_version`).Scan(&v)
-	if v != 3 {
-		t.Errorf("schema version %d, want 3", v)
+	if v != 4 {
+		t.Errorf("schema version %d, want 4", v)
 	}
 }
 

@@ -122,6 +122,26 @@ func (l *Ledger) Newest(context.Context) (time.Time, error) {
 	return t, nil
 }
 
+// RecentAdmissions returns the scans admitted since, oldest first, but
+// those a later entry corrects.
+func (l *Ledger) RecentAdmissions(_ context.Context, since time.Time) ([]app.Entry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	corrected := map[string]bool{}
+	for _, e := range l.entries {
+		if e.Corrects != "" {
+			corrected[e.Corrects] = true
+		}
+	}
+	var out []app.Entry
+	for _, e := range l.entries {
+		if e.Outcome == app.Admit && e.Method != app.Manual && !e.Time.Before(since) && !corrected[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // Notices are none.
 func (l *Ledger) Notices() []string { return nil }
 
