@@ -48,6 +48,7 @@ type Timing struct {
 	BackoffMax     time.Duration // (5m)
 	RecoveryJitter time.Duration // random wait before draining after an outage, so a fleet spreads out (2s)
 	PurgeEvery     time.Duration // ledger retention purge (24h)
+	ResumeEvery    time.Duration // retry of the ledger's writes while the disk is full (5s)
 }
 
 func (t Timing) withDefaults() Timing {
@@ -77,6 +78,7 @@ func (t Timing) withDefaults() Timing {
 		t.RecoveryJitter = 2 * time.Second
 	}
 	def(&t.PurgeEvery, 24*time.Hour)
+	def(&t.ResumeEvery, 5*time.Second)
 	return t
 }
 
@@ -196,6 +198,7 @@ func (e *Engine) Start(ctx context.Context) {
 		e.refreshPending(ctx)
 		e.spawn(func() { e.probeLoop(ctx) })
 		e.spawn(func() { e.purgeLoop(ctx) })
+		e.spawn(func() { e.resumeLoop(ctx) })
 		if e.d.Service != nil {
 			e.spawn(func() { e.syncLoop(ctx) })
 			e.spawn(func() { e.uploadLoop(ctx) })
@@ -268,6 +271,7 @@ func (e *Engine) Status() Status {
 		st.ClockBehind, st.TrustedTime = true, floor
 	}
 	st.Pending = int(max(e.pending.Load(), 0))
+	st.Unrecorded = e.d.Ledger.Unrecorded()
 	e.noticeMu.Lock()
 	st.Notices = append(st.Notices, e.notices...)
 	e.noticeMu.Unlock()

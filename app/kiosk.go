@@ -32,8 +32,11 @@ type Status struct {
 	ClockBehind bool
 	TrustedTime time.Time
 	Camera      CameraState
-	Pending     int      // entries waiting to upload
-	Notices     []Notice // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
+	Pending     int // entries waiting to upload
+	// Unrecorded: nothing can be written for lack of space since
+	// Unrecorded.Since (zero when writing works); staff take paper notes.
+	Unrecorded Unrecorded
+	Notices    []Notice // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
 }
 
 // Modes of verification.

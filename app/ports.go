@@ -111,6 +111,23 @@ type Ledger interface {
 	// their Key, oldest first, leaving out those a correction superseded:
 	// the duplicate memory rebuilt at start.
 	RecentAdmissions(ctx context.Context, since time.Time) ([]Entry, error)
+	// Unrecorded is the current period in which nothing can be written
+	// for lack of space; its Since is zero when writing works.
+	Unrecorded() Unrecorded
+	// Resume writes what such a period kept in memory and the period's
+	// own event, once there is space again; nil when nothing is pending.
+	Resume(ctx context.Context) error
+}
+
+// Unrecorded is a period in which the ledger cannot write for lack of
+// space: since when, and what was not recorded. Sign-in still works in it
+// (it only reads); staff take paper notes until recording resumes.
+type Unrecorded struct {
+	Since   time.Time // zero when writing works
+	Last    time.Time // the latest refused write
+	Entries int       // entries (scans, manual entries) not recorded
+	Writes  int       // all refused writes, entries included
+	Queued  int       // audit rows kept in memory, written once space is back
 }
 
 // ConfigStore keeps the kiosk's configuration when a manager saves it.

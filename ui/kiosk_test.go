@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -615,5 +616,58 @@ func TestKioskModeCloseNeedsManager(t *testing.T) {
 	k.onClose()
 	if quit != 0 || k.pin == nil {
 		t.Fatalf("closing in kiosk mode: quit %d, PIN prompt %v", quit, k.pin != nil)
+	}
+}
+
+func TestFullDiskOffersPaperNotes(t *testing.T) {
+	for _, c := range []struct{ lang, want, action string }{{English, "on paper", "on paper"}, {Korean, "종이에 적으세요", "종이에 적고"}} {
+		t.Run(c.lang, func(t *testing.T) {
+			r := newRig(t, c.lang, nil)
+			r.ledger.SetFull(errors.New("database or disk is full"))
+			if res := r.wedge(r.holderQR("정*호")); res.Recorded {
+				t.Fatal("recorded on a full disk")
+			}
+			if v := r.k.verdict.text; v.Kind != kindNotRecorded || !strings.Contains(v.Action, c.action) {
+				t.Errorf("verdict action %q, want a paper note", v.Action)
+			}
+			r.k.clearVerdict()
+			r.k.refreshStatus()
+			s := r.k.scan
+			if !s.full.Visible() || !strings.Contains(s.fullText.Text, c.want) || !strings.Contains(s.fullText.Text, "1") {
+				t.Errorf("full-disk banner visible %v, %q", s.full.Visible(), s.fullText.Text)
+			}
+			// Sign-in only reads: staff still reach the manual entry form.
+			test.Tap(s.manual)
+			if err := r.enterPIN(staffPIN); err != nil {
+				t.Fatalf("sign-in on a full disk: %v", err)
+			}
+			if r.k.manual == nil {
+				t.Error("no manual entry form after signing in on a full disk")
+			}
+			r.ledger.SetFull(nil)
+			if err := r.ledger.Resume(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			r.k.showScan()
+			if s := r.k.scan; s.full.Visible() {
+				t.Error("the full-disk banner stays once recording resumed")
+			}
+		})
+	}
+}
+
+func TestBannerLeavesNoStrip(t *testing.T) {
+	r := newRig(t, English, nil)
+	s := r.k.scan
+	s.showStatus(app.Status{TrustListAt: epoch})
+	if !s.banner.Visible() || s.view.Position().Y == 0 {
+		t.Fatalf("outage banner visible %v, preview at y=%v", s.banner.Visible(), s.view.Position().Y)
+	}
+	s.showStatus(app.Status{Online: true, TrustListAt: epoch})
+	if s.banner.Visible() {
+		t.Fatal("banner still up once online")
+	}
+	if y := s.view.Position().Y; y != 0 {
+		t.Errorf("preview at y=%v after the outage ended, want 0 (no blank strip)", y)
 	}
 }

@@ -27,9 +27,14 @@ type scanScreen struct {
 	hintBox   *fyne.Container // the hint on a dark band, readable over any frame
 	noCamera  *widget.Label
 
+	body        *fyne.Container // the banners over the preview
+	view        *fyne.Container // the preview and its guide
+	top         *fyne.Container // the banners, hidden when neither is up
 	banner      *fyne.Container
 	bannerText  *widget.Label
 	bannerEntry *widget.Button
+	full        *fyne.Container // nothing can be written: paper notes
+	fullText    *widget.Label
 
 	service  *widget.Label
 	trust    *widget.Label
@@ -72,6 +77,11 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	bannerBack := canvas.NewRectangle(colorOutage)
 	s.banner = container.NewStack(bannerBack, container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), s.bannerEntry, s.bannerText)))
 	s.banner.Hide()
+	s.fullText = widget.NewLabel("")
+	s.fullText.TextStyle.Bold = true
+	s.fullText.Wrapping = fyne.TextWrapWord
+	s.full = container.NewStack(canvas.NewRectangle(colorNotRecorded), container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, s.fullText)))
+	s.full.Hide()
 
 	s.service = widget.NewLabel("")
 	s.trust = widget.NewLabel("")
@@ -86,7 +96,11 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.message.TextStyle.Bold = true
 	s.message.Hide()
 	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.message, s.manual, s.managerB), container.NewHScroll(status))
-	return container.NewBorder(s.banner, nil, nil, nil, view), container.NewPadded(bottom)
+	s.view = view
+	s.top = container.NewVBox(s.full, s.banner)
+	s.top.Hide()
+	s.body = container.NewBorder(s.top, nil, nil, nil, view)
+	return s.body, container.NewPadded(bottom)
 }
 
 // listenKeys routes typed characters to the keyboard-wedge reader: USB QR
@@ -130,10 +144,24 @@ func (s *scanScreen) refreshPreview() {
 	s.preview.Refresh()
 }
 
-// showStatus fills the status bar and the outage banner from st.
+// showStatus fills the status bar and the banners from st.
 func (s *scanScreen) showStatus(st app.Status) {
 	t := s.k.t
 	now := s.k.o.Now()
+	bannerWas, fullWas := s.banner.Visible(), s.full.Visible()
+	defer func() {
+		// A banner that comes or goes changes the layout: without this the
+		// strip it took stays blank until the next full redraw.
+		if s.banner.Visible() != bannerWas || s.full.Visible() != fullWas {
+			if s.banner.Visible() || s.full.Visible() {
+				s.top.Show()
+			} else {
+				s.top.Hide()
+			}
+			s.body.Refresh()
+		}
+	}()
+	s.showUnrecorded(st.Unrecorded)
 	if st.Online {
 		s.service.SetText(t("status.online"))
 		s.service.Importance = widget.SuccessImportance
@@ -210,6 +238,18 @@ func (s *scanScreen) showStatus(st app.Status) {
 	} else {
 		s.pending.Hide()
 	}
+}
+
+// showUnrecorded puts up, while nothing can be written, what staff can
+// still do: sign in (it only reads), take paper notes of what to write
+// down, and know how many scans were not recorded.
+func (s *scanScreen) showUnrecorded(u app.Unrecorded) {
+	if u.Since.IsZero() {
+		s.full.Hide()
+		return
+	}
+	s.fullText.SetText(s.k.t("banner.full", u.Since.Local().Format("15:04"), u.Entries))
+	s.full.Show()
 }
 
 func cameraOr(c app.CameraState) app.CameraState {
