@@ -28,58 +28,9 @@ type Deps struct {
 	// Events, when set, hears of outages and list changes as they happen
 	// (the headless runner prints them). It must not block.
 	Events func(Event)
-	// Timing tunes the background work; zero fields take the defaults.
+	// Timing, where a field is set, overrides the configuration's
+	// timings (tests shorten them); zero fields take the configuration's.
 	Timing Timing
-}
-
-// Timing tunes the engine's background work. The defaults suit a venue;
-// tests shorten them.
-type Timing struct {
-	FailuresToTrip int           // consecutive service failures that open the breaker (2)
-	ProbeEvery     time.Duration // first probe after the breaker opens (1s); doubles up to ProbeMax
-	ProbeMax       time.Duration // (10s)
-	ProbeTimeout   time.Duration // (2s)
-	SyncEvery      time.Duration // signed list refresh (5m)
-	UploadBatch    int           // entries per upload (100)
-	UploadRate     float64       // upload batches per second at most (2)
-	UploadTimeout  time.Duration // (10s)
-	UploadIdle     time.Duration // recheck of the queue when nothing nudges it (30s)
-	BackoffMin     time.Duration // first retry after a failed upload (1s)
-	BackoffMax     time.Duration // (5m)
-	RecoveryJitter time.Duration // random wait before draining after an outage, so a fleet spreads out (2s)
-	PurgeEvery     time.Duration // ledger retention purge (24h)
-	ResumeEvery    time.Duration // retry of the ledger's writes while the disk is full (5s)
-}
-
-func (t Timing) withDefaults() Timing {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	if t.FailuresToTrip <= 0 {
-		t.FailuresToTrip = 2
-	}
-	def(&t.ProbeEvery, time.Second)
-	def(&t.ProbeMax, 10*time.Second)
-	def(&t.ProbeTimeout, 2*time.Second)
-	def(&t.SyncEvery, 5*time.Minute)
-	if t.UploadBatch <= 0 {
-		t.UploadBatch = 100
-	}
-	if t.UploadRate <= 0 {
-		t.UploadRate = 2
-	}
-	def(&t.UploadTimeout, 10*time.Second)
-	def(&t.UploadIdle, 30*time.Second)
-	def(&t.BackoffMin, time.Second)
-	def(&t.BackoffMax, 5*time.Minute)
-	if t.RecoveryJitter == 0 {
-		t.RecoveryJitter = 2 * time.Second
-	}
-	def(&t.PurgeEvery, 24*time.Hour)
-	def(&t.ResumeEvery, 5*time.Second)
-	return t
 }
 
 // settings is the part of the configuration a scan reads, swapped whole
@@ -145,7 +96,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	e := &Engine{
 		d:        d,
-		t:        d.Timing.withDefaults(),
+		t:        d.Timing.over(cfg.Timing).withDefaults(),
 		now:      d.Now,
 		alerts:   make(chan Result, 64),
 		wake:     make(chan struct{}, 1),

@@ -75,7 +75,10 @@ type Config struct {
 	// CredentialFile holds this kiosk's bearer token from `passd kiosk add`
 	// (mode 0600); empty sends none.
 	CredentialFile string `toml:"credential_file"`
-	DataDir        string `toml:"-"`
+	// Timing is the [engine] section: probe, upload and retry timings for
+	// the IT person; zero fields take the defaults (DefaultTiming).
+	Timing  Timing `toml:"engine"`
+	DataDir string `toml:"-"`
 	// Notices are problems met while loading the configuration (a damaged
 	// file replaced by the last good one), shown to the manager.
 	Notices    []Notice `toml:"-"`
