@@ -57,6 +57,8 @@ type Engine struct {
 	br    *breaker
 	lists lists
 	dup   dupes
+	// prefixes are the pass prefixes the kiosk reads, for RepairTyped.
+	prefixes []string
 
 	alerts      chan Result
 	pending     atomic.Int64
@@ -115,6 +117,10 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e.br = newBreaker(e.t.FailuresToTrip, d.Now)
 	e.br.onOpen, e.br.onClose = e.openOutage, e.closeOutage
 	e.dup.m = make(map[dupKey]*dupSlot)
+	e.prefixes = []string{pass.Prefix, "HC1:"}
+	for _, sc := range d.Schemes {
+		e.prefixes = append(e.prefixes, sc.Prefix())
+	}
 	e.loadLists(s.roots)
 	if t, err := d.Ledger.Newest(context.Background()); err == nil {
 		e.trust(t)

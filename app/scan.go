@@ -25,6 +25,7 @@ func (e *Engine) Scan(ctx context.Context, text string) Result {
 }
 
 func (e *Engine) scan(ctx context.Context, text string) Result {
+	text = RepairTyped(text, e.prefixes)
 	s := e.set.Load()
 	now := e.verifyTime(e.now())
 	if sc := pass.SchemeFor(text, e.d.Schemes); sc != nil {
