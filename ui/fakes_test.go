@@ -44,7 +44,7 @@ func (p *people) AddPerson(_ context.Context, name string, role app.Role, pin st
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, taken := p.byPIN[pin]; taken {
-		return app.Person{}, app.ErrNotAllowed
+		return app.Person{}, fmt.Errorf("%w: %w", app.ErrPINInUse, app.ErrNotAllowed) // as storage says it
 	}
 	p.nextID++
 	who := app.Person{ID: p.nextID, Name: name, Role: role, Active: true}

@@ -485,6 +485,19 @@ func TestSettingsRejectsBadInput(t *testing.T) {
 		t.Errorf("error shown: %q", s.errMsg.Text)
 	}
 	s.retention.SetText("14")
+	kept := s.statuses.Selected
+	s.statuses.SetSelected(nil)
+	test.Tap(s.save)
+	if err := r.wait("settings"); err == nil {
+		t.Fatal("a policy admitting no status was saved")
+	}
+	if !strings.Contains(s.errMsg.Text, "at least one status") {
+		t.Errorf("empty policy: %q", s.errMsg.Text)
+	}
+	if got := r.eng.Config().Policy.Statuses; len(got) != 0 {
+		t.Errorf("the policy in use changed to %v", got)
+	}
+	s.statuses.SetSelected(kept)
 	s.server.SetText("ftp://nowhere")
 	test.Tap(s.save)
 	if err := r.wait("settings"); err == nil {
@@ -517,9 +530,23 @@ func TestStaffManagement(t *testing.T) {
 	test.Type(st.pin, "1122")
 	test.Type(st.pin2, "1123")
 	test.Tap(st.add)
-	if !strings.Contains(st.errMsg.Text, "differ") {
-		t.Errorf("mismatched PINs: %q", st.errMsg.Text)
+	if got, want := st.errMsg.Text, "The two PINs differ."; got != want {
+		t.Errorf("mismatched PINs: %q, want %q", got, want)
 	}
+	st.pin.SetText("12")
+	st.pin2.SetText("12")
+	test.Tap(st.add)
+	if got, want := st.errMsg.Text, "A PIN is 4 to 12 digits."; got != want {
+		t.Errorf("short PIN: %q, want %q", got, want)
+	}
+	st.pin.SetText(staffPIN)
+	st.pin2.SetText(staffPIN)
+	test.Tap(st.add)
+	r.wait("staff")
+	if got := st.errMsg.Text; !strings.HasPrefix(got, "Someone already has this PIN") {
+		t.Errorf("PIN in use: %q", got)
+	}
+	st.pin.SetText("1122")
 	st.pin2.SetText("1122")
 	test.Tap(st.add)
 	if err := r.wait("staff"); err != nil {

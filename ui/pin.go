@@ -156,10 +156,21 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 	p.k.done("pin", nil)
 }
 
+// errPINMismatch: the two PINs typed for a new PIN differ.
+var errPINMismatch = errors.New("the two PINs differ")
+
 // errorText puts the core's errors into words for staff.
 func (k *Kiosk) errorText(err error) string {
 	var locked *app.LockedOut
 	switch {
+	case errors.Is(err, app.ErrPINInUse):
+		return k.t("staff.pin_in_use")
+	case errors.Is(err, app.ErrPINFormat):
+		return k.t("staff.pin_rule")
+	case errors.Is(err, errPINMismatch):
+		return k.t("staff.pin_mismatch")
+	case errors.Is(err, app.ErrNeedsPerson):
+		return k.t("staff.need_name")
 	case errors.Is(err, app.ErrBadPIN):
 		return k.t("err.bad_pin")
 	case errors.As(err, &locked):
