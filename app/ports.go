@@ -181,6 +181,7 @@ type Person struct {
 // Records is the manager's view of the ledger.
 type Records interface {
 	Summary(ctx context.Context, day time.Time) (DaySummary, error)
+	// List returns the filtered entries of a day, newest first.
 	List(ctx context.Context, f Filter) (entries []Entry, total int, err error)
 	// Export writes the day as "csv" or "pdf".
 	Export(ctx context.Context, day time.Time, format string, w io.Writer) error

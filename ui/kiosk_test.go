@@ -384,7 +384,8 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	if err := r.wait("review"); err != nil {
 		t.Fatal(err)
 	}
-	for key, want := range map[string]string{"total": "3", "admit": "2", "deny": "1", "manual": "0", "offline": "3"} {
+	// The broken code was no pass: counted apart, not as checked offline.
+	for key, want := range map[string]string{"total": "3", "admit": "2", "deny": "1", "manual": "0", "offline": "2", "unreadable": "1"} {
 		if got := m.review.totals[key].Text; got != want {
 			t.Errorf("total %s = %s, want %s", key, got, want)
 		}
@@ -394,6 +395,12 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	}
 	if got, want := len(m.review.entries), 3; got != want {
 		t.Errorf("list shows %d entries, want %d", got, want)
+	}
+	if got := m.review.entries[0].Reason; got != "malformed" {
+		t.Errorf("first row %q, want the latest scan (the broken code): newest first", got)
+	}
+	if got, want := m.review.date.Text, "Mon 2 Mar 2026"; got != want {
+		t.Errorf("day %q, want %q", got, want)
 	}
 
 	// Filtering to refusals leaves the one broken code.
@@ -696,5 +703,29 @@ func TestBannerLeavesNoStrip(t *testing.T) {
 	}
 	if y := s.view.Position().Y; y != 0 {
 		t.Errorf("preview at y=%v after the outage ended, want 0 (no blank strip)", y)
+	}
+}
+
+func TestReviewSpeaksKorean(t *testing.T) {
+	r := newRig(t, Korean, nil)
+	if _, err := r.ledger.OpenOutage(context.Background(), epoch, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	rv := r.k.manager.review
+	if got, want := rv.date.Text, "2026년 3월 2일 (월)"; got != want {
+		t.Errorf("day %q, want %q", got, want)
+	}
+	if got := rv.outages.Text; !strings.Contains(got, "연결 거부됨") || strings.Contains(got, "refused") {
+		t.Errorf("outage cause %q, want it in Korean", got)
+	}
+	if got := rv.totals["unreadable"]; got == nil {
+		t.Error("no unreadable total")
 	}
 }

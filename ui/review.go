@@ -27,7 +27,8 @@ type reviewTab struct {
 	by app.Person
 
 	day     time.Time
-	date    *widget.DateEntry
+	date    *widget.Label  // the day in words, in the kiosk's language
+	pick    *widget.Button // opens a calendar
 	prev    *widget.Button
 	next    *widget.Button
 	today   *widget.Button
@@ -52,7 +53,7 @@ type reviewTab struct {
 }
 
 // The totals shown, in order, with their translation keys.
-var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline"}
+var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline", "unreadable"}
 
 func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
 	now := k.o.Now()
@@ -61,19 +62,16 @@ func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
 
 func (r *reviewTab) build() fyne.CanvasObject {
 	t := r.k.t
-	r.date = widget.NewDateEntry()
-	r.date.SetDate(&r.day)
-	r.date.OnChanged = func(d *time.Time) {
-		if d != nil {
-			r.setDay(*d)
-		}
-	}
+	// Not a DateEntry: it writes the date in the system locale's form
+	// (01/12/2026), whatever language the kiosk speaks.
+	r.date = widget.NewLabelWithStyle(dayText(r.k.cat, r.k.lang, r.day), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	r.pick = &widget.Button{Icon: theme.CalendarIcon(), OnTapped: r.onPick}
 	r.prev = &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, -1)) }}
 	r.next = &widget.Button{Icon: theme.NavigateNextIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, 1)) }}
 	r.today = &widget.Button{Text: t("review.today"), OnTapped: func() { r.setDay(r.k.o.Now()) }}
 	r.csv = &widget.Button{Text: t("review.export_csv"), Icon: theme.DocumentSaveIcon(), OnTapped: func() { r.onExport("csv") }}
 	r.pdf = &widget.Button{Text: t("review.export_pdf"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { r.onExport("pdf") }}
-	dateRow := container.NewHBox(r.prev, container.NewGridWrap(fyne.NewSize(180, r.date.MinSize().Height), r.date), r.next, r.today)
+	dateRow := container.NewHBox(r.prev, r.date, r.pick, r.next, r.today)
 	top := container.NewBorder(nil, nil, dateRow, container.NewHBox(r.csv, r.pdf))
 
 	r.totals = map[string]*widget.Label{}
@@ -124,11 +122,26 @@ func (r *reviewTab) build() fyne.CanvasObject {
 
 func (r *reviewTab) setDay(d time.Time) {
 	r.day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location())
-	if r.date.Date == nil || !r.date.Date.Equal(r.day) {
-		day := r.day
-		r.date.SetDate(&day)
-	}
+	r.date.SetText(dayText(r.k.cat, r.k.lang, r.day))
 	r.load()
+}
+
+// onPick shows a calendar to choose the day from.
+func (r *reviewTab) onPick() {
+	var pop *widget.PopUp
+	cal := widget.NewCalendar(r.day, func(d time.Time) {
+		pop.Hide()
+		r.setDay(d)
+	})
+	pop = widget.NewModalPopUp(cal, r.k.win.Canvas())
+	pop.Show()
+}
+
+// dayText writes a day the way the language does: "2026년 12월 1일 (화)",
+// "Tue 1 Dec 2026".
+func dayText(c *catalog, l string, d time.Time) string {
+	return c.text(l, "review.day", d.Year(), int(d.Month()), d.Day(),
+		c.text(l, fmt.Sprintf("weekday.%d", d.Weekday())), c.text(l, fmt.Sprintf("month.%d", d.Month())))
 }
 
 // filter is what the filter row asks for.
@@ -212,6 +225,8 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		"manual":    s.Manual,
 		"online":    s.ByMethod[app.Online],
 		"offline":   s.ByMethod[app.Offline],
+		// Texts that were no pass: nothing was checked, offline or not.
+		"unreadable": s.Unreadable,
 	}
 	for key, l := range r.totals {
 		l.SetText(fmt.Sprint(vals[key]))
@@ -227,7 +242,7 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		if !o.End.IsZero() {
 			end = o.End.Local().Format("15:04")
 		}
-		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, o.Cause)
+		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, causeText(r.k.cat, r.k.lang, o.Cause))
 	}
 	r.outages.SetText(strings.Join(lines, "\n"))
 }

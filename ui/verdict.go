@@ -117,6 +117,20 @@ func noticeText(c *catalog, l string, n app.Notice) string {
 	return c.text(l, "notice.unknown", string(n.Code), n.Detail)
 }
 
+// causeText names an outage's cause (app/remote's words: "timeout",
+// "connection refused", "http 503") in language l; a cause it does not
+// know is shown as it came.
+func causeText(c *catalog, l, cause string) string {
+	if code, ok := strings.CutPrefix(cause, "http "); ok {
+		return c.text(l, "cause.http", code)
+	}
+	key := "cause." + strings.ReplaceAll(cause, " ", "_")
+	if c.has(key) {
+		return c.text(l, key)
+	}
+	return cause
+}
+
 // statusText names a pass status claim.
 func statusText(c *catalog, l string, status int) string {
 	key := fmt.Sprintf("status.%d", status)
