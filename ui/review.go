@@ -126,7 +126,6 @@ func (r *reviewTab) setDay(d time.Time) {
 	r.load()
 }
 
-
 // filter is what the filter row asks for.
 func (r *reviewTab) filter() app.Filter {
 	f := app.Filter{Day: r.day, Query: strings.TrimSpace(r.query.Text), Limit: r.limit}
