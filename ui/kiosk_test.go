@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"passdesk/app"
 	"passdesk/app/apptest"
@@ -727,5 +728,33 @@ func TestReviewSpeaksKorean(t *testing.T) {
 	}
 	if got := rv.totals["unreadable"]; got == nil {
 		t.Error("no unreadable total")
+	}
+}
+
+func TestNoTrustListSaysTheTruth(t *testing.T) {
+	for _, c := range []struct{ lang, want string }{{English, "cannot check any pass"}, {Korean, "어떤 출입증도 확인할 수 없습니다"}} {
+		t.Run(c.lang, func(t *testing.T) {
+			r := newRig(t, c.lang, nil)
+			s := r.k.scan
+			s.showStatus(app.Status{Online: true, TrustListStale: true})
+			if !s.banner.Visible() || !strings.Contains(s.bannerText.Text, c.want) {
+				t.Errorf("no trust list: banner visible %v, %q", s.banner.Visible(), s.bannerText.Text)
+			}
+			if !s.bannerEntry.Visible() {
+				t.Error("the banner does not offer Manual entry")
+			}
+		})
+	}
+}
+
+func TestNoCameraIsPlain(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.k.refreshStatus()
+	s := r.k.scan
+	if s.guide.Visible() {
+		t.Error("the framing guide stays with no camera")
+	}
+	if !s.noCamera.Visible() || !strings.Contains(s.noCamera.Text, "handheld QR scanner") || s.noCamera.SizeName != theme.SizeNameHeadingText {
+		t.Errorf("no-camera text visible %v, %q, size %q", s.noCamera.Visible(), s.noCamera.Text, s.noCamera.SizeName)
 	}
 }

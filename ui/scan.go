@@ -26,6 +26,7 @@ type scanScreen struct {
 	hint      *canvas.Text
 	hintBox   *fyne.Container // the hint on a dark band, readable over any frame
 	noCamera  *widget.Label
+	guide     *framingGuide
 
 	body        *fyne.Container // the banners over the preview
 	view        *fyne.Container // the preview and its guide
@@ -62,13 +63,16 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.hint.Alignment = fyne.TextAlignCenter
 	s.hint.TextSize = 26
 	s.hintBox = container.NewStack(canvas.NewRectangle(colorHintBack), container.NewPadded(s.hint))
-	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera"), fyne.TextAlignCenter, fyne.TextStyle{})
+	// With no camera the screen is plain: no framing guide to aim at, and
+	// how to scan in large type.
+	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera.none"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.noCamera.Wrapping = fyne.TextWrapWord
-	s.noCamera.Importance = widget.LowImportance
+	s.noCamera.SizeName = theme.SizeNameHeadingText
 	s.noCamera.Hide()
-	noCam := container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 120), s.noCamera))
+	noCam := container.NewPadded(container.NewBorder(nil, nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(720, 240), s.noCamera))))
 	back := canvas.NewRectangle(colorPreviewBack)
-	view := container.NewStack(back, s.preview, newFramingGuide(), container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
+	s.guide = newFramingGuide()
+	view := container.NewStack(back, s.preview, s.guide, container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
 
 	s.bannerText = widget.NewLabel("")
 	s.bannerText.TextStyle.Bold = true
@@ -179,6 +183,15 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.banner.Show()
 	}
 	s.service.Refresh()
+	// Without a trust list that holds, every pass is refused whatever the
+	// service does: say so, and what staff can do, before anything else.
+	if st.TrustListAt.IsZero() {
+		s.bannerText.SetText(t("banner.no_trust"))
+		s.banner.Show()
+	} else if st.TrustListStale {
+		s.bannerText.SetText(t("banner.trust_stale", st.TrustListAt.Local().Format("01-02 15:04")))
+		s.banner.Show()
+	}
 
 	switch {
 	case st.TrustListAt.IsZero():
@@ -225,10 +238,12 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.camera.Refresh()
 	if cam == app.CameraOK {
 		s.noCamera.Hide()
+		s.guide.Show()
 		s.hintBox.Show()
 	} else {
-		s.noCamera.SetText(t("scan.no_camera"))
+		s.noCamera.SetText(t("scan.no_camera." + string(cameraOr(cam))))
 		s.noCamera.Show()
+		s.guide.Hide()
 		s.hintBox.Hide()
 	}
 
