@@ -652,6 +652,22 @@ func TestKioskModeCloseNeedsManager(t *testing.T) {
 	if quit != 0 || k.pin == nil {
 		t.Fatalf("closing in kiosk mode: quit %d, PIN prompt %v", quit, k.pin != nil)
 	}
+
+	// Leaving full screen, and coming back to it without a restart.
+	k.pin.onCancel()
+	k.showManager(app.Person{Name: "M", Role: app.Manager, Active: true})
+	m := k.manager
+	if !m.leave.Visible() || m.enter.Visible() {
+		t.Fatalf("in full screen: leave %v, enter %v", m.leave.Visible(), m.enter.Visible())
+	}
+	test.Tap(m.leave)
+	if w.FullScreen() || !m.enter.Visible() {
+		t.Fatalf("after leaving: full screen %v, enter offered %v", w.FullScreen(), m.enter.Visible())
+	}
+	test.Tap(m.enter)
+	if !w.FullScreen() || !m.leave.Visible() || m.enter.Visible() {
+		t.Errorf("after going back: full screen %v, leave %v, enter %v", w.FullScreen(), m.leave.Visible(), m.enter.Visible())
+	}
 }
 
 func TestFullDiskOffersPaperNotes(t *testing.T) {
@@ -756,5 +772,39 @@ func TestNoCameraIsPlain(t *testing.T) {
 	}
 	if !s.noCamera.Visible() || !strings.Contains(s.noCamera.Text, "handheld QR scanner") || s.noCamera.SizeName != theme.SizeNameHeadingText {
 		t.Errorf("no-camera text visible %v, %q, size %q", s.noCamera.Visible(), s.noCamera.Text, s.noCamera.SizeName)
+	}
+}
+
+func TestPINPopUpGrowsWithItsMessage(t *testing.T) {
+	for _, lang := range []string{English, Korean} {
+		t.Run(lang, func(t *testing.T) {
+			r := newRig(t, lang, nil)
+			test.Tap(r.k.scan.managerB)
+			p := r.k.pin
+			before := p.popup.Content.Size().Height
+			for range 3 {
+				if err := r.enterPIN("9999"); err == nil {
+					t.Fatal("a wrong PIN signed in")
+				}
+			}
+			if !p.errMsg.Visible() {
+				t.Fatal("no message after wrong PINs")
+			}
+			d := fyne.CurrentApp().Driver()
+			box := p.popup.Content
+			boxPos, boxSize := d.AbsolutePositionForObject(box), box.Size()
+			if boxSize.Height < box.MinSize().Height || boxSize.Height <= before {
+				t.Errorf("box %v tall (was %v), content needs %v", boxSize.Height, before, box.MinSize().Height)
+			}
+			for name, o := range map[string]fyne.CanvasObject{"message": p.errMsg, "OK": p.ok, "Cancel": p.cancel} {
+				pos := d.AbsolutePositionForObject(o)
+				if pos.Y+o.Size().Height > boxPos.Y+boxSize.Height+0.5 || pos.X+o.Size().Width > boxPos.X+boxSize.Width+0.5 {
+					t.Errorf("%s at %v size %v is outside the box at %v size %v", name, pos, o.Size(), boxPos, boxSize)
+				}
+			}
+			if h, need := p.errMsg.Size().Height, p.errMsg.MinSize().Height; h < need {
+				t.Errorf("message %v tall, needs %v: clipped", h, need)
+			}
+		})
 	}
 }
