@@ -13,7 +13,7 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # shell for the ledger tampering tests; zbar for the decoder comparison.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
-TEST_DEBS  = xvfb xauth imagemagick sqlite3
+TEST_DEBS  = xvfb xauth imagemagick sqlite3 xdotool matchbox-window-manager
 BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1
