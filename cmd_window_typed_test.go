@@ -95,9 +95,9 @@ func typeIntoKiosk(t *testing.T, bin, wm string) {
 	}
 	shot := filepath.Join(dir, "shot.png")
 	// look waits until the screen shows what ok sees, and fails with what.
+	var s screenShares // the latest screen seen
 	look := func(what string, within time.Duration, ok func(s screenShares) bool) {
 		t.Helper()
-		var s screenShares
 		for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
 			cmd := exec.CommandContext(ctx, "import", "-display", display, "-window", "root", shot)
 			if cmd.Run() != nil {
@@ -106,6 +106,10 @@ func typeIntoKiosk(t *testing.T, bin, wm string) {
 			if s = screenOf(shot); ok(s) {
 				return
 			}
+		}
+		if d := os.Getenv("PASSDESK_SHOTS"); d != "" {
+			b, _ := os.ReadFile(shot)
+			_ = os.WriteFile(filepath.Join(d, "failed.png"), b, 0o644)
 		}
 		t.Fatalf("%s: not seen within %v (screen %+v)\nkiosk log:\n%s", what, within, s, klog.String())
 	}
@@ -116,17 +120,19 @@ func typeIntoKiosk(t *testing.T, bin, wm string) {
 	look("the verdict of the typed scan", 10*time.Second, func(s screenShares) bool { return s.red > 0.4 })
 	look("the verdict clearing itself", 15*time.Second, func(s screenShares) bool { return s.red < 0.05 && s.dark > 0.5 })
 
-	// The Manager button sits in the bottom-right corner of the full screen.
+	// The Manager button sits in the bottom-right corner of the full screen;
+	// the keypad pop-up is light, in the middle of a dimmed scan screen.
 	x("mousemove", fmt.Sprint(width-60), fmt.Sprint(height-23), "click", "1")
-	look("the PIN keypad", 10*time.Second, func(s screenShares) bool { return s.light > 0.15 })
+	look("the PIN keypad", 10*time.Second, func(s screenShares) bool { return s.middle > 0.6 })
 	x("type", "--delay", "20", demoManagerPIN)
 	x("key", "Return")
 	look("the manager's area after the typed PIN", 15*time.Second, func(s screenShares) bool { return s.dark < 0.05 && s.light > 0.5 })
 }
 
 // screenShares are the shares of a screenshot's pixels in the verdict red,
-// the scan screen's dark preview and the light background of the rest.
-type screenShares struct{ red, dark, light float64 }
+// the scan screen's dark preview and the light background of the rest;
+// middle is the light share of the screen's middle 300x200.
+type screenShares struct{ red, dark, light, middle float64 }
 
 func screenOf(path string) screenShares {
 	f, err := os.Open(path)
@@ -140,10 +146,18 @@ func screenOf(path string) screenShares {
 	}
 	b := img.Bounds()
 	var s screenShares
+	var nMiddle float64
+	cx, cy := (b.Min.X+b.Max.X)/2, (b.Min.Y+b.Max.Y)/2
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {
 		for x := b.Min.X; x < b.Max.X; x += 2 {
 			r, g, bl, _ := img.At(x, y).RGBA()
 			r, g, bl = r>>8, g>>8, bl>>8
+			if x >= cx-150 && x < cx+150 && y >= cy-100 && y < cy+100 {
+				nMiddle++
+				if r > 0xd0 && g > 0xd0 && bl > 0xd0 {
+					s.middle++
+				}
+			}
 			switch {
 			case near(r, 0xb3) && near(g, 0x26) && near(bl, 0x1e):
 				s.red++
@@ -155,6 +169,6 @@ func screenOf(path string) screenShares {
 		}
 	}
 	n := float64((b.Dx() + 1) / 2 * ((b.Dy() + 1) / 2))
-	s.red, s.dark, s.light = s.red/n, s.dark/n, s.light/n
+	s.red, s.dark, s.light, s.middle = s.red/n, s.dark/n, s.light/n, s.middle/nMiddle
 	return s
 }
