@@ -296,7 +296,7 @@ func (r *reviewTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 // rowText is one entry as the list shows it.
 func (r *reviewTab) rowText(e app.Entry) string {
 	t := r.k.t
-	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), t("method." + string(e.Method))}
+	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), methodText(r.k.cat, r.k.lang, e)}
 	if e.Method == app.Manual {
 		parts = append(parts, e.VisitorName, e.PhoneMask, t("manual."+string(e.ManualReason)), t("review.by", e.Staff))
 	} else {

@@ -69,7 +69,7 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.noCamera.Wrapping = fyne.TextWrapWord
 	s.noCamera.SizeName = theme.SizeNameHeadingText
 	s.noCamera.Hide()
-	noCam := container.NewPadded(container.NewBorder(nil, nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(720, 240), s.noCamera))))
+	noCam := container.NewThemeOverride(container.NewCenter(container.NewGridWrap(fyne.NewSize(720, 240), s.noCamera)), onDark{NewTheme()})
 	back := canvas.NewRectangle(colorPreviewBack)
 	s.guide = newFramingGuide()
 	view := container.NewStack(back, s.preview, s.guide, container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
