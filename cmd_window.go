@@ -184,6 +184,7 @@ func (s *windowSession) showError(err error) {
 		s.logf("passdesk: %v", uerr)
 	}
 	if s.kioskMode {
+		s.win.SetFullScreen(true)          // as the kiosk would be: the screen's size, nothing behind it
 		s.win.SetCloseIntercept(func() {}) // no PIN can be checked: see the screen's note
 	} else {
 		s.win.SetCloseIntercept(nil)

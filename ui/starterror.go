@@ -55,7 +55,6 @@ func ShowStartError(w fyne.Window, err *app.StartError, o StartErrorOptions) (*S
 		lb.Wrapping = fyne.TextWrapWord
 	}
 	s.What.TextStyle.Bold = true
-	s.Detail.Importance = widget.LowImportance
 	s.Detail.SizeName = theme.SizeNameCaptionText
 	buttons := container.NewHBox(s.Retry, s.Quit)
 	if o.KioskMode {
