@@ -640,7 +640,8 @@ func TestKioskModeCloseNeedsManager(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("")
 	quit := 0
-	k, err := New(a, w, eng, nil, Options{KioskMode: true, Quit: func() { quit++ }, SystemLanguage: func() string { return English }})
+	k, err := New(a, w, eng, nil, Options{KioskMode: true, Quit: func() { quit++ }, SystemLanguage: func() string { return English },
+		Do: func(func()) {}}) // background loads are not looked at here
 	if err != nil {
 		t.Fatal(err)
 	}
