@@ -7,13 +7,19 @@ ADDR      ?= 127.0.0.1:8787
 TESTFLAGS ?= -race -count=1 -timeout 14m
 BENCHTIME ?= 1s
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# bench-passd: where the pinned service listens, and loadgen flags (e.g.
+# PASSD_BENCH_FLAGS="--slow 0 --json").
+PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
+PASSD_BENCH_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
-# (tones) need; Xvfb and ImageMagick for the window smoke test; the sqlite3
-# shell for the ledger tampering tests; zbar for the decoder comparison.
+# (tones) need; Xvfb, ImageMagick, xdotool and a small window manager for
+# the window smoke tests; the sqlite3
+# shell for the ledger tampering tests; PostgreSQL for passd's several-node
+# tests; zbar for the decoder comparison.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
-TEST_DEBS  = xvfb xauth imagemagick sqlite3 xdotool matchbox-window-manager
+TEST_DEBS  = xvfb xauth imagemagick sqlite3 postgresql xdotool matchbox-window-manager
 BENCH_DEBS = zbar-tools
 
 export CGO_ENABLED = 1
@@ -36,7 +42,7 @@ export PATH := $(dir $(PINNED_GO)):$(PATH)
 export GOTOOLCHAIN = local
 endif
 
-.PHONY: all build run test bench lint package deps deps-go-bootstrap deps-test deps-bench clean
+.PHONY: all build run test bench bench-passd bench-passd-pg lint package deps deps-go-bootstrap deps-test deps-bench clean
 
 all: build
 
@@ -88,6 +94,8 @@ run: build
 	@set -e; pd="$(DATA)/passd"; mkdir -p "$(DATA)/kiosk"; \
 	root=$$($(BIN)/passd init --data "$$pd" | tail -n 1); \
 	$(BIN)/passd demo --holders 4 --data "$$pd" >/dev/null; \
+	cred="$(DATA)/kiosk/credential"; \
+	if [ ! -s "$$cred" ]; then $(BIN)/passd kiosk add --data "$$pd" --venue demo-venue --kiosk kiosk-1 --out "$$cred" >/dev/null; fi; \
 	$(BIN)/passd serve --addr $(ADDR) --data "$$pd" >"$(DATA)/passd.log" 2>&1 & spid=$$!; \
 	trap 'kill $$spid 2>/dev/null || true; wait $$spid 2>/dev/null || true' EXIT INT TERM; \
 	up=""; for i in $$(seq 1 100); do \
@@ -100,14 +108,61 @@ run: build
 	echo "camera: $$cam; demo holders' live QR codes: http://$(ADDR)/demo"; \
 	echo "demo PINs: manager 2468, staff 1357 (the manager PIN leaves full screen and quits)"; \
 	$(BIN)/passdesk --config "$(DATA)/kiosk/config.toml" --data "$(DATA)/kiosk" \
-		--server "http://$(ADDR)" --root "$$root" --venue demo-venue --kiosk kiosk-1 \
+		--server "http://$(ADDR)" --root "$$root" --venue demo-venue --kiosk kiosk-1 --credential-file "$$cred" \
 		--camera "$$cam" --demo-people $(RUNFLAGS)
 
 test: deps-test
 	$(GO) test $(TESTFLAGS) ./...
 
-bench: deps-bench
+bench: deps-bench bench-passd bench-passd-pg
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# bench-passd is passd's load test (issue 18): the service on core 0 with
+# GOMAXPROCS=1, the load generator as its own process on core 1, fresh QR
+# texts; saturation, half rate, three times saturation, 1000 slow clients
+# beside saturation, the health endpoint throughout, peak RSS.
+bench-passd: deps
+	$(call install_debs,curl)
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/passd ./cmd/passd
+	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; \
+	trap '[ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
+	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
+	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
+	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	up=""; for i in $$(seq 1 100); do \
+		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
+	done; \
+	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
+	echo "passd load test: service on core 0, generator on core 1, kiosk credential on (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
+		--server-pid $$spid $(PASSD_BENCH_FLAGS)
+
+# bench-passd-pg is bench-passd on PostgreSQL: a throwaway cluster (fsync
+# on, as nobody when root) shares core 0 with the service, so the figures
+# per core include the database's own work.
+bench-passd-pg: deps-test
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/passd ./cmd/passd
+	@set -e; pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d); d="$$t/data"; spid=""; \
+	if [ "$$(id -u)" = 0 ]; then chown 65534:65534 "$$t"; as="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as=""; fi; \
+	trap 'set +e; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast -w stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
+	$$as env HOME="$$t" "$$pg/initdb" -D "$$t/pg" -U postgres -A trust -E UTF8 >/dev/null; \
+	$$as env HOME="$$t" taskset -c 0 "$$pg/pg_ctl" -D "$$t/pg" -l "$$t/pg.log" -w \
+		-o "-c listen_addresses='' -c unix_socket_directories='$$t' -c fsync=on" start >/dev/null; \
+	db="postgres://postgres@/postgres?host=$$t&sslmode=disable"; \
+	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
+	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
+	$(BIN)/passd kiosk add --data "$$d" --db "$$db" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --db "$$db" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	up=""; for i in $$(seq 1 100); do \
+		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
+	done; \
+	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
+	echo "passd load test on PostgreSQL: service and database on core 0, generator on core 1 (other work on this machine skews it)"; \
+	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
+		--server-pid $$spid $(PASSD_BENCH_FLAGS)
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

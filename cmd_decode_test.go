@@ -113,12 +113,12 @@ func TestDecodeCommand(t *testing.T) {
 	})
 }
 
-// TestDecodeCommandDCC reads the shared EU DCC test codes and compares
+// TestDecodeCommandDCC reads the EU DCC test codes in testdata/dcc and compares
 // each with the PREFIX of its case file.
 func TestDecodeCommandDCC(t *testing.T) {
-	pngs, _ := filepath.Glob("/work/shared/testdata/dcc/*/png/*.png")
+	pngs, _ := filepath.Glob("testdata/dcc/*/png/*.png")
 	if len(pngs) == 0 {
-		t.Skip("no shared DCC test data")
+		t.Skip("no EU DCC test codes in testdata/dcc")
 	}
 	lines, code, errOut := runDecodeLines(t, pngs...)
 	if code != exitOK {

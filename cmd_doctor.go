@@ -219,7 +219,7 @@ func doctorService(ctx context.Context, r *doctorReport, cfg app.Config, timeout
 		return
 	}
 	off := svc.Sub(local)
-	if off > cfg.Skew || -off > cfg.Skew {
+	if app.ClockOff(off, cfg.Skew) {
 		r.fail("clock", "differs from the service's by %v (more than the %v skew): set the time, or passes will be refused as expired or from the future", off.Round(time.Second), cfg.Skew)
 		return
 	}

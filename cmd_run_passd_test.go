@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -70,8 +72,17 @@ func TestRunHeadlessAgainstPassd(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	var errb syncBuffer
+	token, err := srv.AddKiosk(context.Background(), "v1", "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	credFile := filepath.Join(t.TempDir(), "kiosk.token")
+	if err := os.WriteFile(credFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := app.DefaultConfig()
 	cfg.ServerURL, cfg.Roots, cfg.VenueID, cfg.KioskID = proxy.URL(), []string{srv.RootKey()}, "v1", "k1"
+	cfg.CredentialFile = credFile
 	cfg.Deadline, cfg.Camera, cfg.DataDir = 300*time.Millisecond, cameraStdin, t.TempDir()
 	done := make(chan int)
 	go func() {
@@ -135,7 +146,7 @@ func TestRunHeadlessAgainstPassd(t *testing.T) {
 	// the service and its clock.
 	var out bytes.Buffer
 	code := dispatch([]string{"doctor", "--config", cfg.DataDir + "/none.toml", "--data", cfg.DataDir, "--root", srv.RootKey(),
-		"--server", ts.URL, "--camera", "none", "--venue", "v1", "--kiosk", "k1"}, nil, &out, &errb)
+		"--server", ts.URL, "--camera", "none", "--venue", "v1", "--kiosk", "k1", "--credential-file", credFile}, nil, &out, &errb)
 	if code != exitOK {
 		t.Errorf("doctor: exit %d:\n%s", code, out.String())
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,5 +109,32 @@ func TestDoctor(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunHeadlessBadCredentialRunsOffline: a credential file others can
+// read is a setting to fix, said at start; the kiosk still verifies.
+func TestRunHeadlessBadCredentialRunsOffline(t *testing.T) {
+	w, err := apptest.NewWorld(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := w.NewHolder("홍*동", false)
+	cred := filepath.Join(t.TempDir(), "kiosk.token")
+	os.WriteFile(cred, []byte("pdk_0123456789abcdef0123456789abcdef\n"), 0o644)
+	os.Chmod(cred, 0o644)
+	var out, errb bytes.Buffer
+	code := dispatch([]string{"run", "--headless", "--camera", "stdin", "--data", seedData(t, w), "--root", w.RootKey,
+		"--config", filepath.Join(t.TempDir(), "none.toml"), "--venue", "v1", "--kiosk", "k1",
+		"--server", "https://127.0.0.1:1", "--credential-file", cred},
+		strings.NewReader(h.Present(time.Now())+"\n"), &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"verdict":"admit"`) || !strings.Contains(out.String(), `"method":"offline"`) {
+		t.Errorf("stdout %s", out.String())
+	}
+	if !strings.Contains(errb.String(), string(app.NoticeServiceConfig)) {
+		t.Errorf("no notice on stderr: %s", errb.String())
 	}
 }

@@ -12,7 +12,11 @@ import (
 // TestVerifyCommandHC1 runs one public EU DCC conformance case through
 // `passdesk verify --dcc-trust` with the case's own signer certificate.
 func TestVerifyCommandHC1(t *testing.T) {
-	caseFile := filepath.Join("..", "shared", "testdata", "dcc", "AT", "2DCode", "raw", "1.json")
+	dir := os.Getenv("PASSDESK_DCC_TESTDATA")
+	if dir == "" {
+		dir = filepath.Join("testdata", "dcc")
+	}
+	caseFile := filepath.Join(dir, "AT", "2DCode", "raw", "1.json")
 	raw, err := os.ReadFile(caseFile)
 	if err != nil {
 		t.Skipf("EU DCC conformance data not found at %s: %v", caseFile, err)
@@ -48,8 +52,33 @@ func TestVerifyCommandHC1(t *testing.T) {
 		return line, fields, code, errb.String()
 	}
 
-	t.Run("admit with the signer list", func(t *testing.T) {
-		line, fields, code, stderr := run("--dcc-trust", trust, "--at", tc.TestCtx.Clock, tc.Prefix)
+	t.Run("first of two doses fails the built-in rules", func(t *testing.T) {
+		line, _, code, stderr := run("--dcc-trust", trust, "--at", tc.TestCtx.Clock, tc.Prefix)
+		if code != exitOK || line.Verdict != "deny" || line.Reason != "rules_failed" {
+			t.Fatalf("exit %d, got %s/%s, want deny/rules_failed", code, line.Verdict, line.Reason)
+		}
+		if !strings.Contains(stderr, "VR-EU-0102") {
+			t.Errorf("stderr %q does not name the failed rule", stderr)
+		}
+	})
+	t.Run("EU template rules from a folder", func(t *testing.T) {
+		rules := filepath.Join(filepath.Dir(dir), "certlogic", "dgc-business-rules-testdata", "EU")
+		if _, err := os.Stat(rules); err != nil {
+			t.Skipf("EU rule set not found: %v", err)
+		}
+		line, _, code, stderr := run("--dcc-trust", trust, "--dcc-rules", rules, "--at", "2021-06-02T00:00:00Z", tc.Prefix)
+		if code != exitOK || line.Reason != "rules_failed" || !strings.Contains(stderr, "VR-EU-0002") {
+			t.Fatalf("exit %d, reason %s, stderr %q; want rules_failed naming VR-EU-0002", code, line.Reason, stderr)
+		}
+	})
+	t.Run("unreadable rule folder", func(t *testing.T) {
+		_, _, code, stderr := run("--dcc-trust", trust, "--dcc-rules", filepath.Join(t.TempDir(), "none"), tc.Prefix)
+		if code != exitFail || !strings.Contains(stderr, "--dcc-rules") {
+			t.Fatalf("exit %d, stderr %q; want 2 naming --dcc-rules", code, stderr)
+		}
+	})
+	t.Run("admit with the signer list, rules off", func(t *testing.T) {
+		line, fields, code, stderr := run("--dcc-trust", trust, "--dcc-rules", "off", "--at", tc.TestCtx.Clock, tc.Prefix)
 		if code != exitOK {
 			t.Fatalf("exit %d, stderr %q", code, stderr)
 		}
@@ -85,7 +114,7 @@ func TestVerifyCommandHC1(t *testing.T) {
 		}
 	})
 	t.Run("clock without a colon in its zone", func(t *testing.T) {
-		line, _, _, _ := run("--dcc-trust", trust, "--at", "2021-05-06T18:00:00+0000", tc.Prefix)
+		line, _, _, _ := run("--dcc-trust", trust, "--dcc-rules", "off", "--at", "2021-05-06T18:00:00+0000", tc.Prefix)
 		if line.Reason != "ok" {
 			t.Fatalf("reason = %s, want ok", line.Reason)
 		}

@@ -137,8 +137,7 @@ func (s *windowSession) open(cfg app.Config) {
 		s.showError(err)
 		return
 	}
-	k.Engine.Start(kctx)
-	screen.Start(kctx)
+	screen.Start(kctx) // openKiosk started the engine
 	s.mu.Lock()
 	s.kiosk, s.screen, s.cancel = k, screen, cancel
 	s.mu.Unlock()
@@ -222,13 +221,9 @@ func installAutostart() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("finding the passdesk executable: %w", err)
 	}
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("finding the autostart folder: %w", err)
-		}
-		dir = filepath.Join(home, ".config")
+	dir, err := xdgDir("XDG_CONFIG_HOME", ".config")
+	if err != nil {
+		return "", fmt.Errorf("finding the autostart folder: %w", err)
 	}
 	dir = filepath.Join(dir, "autostart")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -37,7 +37,9 @@ func TestImportGraph(t *testing.T) {
 	if len(imports) < 10 {
 		t.Fatalf("go list found %d packages", len(imports))
 	}
-	std := func(imp string) bool { return !strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "passdesk") }
+	std := func(imp string) bool {
+		return !strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "passdesk")
+	}
 	rules := []struct {
 		pkg   string
 		allow func(string) bool

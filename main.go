@@ -1,5 +1,5 @@
 // Command passdesk is the PassDesk check-in kiosk. With no arguments it opens
-// the kiosk window; its subcommands (verify, decode, run, ledger, doctor)
+// the kiosk window; its subcommands (verify, decode, run, ledger, doctor, certlogic)
 // each live in a cmd_*.go file of this package and are listed in commands.
 package main
 
@@ -34,6 +34,7 @@ func commands() []command {
 		{"run", "run the kiosk; --headless: without a window, a JSON line per verdict", runRun},
 		{"ledger", "review, export, verify and purge the visitor ledger; add staff", runLedger},
 		{"doctor", "check the configuration, data, ledger, lists, service and camera", runDoctor},
+		{"certlogic", "evaluate (or --validate) CertLogic expressions, one JSON line each", runCertLogic},
 	}
 }
 

@@ -88,26 +88,31 @@ func finishConfig(cfg app.Config) (app.Config, error) {
 	return cfg, nil
 }
 
+// xdgDir is an XDG base directory: the variable's value, or else the
+// given folder under the home directory.
+func xdgDir(variable string, underHome ...string) (string, error) {
+	if dir := os.Getenv(variable); dir != "" {
+		return dir, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{home}, underHome...)...), nil
+}
+
 func defaultConfigFile() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".config")
+	dir, err := xdgDir("XDG_CONFIG_HOME", ".config")
+	if err != nil {
+		return ""
 	}
 	return filepath.Join(dir, "passdesk", "config.toml")
 }
 
 func defaultDataDir() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "share")
+	dir, err := xdgDir("XDG_DATA_HOME", ".local", "share")
+	if err != nil {
+		return ""
 	}
 	return filepath.Join(dir, "passdesk")
 }
@@ -160,19 +165,23 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 			}
 		}}
 	if cfg.ServerURL != "" {
-		if k.client, err = remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile}); err != nil {
-			k.Close()
-			return nil, err
+		// An unreadable CA or credential file is a setting to fix, not a
+		// reason to keep the door shut: the kiosk runs offline and says so.
+		k.client, err = remote.New(cfg.ServerURL, remote.Options{ServerCA: cfg.ServerCA, CredentialFile: cfg.CredentialFile})
+		if err != nil {
+			cfg.Notices = append(cfg.Notices, app.Notice{Code: app.NoticeServiceConfig, Detail: err.Error()})
+		} else {
+			d.Service = k.client
 		}
-		d.Service = k.client
 	}
 	if cfg.DCCTrust != "" {
-		ts, err := dcc.LoadTrustFile(cfg.DCCTrust)
+		s, _, err := dcc.Load(dcc.Files{Trust: cfg.DCCTrust, Rules: cfg.DCCRules, ValueSets: cfg.DCCValueSets,
+			Country: cfg.DCCCountry, Revocations: cfg.DCCRevocations})
 		if err != nil {
 			k.Close()
-			return nil, fmt.Errorf("HC1 trust file: %w", err)
+			return nil, fmt.Errorf("HC1: %w", err)
 		}
-		d.Schemes = []pass.Scheme{dcc.NewScheme(ts)}
+		d.Schemes = []pass.Scheme{s}
 	}
 	if cfg.Camera != cameraStdin {
 		opts := camera.Options{}

@@ -2,6 +2,8 @@
 // (DESIGN.md "The authority service"), shared by passd and the kiosk's client.
 package api
 
+import "strconv"
+
 // Paths of the API.
 const (
 	PathEnroll      = "/v1/enroll"
@@ -34,6 +36,24 @@ type EnrollRequest struct {
 	BirthYear       int    `json:"birth_year"`
 	Status          int    `json:"status"`
 	HolderPublicKey []byte `json:"holder_public_key"` // 32 bytes, base64 in JSON
+	// Signature is the holder key's Ed25519 signature over
+	// EnrollSignedBytes of the request: proof that the enrolling party
+	// holds the private key. 64 bytes, base64 in JSON.
+	Signature []byte `json:"signature"`
+}
+
+// EnrollSignedBytes is what an enrollment's Signature signs: a fixed
+// prefix, then name, birth year, status and the holder key, NUL-separated
+// (a valid name has no control characters).
+func EnrollSignedBytes(r EnrollRequest) []byte {
+	b := []byte("PassDesk enrollment v1\x00")
+	b = append(b, r.Name...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(r.BirthYear), 10)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	b = append(b, 0)
+	return append(b, r.HolderPublicKey...)
 }
 
 // EnrollResponse carries the issued credential.

@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// ClockOff reports whether a clock offset is beyond the skew, either way:
+// the 15-second rule then refuses good passes or admits stale ones.
+func ClockOff(offset, skew time.Duration) bool { return offset > skew || -offset > skew }
+
 // trust raises the latest trusted time to t when t is later.
 func (e *Engine) trust(t time.Time) {
 	if t.IsZero() {
@@ -17,6 +21,20 @@ func (e *Engine) trust(t time.Time) {
 			return
 		}
 	}
+}
+
+// trustService takes the service's clock, read over the authenticated
+// link. It raises the trusted time like any other, and it is the one
+// source that may lower it: a ledger row written while the kiosk's clock
+// was once set far ahead must not refuse every pass for good.
+func (e *Engine) trustService(t time.Time, skew time.Duration) {
+	if floor := e.trusted(); !floor.IsZero() && t.Before(floor.Add(-skew)) {
+		e.floor.Store(t.UnixNano())
+		e.notice(NoticeClockBehind, fmt.Sprintf("the latest trusted time %s was ahead of the service's clock %s; the service's is used",
+			floor.Format(time.DateTime), t.Format(time.DateTime)))
+		return
+	}
+	e.trust(t)
 }
 
 // trusted is the latest trusted time seen, zero when none.
@@ -47,9 +65,9 @@ func (e *Engine) checkClock() {
 	local := e.now()
 	if e.d.Service != nil {
 		if svc, at, ok := e.d.Service.Clock(); ok {
-			e.trust(svc.Add(local.Sub(at)))
+			e.trustService(svc.Add(local.Sub(at)), skew)
 			off := svc.Sub(at)
-			warn := off > skew || -off > skew
+			warn := ClockOff(off, skew)
 			if warn != e.clockWarned.Swap(warn) && warn {
 				msg := fmt.Sprintf("%v (skew %v)", off.Round(time.Second), skew)
 				e.notice(NoticeClock, msg)

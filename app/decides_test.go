@@ -217,3 +217,23 @@ func TestRefusedCredentialIsNoOutage(t *testing.T) {
 		t.Errorf("no credential notice: %+v", st.Notices)
 	}
 }
+
+// TestServiceClockCorrectsAFloorAhead: a ledger row from a clock once set
+// a year ahead would refuse every pass; the service's clock, read over the
+// authenticated link, brings the trusted time back.
+func TestServiceClockCorrectsAFloorAhead(t *testing.T) {
+	ctx := context.Background()
+	ahead := &apptest.Ledger{}
+	ahead.Record(ctx, app.Entry{ID: "from-a-wrong-clock", Time: epoch.Add(365 * 24 * time.Hour), Outcome: app.Deny, Method: app.Offline, Reason: "qr_expired"})
+	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.Ledger = ahead })
+	h := r.holder(t, false)
+	if res := r.e.Scan(ctx, h.Present(epoch)); res.Verdict.Admit {
+		t.Fatalf("the floor a year ahead did not hold: %+v", res.Entry)
+	}
+	r.svc.SetClock(epoch, epoch)
+	r.e.Start(ctx)
+	eventually(t, "the service's clock", func() bool { return !r.e.Status().ClockBehind })
+	if res := r.e.Scan(ctx, h.Present(epoch.Add(time.Second))); !res.Verdict.Admit {
+		t.Errorf("after the service's clock: %+v", res.Entry)
+	}
+}

@@ -217,7 +217,7 @@ func (e *Engine) Status() Status {
 	if e.d.Service != nil {
 		if svc, local, ok := e.d.Service.Clock(); ok {
 			st.ClockOffset = svc.Sub(local)
-			st.ClockWarning = st.ClockOffset > s.cfg.Skew || -st.ClockOffset > s.cfg.Skew
+			st.ClockWarning = ClockOff(st.ClockOffset, s.cfg.Skew)
 		}
 	}
 	st.Camera = CameraNone

@@ -83,4 +83,10 @@ type Config struct {
 	// file replaced by the last good one), shown to the manager.
 	Notices    []Notice `toml:"-"`
 	ConfigFile string   `toml:"-"` // where SaveConfig writes; empty refuses
+
+	// HC1 business rules and revocation, beside dcc_trust (see dcc.Files).
+	DCCRules       string `toml:"dcc_rules"`       // rule file or folder; "" the built-in rules, "off" none
+	DCCValueSets   string `toml:"dcc_valuesets"`   // eHN value sets the rules read, optional
+	DCCCountry     string `toml:"dcc_country"`     // country of arrival whose rules apply; "" is EU
+	DCCRevocations string `toml:"dcc_revocations"` // HC1 revocation list, optional
 }

@@ -32,6 +32,7 @@ const (
 	NoticeServiceDisagrees   NoticeCode = "service_disagrees"   // the service admitted a pass the kiosk denied
 	NoticeCredentialRejected NoticeCode = "credential_rejected" // the service does not accept this kiosk's credential
 	NoticeLedger             NoticeCode = "ledger"              // the ledger's own notice (a damaged file moved aside)
+	NoticeServiceConfig      NoticeCode = "service_config"      // the service's CA or the kiosk's credential cannot be used: offline only
 )
 
 // Notice is a one-off problem for the manager.

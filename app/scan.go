@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,13 +123,16 @@ func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, te
 // a local deny into admit. The venue's policy is the kiosk's alone (the
 // service applies its own default), so a policy denial from the service
 // changes nothing. A service admitting what the kiosk denies is noted by
-// the caller (disagreed) when disagrees is true.
+// the caller (disagreed) when disagrees is true. A kiosk that holds no
+// usable trust list (first start, lists not fetched yet) could not check
+// the pass: its deny stands, the status bar says the trust list is
+// missing or stale, and the service is not accused of lying.
 func judge(local pass.Verdict, ov OnlineVerdict) (v pass.Verdict, disagrees bool) {
 	v = local
 	if local.Admit && !ov.Admit && pass.Reason(ov.Reason) != pass.PolicyDenied {
 		v.Admit, v.Reason = false, pass.Reason(ov.Reason)
 	}
-	return v, !local.Admit && ov.Admit
+	return v, !local.Admit && ov.Admit && local.Reason != pass.TrustListStale
 }
 
 // disagreed raises a service that admitted a pass the kiosk denied: it
@@ -162,7 +166,7 @@ func (e *Engine) ask(ctx context.Context, s *settings, text string) (ov OnlineVe
 		return err
 	})
 	if err != nil {
-		if _, down := unavailable(err); !down && ctx.Err() == nil {
+		if _, down := unavailable(err); !down && ctx.Err() == nil && !errors.Is(err, ErrUnauthorized) {
 			// The service answered but would not verify: a setting of
 			// this kiosk (venue, kiosk ID, credential) is likely wrong.
 			e.notice(NoticeVerifyRefused, err.Error())

@@ -15,8 +15,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
-	"passdesk/app"
 	"passdesk/api"
+	"passdesk/app"
 )
 
 const (

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"passdesk/app"
 	"passdesk/api"
+	"passdesk/app"
 )
 
 // chanSource hands out the frames sent on its channel.

@@ -85,22 +85,26 @@ func (l *Ledger) migrate(ctx context.Context) error {
 		if m.version <= have {
 			continue
 		}
-		tx, err := l.w.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("storage: migration %s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("storage: migration %s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES (?, ?)`,
-			m.version, l.now().UnixNano()); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("storage: migration %s: %w", m.name, err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := l.apply(ctx, m); err != nil {
 			return fmt.Errorf("storage: migration %s: %w", m.name, err)
 		}
 	}
 	return nil
+}
+
+// apply runs one migration and records it, in one transaction.
+func (l *Ledger) apply(ctx context.Context, m migration) error {
+	tx, err := l.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, a no-op
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES (?, ?)`,
+		m.version, l.now().UnixNano()); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

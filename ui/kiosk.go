@@ -162,7 +162,7 @@ func (k *Kiosk) SetLanguage(l string) {
 // build (re)creates the screens in the current language and shows the one
 // that was up, or the setup when the kiosk has no configuration yet.
 func (k *Kiosk) build() {
-	k.scan = newScanScreen(k)
+	k.scan = newScanScreen(k, k.sc)
 	k.verdict = newVerdictView(k.clearVerdict)
 	k.verdict.Hide()
 	k.verdictUp = false
@@ -199,7 +199,11 @@ func (k *Kiosk) Start(ctx context.Context) {
 	go k.drainAlerts()
 	go k.tick(time.Second, func() { k.refreshStatus() })
 	if k.sc != nil {
-		go k.tick(125*time.Millisecond, func() { k.scan.refreshPreview() })
+		go k.tick(125*time.Millisecond, func() {
+			if k.screen == screenScan && !k.verdictUp {
+				k.scan.refreshPreview()
+			}
+		})
 	}
 	k.do(k.refreshStatus)
 }

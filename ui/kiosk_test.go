@@ -514,6 +514,14 @@ func TestSettingsRejectsBadInput(t *testing.T) {
 	if !strings.Contains(s.errMsg.Text, "server_url") {
 		t.Errorf("error shown: %q", s.errMsg.Text)
 	}
+	s.server.SetText("http://192.0.2.10:8787")
+	test.Tap(s.save)
+	if err := r.wait("settings"); err == nil {
+		t.Fatal("plain http to another machine was accepted")
+	}
+	if !strings.Contains(s.errMsg.Text, "https://") {
+		t.Errorf("error shown: %q", s.errMsg.Text)
+	}
 	s.server.SetText("https://verify.example.org")
 	test.Tap(s.save)
 	if err := r.wait("settings"); err != nil {

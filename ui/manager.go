@@ -51,6 +51,12 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	t := m.k.t
 	m.review = newReviewTab(m.k, m.by)
 	m.settings = newSettingsTab(m.k, m.by)
+	m.settings.languageChanged = func(lang string) {
+		m.k.SetLanguage(lang) // rebuilds the manager screen
+		if m.k.manager != nil {
+			m.k.manager.tabs.SelectIndex(1) // back on the settings
+		}
+	}
 	m.staff = newStaffTab(m.k, m.by)
 	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(t("manager.review"), theme.HistoryIcon(), m.review.build()),

@@ -19,7 +19,8 @@ import (
 // preview with a framing guide, the outage banner, the status bar and the
 // buttons for manual entries and the manager's area.
 type scanScreen struct {
-	k *Kiosk
+	k  *Kiosk
+	sc app.Scanner // the camera, nil when there is none
 
 	preview   *canvas.Image
 	lastFrame image.Image
@@ -49,7 +50,7 @@ type scanScreen struct {
 	typed strings.Builder // keyboard-wedge characters since the last Enter
 }
 
-func newScanScreen(k *Kiosk) *scanScreen { return &scanScreen{k: k} }
+func newScanScreen(k *Kiosk, sc app.Scanner) *scanScreen { return &scanScreen{k: k, sc: sc} }
 
 // build returns the screen's body (banner and preview, which a verdict
 // covers) and its bottom bar (status and buttons, which stay in reach of
@@ -134,12 +135,13 @@ func (s *scanScreen) listenKeys(c fyne.Canvas) {
 	})
 }
 
-// refreshPreview shows the newest camera frame, if it changed.
+// refreshPreview shows the newest camera frame, if it changed; the kiosk
+// calls it while the scan screen shows without a verdict over it.
 func (s *scanScreen) refreshPreview() {
-	if s.k.sc == nil || s.k.screen != screenScan || s.k.verdictUp {
+	if s.sc == nil {
 		return
 	}
-	img := s.k.sc.Preview()
+	img := s.sc.Preview()
 	if img == nil || img == s.lastFrame {
 		return
 	}
@@ -210,7 +212,7 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.trust.Refresh()
 
 	if st.ClockBehind {
-		s.clock.SetText(t("status.clock_behind", now.Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
+		s.clock.SetText(t("status.clock_behind", now.Local().Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
 		s.clock.Importance = widget.DangerImportance
 		s.clock.Show()
 	} else if st.ClockWarning {
@@ -227,8 +229,8 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.clock.Refresh()
 
 	cam := st.Camera
-	if s.k.sc != nil {
-		cam = s.k.sc.State()
+	if s.sc != nil {
+		cam = s.sc.State()
 	}
 	s.camera.SetText(t("camera." + string(cameraOr(cam))))
 	s.camera.Importance = widget.MediumImportance

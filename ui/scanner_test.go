@@ -37,7 +37,7 @@ func TestCameraScanPausesWhileVerdictShows(t *testing.T) {
 	img := image.NewGray(image.Rect(0, 0, 64, 48))
 	img.SetGray(1, 1, color.Gray{Y: 200})
 	sc := &scanner{texts: make(chan string, 1), frame: img}
-	r.k.sc = sc
+	r.k.sc, r.k.scan.sc = sc, sc
 	go r.k.drainScanner()
 
 	r.k.scan.refreshPreview()

@@ -27,8 +27,13 @@ var (
 type settingsTab struct {
 	k  *Kiosk
 	by app.Person
+	// languageChanged puts the window in another language; the manager
+	// screen that holds this tab sets it.
+	languageChanged func(lang string)
 
 	server     *widget.Entry
+	serverCA   *widget.Entry
+	credential *widget.Entry
 	roots      *widget.Entry
 	venue      *widget.Entry
 	kiosk      *widget.Entry
@@ -46,7 +51,9 @@ type settingsTab struct {
 	errMsg     *widget.Label
 }
 
-func newSettingsTab(k *Kiosk, by app.Person) *settingsTab { return &settingsTab{k: k, by: by} }
+func newSettingsTab(k *Kiosk, by app.Person) *settingsTab {
+	return &settingsTab{k: k, by: by, languageChanged: k.SetLanguage}
+}
 
 func (s *settingsTab) build() fyne.CanvasObject {
 	t := s.k.t
@@ -54,6 +61,12 @@ func (s *settingsTab) build() fyne.CanvasObject {
 	s.server = widget.NewEntry()
 	s.server.SetText(c.ServerURL)
 	s.server.SetPlaceHolder("https://verify.example.org")
+	s.serverCA = widget.NewEntry()
+	s.serverCA.SetText(c.ServerCA)
+	s.serverCA.SetPlaceHolder(t("settings.server_ca_hint"))
+	s.credential = widget.NewEntry()
+	s.credential.SetText(c.CredentialFile)
+	s.credential.SetPlaceHolder(t("settings.credential_hint"))
 	s.roots = widget.NewMultiLineEntry()
 	s.roots.SetText(strings.Join(c.Roots, "\n"))
 	s.roots.SetMinRowsVisible(2)
@@ -103,6 +116,8 @@ func (s *settingsTab) build() fyne.CanvasObject {
 		widget.NewLabel(t("settings.max_age")), container.NewGridWrap(fyne.NewSize(80, s.maxAge.MinSize().Height), s.maxAge))
 	form := widget.NewForm(
 		widget.NewFormItem(t("settings.server"), s.server),
+		widget.NewFormItem(t("settings.server_ca"), s.serverCA),
+		widget.NewFormItem(t("settings.credential"), s.credential),
 		widget.NewFormItem(t("settings.roots"), s.roots),
 		widget.NewFormItem(t("settings.venue"), s.venue),
 		widget.NewFormItem(t("settings.kiosk"), s.kiosk),
@@ -144,6 +159,8 @@ func (s *settingsTab) config() (app.Config, error) {
 	t := s.k.t
 	c := s.k.eng.Config()
 	c.ServerURL = strings.TrimSpace(s.server.Text)
+	c.ServerCA = strings.TrimSpace(s.serverCA.Text)
+	c.CredentialFile = strings.TrimSpace(s.credential.Text)
 	c.Roots = nil
 	for _, line := range strings.Split(s.roots.Text, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -253,8 +270,7 @@ func (s *settingsTab) saved(c app.Config, reload bool, err error) {
 		return
 	}
 	if pickLanguage(c.Language, s.k.o.SystemLanguage) != s.k.lang {
-		s.k.SetLanguage(c.Language)
-		s.k.manager.tabs.SelectIndex(1)
+		s.languageChanged(c.Language)
 	}
 	s.k.toast(s.k.t("settings.saved"))
 }

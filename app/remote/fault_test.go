@@ -6,7 +6,8 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
-	"net/http/httptest"
+	"net"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -19,12 +20,17 @@ import (
 	"passdesk/cmd/passd/authority"
 	"passdesk/cmd/passd/server"
 	"passdesk/internal/faultproxy"
+	"passdesk/internal/testpki"
 	"passdesk/pass"
 	"passdesk/storage"
 )
 
 // The fault tests run the kiosk engine against the real passd, in process,
-// behind the fault proxy, with a real ledger on a temporary directory.
+// behind the fault proxy, with a real ledger on a temporary directory. The
+// link is the one a venue has: passd serves TLS with a certificate from a
+// CA the kiosk pins (server_ca), the proxy terminates TLS with its own
+// certificate from that CA and speaks TLS to passd, and the kiosk carries
+// a credential passd issued, from a 0600 credential_file.
 
 const (
 	venue    = "venue-1"
@@ -36,25 +42,92 @@ const (
 )
 
 type authorityRig struct {
-	srv   *server.Server
-	http  *httptest.Server
-	proxy *faultproxy.Proxy
+	srv      *server.Server
+	direct   string // passd's own https:// address, past the proxy
+	proxy    *faultproxy.Proxy
+	ca       *testpki.CA
+	caFile   string // the CA the kiosk pins
+	credFile string // the kiosk's credential
 }
 
 func newAuthority(t testing.TB) *authorityRig {
 	t.Helper()
+	ca, err := testpki.NewCA("passd test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := ca.ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := server.New(server.Config{Dir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RetryAfter: time.Second})
+		RetryAfter: time.Second, TLS: tc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.Handler())
-	p, err := faultproxy.New(ts.URL)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.Close(); ts.Close(); s.Close() })
-	return &authorityRig{srv: s, http: ts, proxy: p}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	a := &authorityRig{srv: s, direct: "https://" + ln.Addr().String(), ca: ca}
+	cert, err := ca.Issue(testpki.Loopback...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.proxy, err = faultproxy.NewTLS(a.direct, faultproxy.TLS{Cert: cert, UpstreamRoots: ca.Pool()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		a.proxy.Close()
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("passd serve: %v", err)
+		}
+		s.Close()
+	})
+	dir := t.TempDir()
+	a.caFile = filepath.Join(dir, "server-ca.pem")
+	if err := ca.WritePEM(a.caFile); err != nil {
+		t.Fatal(err)
+	}
+	a.credFile = a.issueCredential(t)
+	return a
+}
+
+// issueCredential has passd issue the kiosk a credential and writes it to
+// a file only its owner reads, as the kiosk's installer does.
+func (a *authorityRig) issueCredential(t testing.TB) string {
+	t.Helper()
+	token, err := a.srv.AddKiosk(context.Background(), venue, kioskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "kiosk-*.credential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Chmod(0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(token + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}
+
+// client is the kiosk's client for url, pinning the authority's CA and
+// carrying the kiosk's credential.
+func (a *authorityRig) client(t testing.TB, url string) *remote.Client {
+	t.Helper()
+	c, err := remote.New(url, remote.Options{ServerCA: a.caFile, CredentialFile: a.credFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // pass enrolls a new holder and returns a fresh QR text.
@@ -123,12 +196,8 @@ func openKioskWith(t testing.TB, a *authorityRig, dir, url string, deadline time
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := remote.New(url, remote.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sw := &switchable{}
-	sw.c.Store(c)
+	sw.c.Store(a.client(t, url))
 	cfg := app.DefaultConfig()
 	cfg.ServerURL, cfg.Roots, cfg.VenueID, cfg.KioskID, cfg.Deadline = url, []string{a.srv.RootKey()}, venue, kioskID, deadline
 	k := &kioskRig{dir: dir, ledger: l, svc: sw, lists: lists}
@@ -229,6 +298,7 @@ func TestFaults(t *testing.T) {
 		{"connection resets", faultproxy.Rule{Fault: faultproxy.Reset}, []string{"connection reset"}},
 		{"refused connections", faultproxy.Rule{Fault: faultproxy.Refuse}, []string{"connection refused", "connection reset"}},
 		{"truncated JSON", faultproxy.Rule{Fault: faultproxy.Truncate}, []string{"unreadable answer"}},
+		{"stalled TLS handshakes", faultproxy.Rule{Fault: faultproxy.StallHandshake}, []string{"timeout"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -236,8 +306,12 @@ func TestFaults(t *testing.T) {
 			if err := a.proxy.Set(c.rule); err != nil {
 				t.Fatal(err)
 			}
+			stalled := a.proxy.Stalled()
 			for range 3 {
 				k.scan(t, a, app.Offline)
+			}
+			if c.rule.Fault == faultproxy.StallHandshake && a.proxy.Stalled() == stalled {
+				t.Error("no TLS handshake was held: the fault happened only on old connections")
 			}
 			// The outage's start is written in the background.
 			waitFor(t, "the outage in the ledger", func() bool { return len(outages(t, k)) >= before+1 })
@@ -303,7 +377,7 @@ func listRefused(t *testing.T, a *authorityRig, k *kioskRig, doc []byte) {
 }
 
 func fetch(t *testing.T, a *authorityRig) []byte {
-	c, _ := remote.New(a.http.URL, remote.Options{})
+	c := a.client(t, a.direct)
 	defer c.Close()
 	d, err := c.FetchList(context.Background(), app.TrustListKind, "")
 	if err != nil {
@@ -349,8 +423,7 @@ func TestBadDNSName(t *testing.T) {
 	if len(out) != 1 || (out[0].Cause != "dns failure" && out[0].Cause != "timeout") {
 		t.Errorf("outages %+v", out)
 	}
-	good, _ := remote.New(a.proxy.URL(), remote.Options{})
-	k.svc.c.Store(good) // the name resolves again
+	k.svc.c.Store(a.client(t, a.proxy.URL())) // the name resolves again
 	waitFor(t, "recovery", func() bool { return k.e.Status().Online })
 	k.scan(t, a, app.Online)
 	k.allUploaded(t, a)

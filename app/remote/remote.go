@@ -7,6 +7,7 @@ package remote
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -313,12 +314,22 @@ func retryAfter(h string) time.Duration {
 	return 0
 }
 
+// CauseCertificate is the outage cause of a service whose certificate the
+// kiosk refused (not signed by server_ca or the system roots, or for
+// another name): never a plain network error.
+const CauseCertificate = "certificate refused"
+
 // classify names a transport failure the way outages are recorded.
 func classify(ctx context.Context, err error) *app.Unavailable {
 	var dns *net.DNSError
 	var ne net.Error
+	var cert *tls.CertificateVerificationError
 	cause := "network error"
 	switch {
+	case errors.As(err, &cert):
+		// Someone answered for the service with a certificate the kiosk
+		// does not trust: an impostor on the path, or a wrong server_ca.
+		cause = CauseCertificate
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
 		cause = "timeout"
 	case errors.As(err, &dns):

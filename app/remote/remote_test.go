@@ -2,10 +2,12 @@ package remote_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +16,30 @@ import (
 	"passdesk/app"
 	"passdesk/app/remote"
 	"passdesk/internal/faultproxy"
+	"passdesk/internal/testpki"
 )
 
-// fakeUpstream answers like passd, without its state.
+// fakeUpstream answers like passd, without its state, over loopback HTTP.
 func fakeUpstream(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(fakeHandler())
+	t.Cleanup(s.Close)
+	return s
+}
+
+// fakeTLSUpstream is fakeUpstream over TLS, with a certificate from ca.
+func fakeTLSUpstream(t *testing.T, ca *testpki.CA) *httptest.Server {
+	cert, err := ca.Issue(testpki.Loopback...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewUnstartedServer(fakeHandler())
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func fakeHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+api.PathVerify, func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(api.VerifyResponse{Verdict: "admit", Reason: "ok", Name: "홍*동", Status: 1})
@@ -43,9 +65,7 @@ func fakeUpstream(t *testing.T) *httptest.Server {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok","in_flight":0}`))
 	})
-	s := httptest.NewServer(mux)
-	t.Cleanup(s.Close)
-	return s
+	return mux
 }
 
 func TestClientHealthy(t *testing.T) {
@@ -79,13 +99,27 @@ func TestClientHealthy(t *testing.T) {
 	}
 }
 
+// The client's faults over the link a venue has: TLS to a service whose
+// CA the kiosk pins.
 func TestClientFaults(t *testing.T) {
-	up := fakeUpstream(t)
-	p, err := faultproxy.New(up.URL)
+	ca, err := testpki.NewCA("test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := fakeTLSUpstream(t, ca)
+	cert, err := ca.Issue(testpki.Loopback...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := faultproxy.NewTLS(up.URL, faultproxy.TLS{Cert: cert, UpstreamRoots: ca.Pool()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := ca.WritePEM(caFile); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name  string
 		rule  faultproxy.Rule
@@ -99,8 +133,12 @@ func TestClientFaults(t *testing.T) {
 		{"reset", faultproxy.Rule{Fault: faultproxy.Reset}, "connection reset", 0},
 		{"truncated", faultproxy.Rule{Fault: faultproxy.Truncate}, "unreadable answer", 0},
 		{"refused", faultproxy.Rule{Fault: faultproxy.Refuse}, "connection refused", 0},
+		{"stalled handshake", faultproxy.Rule{Fault: faultproxy.StallHandshake}, "timeout", 0},
 	}
-	c, _ := remote.New(p.URL(), remote.Options{})
+	c, err := remote.New(p.URL(), remote.Options{ServerCA: caFile})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := p.Set(tc.rule); err != nil {

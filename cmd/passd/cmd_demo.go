@@ -23,6 +23,7 @@ const defaultDemoHolders = 4
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("demo", "", stderr)
+	db := fs.String("db", "", "the database: a postgres:// URL, or empty for the data directory's SQLite file")
 	n := fs.Int("holders", defaultDemoHolders, "valid demo holders to have (existing ones are kept)")
 	rest, code, ok := parse(fs, args)
 	if !ok {
@@ -32,7 +33,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -57,6 +58,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 
 func runHolder(args []string, stdout, stderr io.Writer) int {
 	fs, data := newFlags("holder", "--text | --png DIR", stderr)
+	db := fs.String("db", "", "the database: a postgres:// URL, or empty for the data directory's SQLite file")
 	text := fs.Bool("text", false, "print the QR texts, one a line")
 	pngDir := fs.String("png", "", "write the QR codes as PNG images into this directory")
 	n := fs.Int("n", 1, "how many QR texts")
@@ -70,7 +72,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	a, ok := openData(*data, stderr)
+	a, ok := openDataDB(*data, *db, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -82,7 +84,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *pngDir != "" {
-		if err := os.MkdirAll(*pngDir, 0o755); err != nil {
+		if err := os.MkdirAll(*pngDir, 0o700); err != nil {
 			fmt.Fprintf(stderr, "passd holder: %v\n", err)
 			return exitFail
 		}
@@ -101,7 +103,7 @@ func runHolder(args []string, stdout, stderr io.Writer) int {
 		if *pngDir != "" {
 			b, err := server.QRPNG(qr, *size)
 			if err == nil {
-				err = os.WriteFile(filepath.Join(*pngDir, fmt.Sprintf("%s-%04d.png", d.Label, i+1)), b, 0o644)
+				err = writePrivate(filepath.Join(*pngDir, fmt.Sprintf("%s-%04d.png", d.Label, i+1)), b)
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "passd holder: %v\n", err)

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"passdesk/api"
 	"passdesk/cmd/passd/loadgen"
 )
 
@@ -24,7 +27,11 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	textsFile := fs.String("texts", "", "QR texts, one a line (from passd holder --text; - for stdin), instead of minting fresh ones from --data's demo holders")
 	mode := fs.String("mode", "suite", "suite (saturation, then half and 3x its rate), closed (--concurrency clients back to back) or open (--rate)")
 	rate := fs.Float64("rate", 0, "open mode: requests per second offered")
-	conc := fs.Int("concurrency", 0, "connections (default 16 closed and suite saturation, 256 open)")
+	conc := fs.Int("concurrency", 0, "connections (default 4 suite saturation, 16 closed, 256 open)")
+	slow := fs.Int("slow", 1000, "suite: slow clients beside a second saturation run (0: skip it)")
+	pid := fs.Int("server-pid", 0, "the service's process on this machine: report its CPU time and peak memory")
+	caFile := fs.String("ca", "", "https: the CA certificate to trust (PEM), e.g. DIR/tls-ca.pem from passd init")
+	tokenFile := fs.String("token-file", "", "a file holding the kiosk credential to send as Authorization: Bearer")
 	dur := fs.Duration("duration", 10*time.Second, "closed and open modes: how long")
 	venue := fs.String("venue", "loadgen", "venue_id sent")
 	kiosk := fs.String("kiosk", "loadgen-1", "kiosk_id sent")
@@ -42,29 +49,29 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
 		return exitFail
 	}
+	tc, header, err := clientAuth(*caFile, *tokenFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
+		return exitFail
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var out any
 	switch *mode {
 	case "suite":
-		c := *conc
-		if c <= 0 {
-			c = 16
-		}
-		s, err := loadgen.Suite(ctx, loadgen.SuiteConfig{URL: *url, Bodies: bodies, Concurrency: c, Progress: stderr})
+		s, err := loadgen.Suite(ctx, loadgen.SuiteConfig{URL: *url, Bodies: bodies, Concurrency: *conc, Slow: *slow,
+			ServerPID: *pid, TLS: tc, Header: header, Progress: stderr})
 		if err != nil {
 			fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
 			return exitFail
 		}
 		out = s
 		if !*asJSON {
-			fmt.Fprintf(stdout, "saturation: %.0f verifications/s (p99 %v)\n", s.Saturation.Goodput, s.Saturation.OKLatency.P99)
-			fmt.Fprintf(stdout, "half rate:  p50 %v p99 %v\n", s.Half.OKLatency.P50, s.Half.OKLatency.P99)
-			fmt.Fprintf(stdout, "3x offered: accepted p99 %v, 429 p99 %v (%d), goodput %.0f/s = %.0f%% of saturation\n",
-				s.Overload.OKLatency.P99, s.Overload.RejectLatency.P99, s.Overload.Rejected, s.Overload.Goodput, 100*s.GoodputRatio())
+			printSuite(stdout, s)
 		}
 	default:
-		cfg := loadgen.Config{URL: *url, Bodies: bodies, Concurrency: *conc, Duration: *dur}
+		cfg := loadgen.Config{URL: *url, Bodies: bodies, Concurrency: *conc, Duration: *dur,
+			ServerPID: *pid, TLS: tc, Header: header, Health: 50 * time.Millisecond}
 		if *mode == "open" {
 			cfg.Rate = *rate
 		}
@@ -83,6 +90,68 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, string(b))
 	}
 	return exitOK
+}
+
+// clientAuth reads the CA to trust and the kiosk credential to send.
+func clientAuth(caFile, tokenFile string) (*tls.Config, string, error) {
+	var tc *tls.Config
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, "", err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, "", fmt.Errorf("%s holds no PEM certificate", caFile)
+		}
+		tc = &tls.Config{RootCAs: pool}
+	}
+	var header string
+	if tokenFile != "" {
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return nil, "", err
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" || strings.ContainsAny(tok, "\r\n") {
+			return nil, "", fmt.Errorf("%s holds no credential", tokenFile)
+		}
+		header = api.HeaderAuthorization + ": " + api.BearerPrefix + tok + "\r\n"
+	}
+	return tc, header, nil
+}
+
+// printSuite prints the figures of issue 18's targets.
+func printSuite(w io.Writer, s loadgen.SuiteResult) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+	sat, half, over := s.Saturation, s.Half, s.Overload
+	fmt.Fprintf(w, "saturated:   %.0f verifications/s, p99 %s (%d connections back to back, %d 429s)\n",
+		sat.Goodput, ms(sat.OKLatency.P99), s.Concurrency, sat.Rejected)
+	if sat.ServerCPU > 0 {
+		fmt.Fprintf(w, "             service CPU %.0f%% of a core, %.1f µs a verification\n",
+			100*sat.ServerCPU.Seconds()/sat.Elapsed.Seconds(), float64(s.VerifyCost())/1e3)
+	}
+	fmt.Fprintf(w, "half rate:   %.0f/s, p50 %s p99 %s\n", half.Goodput, ms(half.OKLatency.P50), ms(half.OKLatency.P99))
+	fmt.Fprintf(w, "3x offered:  %.0f/s sent (%d not sent: every connection busy), goodput %.0f/s = %.2f of saturated\n",
+		over.Offered, over.Dropped, over.Goodput, s.GoodputRatio())
+	fmt.Fprintf(w, "             admitted p99 %s, 429 p99 %s (%d), failed %d\n",
+		ms(over.OKLatency.P99), ms(over.RejectLatency.P99), over.Rejected, over.Failed)
+	if c := s.RejectCost(); c > 0 {
+		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU\n", float64(c)/1e3)
+	}
+	if s.SlowStats.Clients > 0 {
+		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%\n",
+			s.SlowStats.Clients, s.SlowStats.Dials, s.WithSlow.Goodput, 100*s.SlowChange())
+	}
+	health, failed := s.Saturation.HealthLatency, s.Saturation.HealthFailed
+	for _, r := range []loadgen.Result{half, over, s.WithSlow} {
+		health.P99, health.Max = max(health.P99, r.HealthLatency.P99), max(health.Max, r.HealthLatency.Max)
+		failed += r.HealthFailed
+	}
+	fmt.Fprintf(w, "health:      worst p99 %s, max %s, %d failed\n", ms(health.P99), ms(health.Max), failed)
+	if s.PeakRSS > 0 {
+		fmt.Fprintf(w, "peak RSS:    %.1f MiB\n", float64(s.PeakRSS)/(1<<20))
+	}
 }
 
 // loadBodies makes the request bodies: fresh QR texts minted from the

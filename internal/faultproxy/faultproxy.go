@@ -2,14 +2,19 @@
 // kiosk and the authority service and misbehaves on demand: it hangs,
 // answers late, answers 500 or 429, resets connections, refuses them,
 // truncates answers, or serves a document of the test's choosing (a forged
-// or rolled-back list).
+// or rolled-back list). In front of a TLS service (NewTLS) it terminates
+// TLS with a certificate of its own, which the kiosk must verify as it
+// would the service's, and speaks TLS to the service: every fault then
+// happens on an authenticated link, as it would in a venue.
 package faultproxy
 
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -32,6 +37,10 @@ const (
 	Reset                 // reset the connection (TCP RST) without answering
 	Truncate              // forward, but cut the answer's body in half
 	Refuse                // close the listening socket: connections are refused
+	// StallHandshake holds every new TLS handshake after the client's
+	// hello and every request on a connection made before (a black hole
+	// on the path). A plain HTTP proxy only hangs the requests.
+	StallHandshake
 )
 
 // Rule is the proxy's behaviour; with Paths set, only those request paths
@@ -49,18 +58,22 @@ type Proxy struct {
 	upstream *url.URL
 	rp       *httputil.ReverseProxy
 	addr     string
+	tls      *tls.Config // the kiosk side's, nil for plain HTTP
 
 	mu        sync.Mutex
 	rule      Rule
 	overrides map[string][]byte
 	hits      map[string]int
+	stalled   int // TLS handshakes held by StallHandshake
 	srv       *http.Server
 	ln        net.Listener
 	closed    chan struct{}
 }
 
 // New starts a proxy in front of upstream ("http://127.0.0.1:1234").
-func New(upstream string) (*Proxy, error) {
+func New(upstream string) (*Proxy, error) { return start(upstream, nil, nil) }
+
+func start(upstream string, serverTLS *tls.Config, transport http.RoundTripper) (*Proxy, error) {
 	u, err := url.Parse(upstream)
 	if err != nil {
 		return nil, err
@@ -70,14 +83,20 @@ func New(upstream string) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{
-		upstream:  u,
-		addr:      ln.Addr().String(),
+		upstream: u,
+		addr:     ln.Addr().String(),
+
 		overrides: make(map[string][]byte),
 		hits:      make(map[string]int),
 		closed:    make(chan struct{}),
 	}
+	if serverTLS != nil {
+		p.tls = serverTLS.Clone()
+		p.tls.GetConfigForClient = p.handshake
+	}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
+		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
+		Transport: transport,
 		// A client that gave up is the point of most faults: not worth a log line.
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			w.WriteHeader(http.StatusBadGateway)
@@ -88,7 +107,12 @@ func New(upstream string) (*Proxy, error) {
 }
 
 // URL is the proxy's address for the kiosk.
-func (p *Proxy) URL() string { return "http://" + p.addr }
+func (p *Proxy) URL() string {
+	if p.tls != nil {
+		return "https://" + p.addr
+	}
+	return "http://" + p.addr
+}
 
 // Set changes the behaviour from the next request on. Setting a rule other
 // than Refuse after Refuse listens again on the same port.
@@ -130,6 +154,13 @@ func (p *Proxy) Hits(path string) int {
 	return p.hits[path]
 }
 
+// Stalled returns how many TLS handshakes StallHandshake has held.
+func (p *Proxy) Stalled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stalled
+}
+
 // Close stops the proxy and releases hanging requests.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
@@ -140,6 +171,9 @@ func (p *Proxy) Close() error {
 	default:
 	}
 	close(p.closed)
+	if t, ok := p.rp.Transport.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
 	if p.srv != nil {
 		p.srv.Close()
 		p.srv, p.ln = nil, nil
@@ -154,8 +188,13 @@ func (p *Proxy) serve(ln net.Listener) {
 }
 
 func (p *Proxy) serveLocked(ln net.Listener) {
-	srv := &http.Server{Handler: http.HandlerFunc(p.handle), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: http.HandlerFunc(p.handle), ReadHeaderTimeout: 5 * time.Second,
+		// Failed handshakes and gone clients are the point of the faults.
+		ErrorLog: log.New(io.Discard, "", 0)}
 	p.srv, p.ln = srv, ln
+	if p.tls != nil {
+		ln = tls.NewListener(ln, p.tls)
+	}
 	go srv.Serve(ln)
 }
 
@@ -169,7 +208,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 		rule = Rule{}
 	}
 	switch rule.Fault {
-	case Hang:
+	case Hang, StallHandshake:
 		select {
 		case <-r.Context().Done():
 		case <-p.closed:
@@ -233,6 +272,11 @@ func reset(w http.ResponseWriter) {
 	conn, _, err := hj.Hijack()
 	if err != nil {
 		return
+	}
+	// Under TLS the reset is the TCP connection's, below the TLS
+	// session: no close_notify, as when a middlebox or a crash cuts it.
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = nc.NetConn()
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)

@@ -17,13 +17,13 @@ import (
 )
 
 // The public EU DCC conformance cases (eu-digital-green-certificates/
-// dgc-testdata) live outside the repository; CI provides them next to it.
+// dgc-testdata), development set, are kept in testdata/dcc with their licence.
 const conformanceEnv = "PASSDESK_DCC_TESTDATA"
 
 func conformanceDir(t *testing.T) string {
 	dir := os.Getenv(conformanceEnv)
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata", "dcc")
+		dir = filepath.Join("..", "..", "testdata", "dcc")
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("DCC conformance cases not found at %s (set %s to their folder): %v", dir, conformanceEnv, err)
@@ -121,6 +121,7 @@ func TestConformance(t *testing.T) {
 	}
 	passed, total := map[string]int{}, map[string]int{}
 	admitted, admitTotal := 0, 0
+	admittedWithRules, ruleDenials := 0, map[string]int{}
 	for _, file := range files {
 		rel, _ := filepath.Rel(dir, file)
 		rel = filepath.ToSlash(rel)
@@ -169,7 +170,11 @@ func TestConformance(t *testing.T) {
 			// End to end: a case every step of which must succeed is
 			// admitted under the default policy, unless its test is positive.
 			ts := &TrustStore{signers: map[string][]*signer{string(kid): {sg}}, n: 1}
-			v := NewScheme(ts).Verify(c.Prefix, pass.Policy{}, clock)
+			rulesOff, err := New(ts, Options{NoRules: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := rulesOff.Verify(c.Prefix, pass.Policy{}, clock)
 			t.Logf("verdict %s (%s)", v.Reason, c.TestCtx.Description)
 			if allTrue && c.Expected["EXPECTEDVERIFY"] && (h == nil || !h.positive) {
 				admitTotal++
@@ -179,8 +184,28 @@ func TestConformance(t *testing.T) {
 					t.Errorf("Verify: %s, want admit (%s)", v.Reason, c.TestCtx.Description)
 				}
 			}
+			// The built-in rules only add rules_failed denials: every other
+			// verdict stays as it is without them.
+			on := NewScheme(ts).(*Scheme).Check(c.Prefix, pass.Policy{}, clock)
+			switch {
+			case on.Reason == pass.RulesFailed && v.Reason == pass.OK:
+				for _, f := range on.Failed {
+					ruleDenials[f.ID]++
+					// A certificate the rules refuse is refused by a rule
+					// that evaluated, never by an error or a missing rule.
+					if f.Err != "" || f.Version == "" {
+						t.Errorf("built-in rule %s could not decide: %s", f.ID, f.Err)
+					}
+				}
+				t.Logf("built-in rules: %s failed", on.FailedRule().ID)
+			case on.Verdict.Reason != v.Reason || on.Admit != v.Admit:
+				t.Errorf("with the built-in rules: %s, without: %s", on.Reason, v.Reason)
+			case v.Admit:
+				admittedWithRules++
+			}
 		})
 	}
+	t.Logf("%-24s %d/%d (rules failed: %v)", "ADMIT (built-in rules)", admittedWithRules, admitted, ruleDenials)
 	for _, name := range verifierExpectations {
 		t.Logf("%-24s %d/%d", strings.TrimPrefix(name, "EXPECTED"), passed[name], total[name])
 	}

@@ -179,6 +179,7 @@ func (h *hc1) parseClaims() error {
 	if len(rawDGC) == 0 || rawDGC[0]>>5 != 5 {
 		return errors.New("hcert key 1 is not a map")
 	}
+	h.rawDGC = rawDGC
 	var d dgc
 	if err := decMode.Unmarshal(rawDGC, &d); err != nil {
 		return fmt.Errorf("DCC payload: %w", err)

@@ -58,6 +58,7 @@ type hc1 struct {
 	protected []byte // the protected header bytes, as signed
 	payload   []byte
 	signature []byte
+	rawDGC    []byte // the DCC payload (hcert claim key 1), CBOR
 
 	issuer    string // CWT iss, "" when absent
 	issuedAt  int64

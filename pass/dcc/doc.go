@@ -2,8 +2,11 @@
 // WHO Global Digital Health Certification Network adopted, offline, beside
 // PD1. It owns the HC1 decoding chain (the "HC1:" prefix, Base45, zlib,
 // COSE_Sign1 over a CBOR Web Token carrying the hcert claim), the trust store
-// of document signer certificates loaded from a JSON file, and the checks a
-// verifier is responsible for, in this order; the first failure decides:
+// of document signer certificates loaded from a JSON file, the EU business
+// rules (CertLogic rules in the EU Gateway's format, with the eHN value
+// sets; built-in ones in assets/dccrules), the DCC revocation list, and the
+// checks a verifier is responsible for, in this order; the first failure
+// decides:
 //
 //	order  check                                                 reason
 //	1      text starts with "HC1:"                               unsupported_format
@@ -21,11 +24,20 @@
 //	6      now <= certificate NotAfter and now <= CWT exp        credential_expired
 //	7      the certificate's extended key usage, when it         wrong_certificate_type
 //	       names any DCC type OID, allows the certificate type
-//	8      venue policy admits the status (vaccination 1,        policy_denied
+//	8      no revocation entry under the signer's kid names      revoked
+//	       the certificate (SHA-256 of the UCI, of the CWT
+//	       issuer and UCI, or of the signature, cut to 16 bytes)
+//	9      every business rule of the country of arrival valid   rules_failed
+//	       now for this certificate type (and the issuing
+//	       country's invalidation rules) evaluates to true; an
+//	       error in a rule, or no rule valid now, is a failure
+//	10     venue policy admits the status (vaccination 1,        policy_denied
 //	       recovery 2, test 3 when "not detected"; another
 //	       test result has no admissible status) and age
 //
-// The reason codes are pass's, plus WrongCertificateType. The verdict carries
+// Check returns, beside the verdict, the rules that failed (identifier,
+// version, descriptions) for the ledger and the screen. The reason codes
+// are pass's, plus WrongCertificateType. The verdict carries
 // the name, the standardised name, the date of birth, the certificate type
 // and the issuer only once the signature has verified: staff never see data
 // nobody vouched for.

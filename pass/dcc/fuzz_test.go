@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
+
 	"passdesk/pass"
 	"passdesk/pass/base45"
 	"passdesk/pass/dcc"
@@ -15,7 +17,7 @@ import (
 var hc1Reasons = map[pass.Reason]bool{
 	pass.OK: true, pass.UnsupportedFormat: true, pass.Malformed: true, pass.UnknownIssuer: true,
 	pass.BadIssuerSignature: true, pass.CredentialNotYetValid: true, pass.CredentialExpired: true,
-	dcc.WrongCertificateType: true, pass.PolicyDenied: true,
+	dcc.WrongCertificateType: true, pass.PolicyDenied: true, pass.Revoked: true, pass.RulesFailed: true,
 }
 
 // hostileMessages are COSE-level inputs that must cost little: deep nesting,
@@ -156,4 +158,16 @@ func BenchmarkDecodeHC1(b *testing.B) {
 			b.Fatalf("reason %s", v.Reason)
 		}
 	}
+}
+
+// FuzzPayloadJSON converts arbitrary CBOR to the JSON the rules read:
+// refused or converted, never a crash.
+func FuzzPayloadJSON(f *testing.F) {
+	f.Add(mustCBOR(f, dgcPayload("v")))
+	f.Add(mustCBOR(f, map[string]any{"t": []any{map[string]any{"sc": cbor.Tag{Number: 0, Content: "2021-05-01T10:00:00Z"}}}}))
+	f.Add(mustCBOR(f, map[any]any{1: "x"}))
+	f.Add([]byte{0xa1, 0x61, 0x76, 0xc1, 0x1a, 0x60, 0x00, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = dcc.PayloadJSON(b)
+	})
 }

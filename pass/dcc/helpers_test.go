@@ -128,7 +128,8 @@ func trustList(t testing.TB, signers ...*docSigner) *dcc.TrustStore {
 	return ts
 }
 
-// The EU DCC payloads of the three certificate types.
+// The EU DCC payloads of the three certificate types, within the built-in
+// business rules at testNow.
 func dgcPayload(certType string) map[string]any {
 	d := map[string]any{
 		"ver": "1.3.0",
@@ -137,11 +138,11 @@ func dgcPayload(certType string) map[string]any {
 	}
 	switch certType {
 	case "v":
-		d["v"] = []any{map[string]any{"tg": "840539006", "vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215", "dn": 2, "sd": 2, "dt": "2021-02-18", "co": "AT", "is": "Ministry of Health, Austria", "ci": "URN:UVCI:01:AT:10807843F94AEE0EE5093FBC254BD813#B"}}
+		d["v"] = []any{map[string]any{"tg": "840539006", "vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215", "dn": 2, "sd": 2, "dt": "2026-09-01", "co": "AT", "is": "Ministry of Health, Austria", "ci": "URN:UVCI:01:AT:10807843F94AEE0EE5093FBC254BD813#B"}}
 	case "t":
 		d["t"] = []any{map[string]any{"tg": "840539006", "tt": "LP6464-4", "sc": "2026-11-24T08:00:00Z", "tr": "260415000", "tc": "Test centre Vienna", "co": "AT", "is": "Ministry of Health, Austria", "ci": "URN:UVCI:01:AT:B5921A35D6A0D696421B3E2462178297#I"}}
 	case "r":
-		d["r"] = []any{map[string]any{"tg": "840539006", "fr": "2026-10-01", "co": "AT", "is": "Ministry of Health, Austria", "df": "2026-10-12", "du": "2027-03-31", "ci": "URN:UVCI:01:AT:858CC18CFCF5965EF82F60E493349AA5#K"}}
+		d["r"] = []any{map[string]any{"tg": "840539006", "fr": "2026-10-01", "co": "AT", "is": "Ministry of Health, Austria", "df": "2026-10-12", "du": "2027-03-29", "ci": "URN:UVCI:01:AT:858CC18CFCF5965EF82F60E493349AA5#K"}}
 	}
 	return d
 }

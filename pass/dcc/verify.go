@@ -15,24 +15,54 @@ import (
 	"passdesk/pass"
 )
 
-// Scheme verifies HC1 passes against a trust store; it satisfies pass.Scheme.
+// Scheme verifies HC1 passes against a trust store, business rules and
+// revocations; it satisfies pass.Scheme.
 type Scheme struct {
-	trust *TrustStore
+	trust   *TrustStore
+	rules   *businessRules // nil: rules off
+	revoked *Revocations
+	broken  error // the rules could not be set up: every pass fails them
 }
 
 var _ pass.Scheme = (*Scheme)(nil)
 
-// NewScheme returns the HC1 scheme verifying against ts. A nil ts trusts
+// NewScheme returns the HC1 scheme verifying against ts with the built-in
+// business rules of DefaultCountry and no revocations. A nil ts trusts
 // nobody: every well-formed pass is unknown_issuer.
-func NewScheme(ts *TrustStore) pass.Scheme { return &Scheme{trust: ts} }
+func NewScheme(ts *TrustStore) pass.Scheme {
+	s, err := New(ts, Options{})
+	if err != nil {
+		// The built-in rules are tested; should they ever fail to load,
+		// HC1 passes are refused rather than admitted on signature alone.
+		return &Scheme{trust: ts, broken: err}
+	}
+	return s
+}
+
+// New returns the HC1 scheme verifying against ts with the given options.
+// It fails when the rules cannot be loaded or hold none of the country.
+func New(ts *TrustStore, o Options) (*Scheme, error) {
+	br, err := newBusinessRules(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Scheme{trust: ts, rules: br, revoked: o.Revocations}, nil
+}
 
 // Prefix is "HC1:".
 func (s *Scheme) Prefix() string { return Prefix }
 
-// Verify is a pure function of (text, trust store, policy, now); see the
-// package documentation for the order of the checks.
+// Verify is Check's verdict.
 func (s *Scheme) Verify(text string, pol pass.Policy, now time.Time) pass.Verdict {
-	v := pass.Verdict{Scheme: "HC1"}
+	return s.Check(text, pol, now).Verdict
+}
+
+// Check is a pure function of (text, trust store, rules, revocations,
+// policy, now); see the package documentation for the order of the checks.
+// Beside the verdict it says which business rules failed.
+func (s *Scheme) Check(text string, pol pass.Policy, now time.Time) Result {
+	r := Result{Verdict: pass.Verdict{Scheme: "HC1"}}
+	v := &r.Verdict
 	h, err := decode(text)
 	if err != nil {
 		var de *decodeError
@@ -41,17 +71,17 @@ func (s *Scheme) Verify(text string, pol pass.Policy, now time.Time) pass.Verdic
 		} else {
 			v.Reason = pass.Malformed
 		}
-		return v
+		return r
 	}
 	candidates := s.trust.lookup(h.kid)
 	if len(candidates) == 0 {
 		v.Reason = pass.UnknownIssuer
-		return v
+		return r
 	}
 	sg := verifySignature(h, candidates)
 	if sg == nil {
 		v.Reason = pass.BadIssuerSignature
-		return v
+		return r
 	}
 	// The signature vouches for the content: from here staff may see it.
 	v.Name, v.NameLatin, v.DateOfBirth, v.CertType = h.nameNat, h.nameLatin, h.dob, h.certType
@@ -60,24 +90,44 @@ func (s *Scheme) Verify(text string, pol pass.Policy, now time.Time) pass.Verdic
 		v.Issuer = sg.country
 	}
 	v.Status = statusOf(h)
-	v.Reason = checkRules(h, sg, pol, now)
+	v.Reason, r.Failed = s.checkAfterSignature(h, sg, v.Issuer, pol, now)
 	v.Admit = v.Reason == pass.OK
-	return v
+	return r
 }
 
-// checkRules runs the checks after the signature: validity, key usage,
-// venue policy.
-func checkRules(h *hc1, sg *signer, pol pass.Policy, now time.Time) pass.Reason {
+// checkAfterSignature runs the checks after the signature: validity, key
+// usage, revocation, business rules, venue policy.
+func (s *Scheme) checkAfterSignature(h *hc1, sg *signer, issuer string, pol pass.Policy, now time.Time) (pass.Reason, []RuleFailure) {
 	if r := checkTime(h, sg, now); r != pass.OK {
-		return r
+		return r, nil
 	}
 	if !sg.allows(h.certType) {
-		return WrongCertificateType
+		return WrongCertificateType, nil
+	}
+	// The rules and the certificate identifier read the payload as JSON.
+	var payload map[string]any
+	var payloadErr error
+	if s.rules != nil || s.revoked.Len() > 0 {
+		payload, payloadErr = payloadJSON(h.rawDGC)
+	}
+	if s.revoked.Len() > 0 {
+		ci, _ := certEntry(payload)["ci"].(string)
+		if s.revoked.Revoked(h.kid, ci, h.issuer, h.alg, h.signature) {
+			return pass.Revoked, nil
+		}
+	}
+	if s.broken != nil {
+		return pass.RulesFailed, []RuleFailure{{ID: "setup", Descriptions: map[string]string{"en": "The kiosk's business rules could not be loaded."}, Err: s.broken.Error()}}
+	}
+	if s.rules != nil {
+		if failed := s.rules.check(h, payload, payloadErr, issuer, now); len(failed) > 0 {
+			return pass.RulesFailed, failed
+		}
 	}
 	if !admits(pol, statusOf(h), h.dob, now) {
-		return pass.PolicyDenied
+		return pass.PolicyDenied, nil
 	}
-	return pass.OK
+	return pass.OK, nil
 }
 
 // checkTime checks the signer certificate's validity and the CWT's at now.

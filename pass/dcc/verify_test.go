@@ -153,8 +153,8 @@ func TestVerifyReasons(t *testing.T) {
 		{"test signer on a vaccination", hc1Pass{signer: testOnly}.text(t), pass.Policy{}, testNow, dcc.WrongCertificateType},
 		{"vaccination signer on a recovery", hc1Pass{signer: vaccOnly, dgc: dgcPayload("r")}.text(t), pass.Policy{}, testNow, dcc.WrongCertificateType},
 		{"status not admitted", valid, pass.Policy{Statuses: []pass.Status{pass.NegativeTest}}, testNow, pass.PolicyDenied},
-		{"positive test", hc1Pass{signer: es, dgc: positive}.text(t), pass.Policy{}, testNow, pass.PolicyDenied},
-		{"test without result", hc1Pass{signer: es, dgc: noResult}.text(t), pass.Policy{}, testNow, pass.PolicyDenied},
+		{"positive test", hc1Pass{signer: es, dgc: positive}.text(t), pass.Policy{}, testNow, pass.RulesFailed},
+		{"test without result", hc1Pass{signer: es, dgc: noResult}.text(t), pass.Policy{}, testNow, pass.RulesFailed},
 		{"too young", valid, pass.Policy{MinAge: 30}, testNow, pass.PolicyDenied},
 		{"too old", valid, pass.Policy{MaxAge: 20}, testNow, pass.PolicyDenied},
 		{"no birth year under an age rule", hc1Pass{signer: es, dgc: func() map[string]any { d := dgcPayload("v"); d["dob"] = ""; return d }()}.text(t), pass.Policy{MinAge: 18}, testNow, pass.PolicyDenied},
@@ -177,6 +177,31 @@ func TestVerifyReasons(t *testing.T) {
 				tc.want == pass.UnknownIssuer || tc.want == pass.BadIssuerSignature
 			if unsigned && (v.Name != "" || v.NameLatin != "" || v.DateOfBirth != "" || v.CertType != "") {
 				t.Errorf("unverified pass shows %q %q %q %q", v.Name, v.NameLatin, v.DateOfBirth, v.CertType)
+			}
+		})
+	}
+}
+
+// TestVerifyRulesOff: without business rules a positive or result-less
+// test still proves no status a venue admits.
+func TestVerifyRulesOff(t *testing.T) {
+	es := newES256(t, certOpts{})
+	scheme, err := dcc.New(trustList(t, es), dcc.Options{NoRules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	positive := dgcPayload("t")
+	positive["t"].([]any)[0].(map[string]any)["tr"] = "260373001"
+	old := dgcPayload("v")
+	old["v"].([]any)[0].(map[string]any)["dt"] = "2021-02-18"
+	for _, tc := range []struct {
+		name string
+		dgc  map[string]any
+		want pass.Reason
+	}{{"positive test", positive, pass.PolicyDenied}, {"vaccinated five years ago", old, pass.OK}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if v := scheme.Verify(hc1Pass{signer: es, dgc: tc.dgc}.text(t), pass.Policy{}, testNow); v.Reason != tc.want {
+				t.Errorf("reason %s, want %s", v.Reason, tc.want)
 			}
 		})
 	}

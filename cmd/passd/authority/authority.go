@@ -46,7 +46,7 @@ var ErrInvalid = errors.New("invalid")
 // Authority is an open data directory. It is safe for concurrent use.
 type Authority struct {
 	dir   string
-	store *store.Store
+	store store.Store
 	root  ed25519.PrivateKey
 	now   func() time.Time
 
@@ -62,7 +62,7 @@ func Init(dir, issuer string, now time.Time) (root ed25519.PublicKey, created bo
 	if issuer == "" {
 		issuer = DefaultIssuer
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := ownerOnlyDir(dir); err != nil {
 		return nil, false, err
 	}
 	rootPath := filepath.Join(dir, rootKeyFile)
@@ -86,7 +86,7 @@ func Init(dir, issuer string, now time.Time) (root ed25519.PublicKey, created bo
 	}
 	defer a.Close()
 	pub := a.RootPublic()
-	if err := writeFileAtomic(filepath.Join(dir, rootPubFile), []byte(pass.EncodeRootKey(pub)+"\n"), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, rootPubFile), []byte(pass.EncodeRootKey(pub)+"\n"), 0o600); err != nil {
 		return nil, false, fmt.Errorf("write root public key: %w", err)
 	}
 	if _, err := a.store.CurrentIssuerKey(context.Background()); errors.Is(err, store.ErrNotFound) {
@@ -100,11 +100,21 @@ func Init(dir, issuer string, now time.Time) (root ed25519.PublicKey, created bo
 	return pub, created, nil
 }
 
-// Open opens an initialized data directory. now is the clock (time.Now when
-// nil).
+// Open opens an initialized data directory with its SQLite database. now
+// is the clock (time.Now when nil).
 func Open(dir string, now func() time.Time) (*Authority, error) {
+	return OpenDB(dir, "", now)
+}
+
+// OpenDB opens an initialized data directory with the database db: a
+// postgres:// or postgresql:// URL, or "" for the directory's own SQLite
+// file. The signing keys are always the directory's files.
+func OpenDB(dir, db string, now func() time.Time) (*Authority, error) {
 	if now == nil {
 		now = time.Now
+	}
+	if err := ownerOnlyDir(dir); err != nil {
+		return nil, err
 	}
 	root, err := readKey(filepath.Join(dir, rootKeyFile))
 	if errors.Is(err, os.ErrNotExist) {
@@ -113,7 +123,7 @@ func Open(dir string, now func() time.Time) (*Authority, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(filepath.Join(dir, dbFile))
+	s, err := openStore(dir, db)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +134,7 @@ func Open(dir string, now func() time.Time) (*Authority, error) {
 func (a *Authority) Close() error { return a.store.Close() }
 
 // Store is the authority's database.
-func (a *Authority) Store() *store.Store { return a.store }
+func (a *Authority) Store() store.Store { return a.store }
 
 // Dir is the data directory.
 func (a *Authority) Dir() string { return a.dir }

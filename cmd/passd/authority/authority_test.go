@@ -128,7 +128,7 @@ func TestEnrollRotateRevoke(t *testing.T) {
 }
 
 func TestEnrollmentCheck(t *testing.T) {
-	pub := make([]byte, 32)
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
 	good := authority.Enrollment{Name: "A", Status: 1, HolderKey: pub}
 	if err := good.Check(2026); err != nil {
 		t.Errorf("good enrollment: %v", err)
@@ -141,6 +141,7 @@ func TestEnrollmentCheck(t *testing.T) {
 		"birth 1800":  {Name: "A", BirthYear: 1800, Status: 1, HolderKey: pub},
 		"no key":      {Name: "A", Status: 1},
 		"control chr": {Name: "A\nB", Status: 1, HolderKey: pub},
+		"zero key":    {Name: "A", Status: 1, HolderKey: make([]byte, 32)},
 	} {
 		if err := e.Check(2026); !errors.Is(err, authority.ErrInvalid) {
 			t.Errorf("%s: Check = %v, want ErrInvalid", name, err)

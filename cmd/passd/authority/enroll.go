@@ -50,38 +50,85 @@ func (e Enrollment) Check(thisYear int) error {
 		return fmt.Errorf("%w: birth_year %d is not between 1900 and %d", ErrInvalid, e.BirthYear, thisYear)
 	case e.Status < pass.Vaccinated || e.Status > pass.MedicalExemption:
 		return fmt.Errorf("%w: status %d is not 1-4", ErrInvalid, e.Status)
-	case len(e.HolderKey) != ed25519.PublicKeySize:
-		return fmt.Errorf("%w: holder_public_key is %d bytes, want %d", ErrInvalid, len(e.HolderKey), ed25519.PublicKeySize)
+	}
+	if err := CheckHolderKey(e.HolderKey); err != nil {
+		return fmt.Errorf("%w: holder_public_key %v", ErrInvalid, err)
 	}
 	return nil
 }
 
-// Enroll issues a credential for e with the current issuer key. A holder
-// enrolling again with the same key keeps its pseudonymous ID (sub) and
-// gets a new credential.
+// ErrEnrolled says a holder key is already enrolled: enrollment never
+// changes an existing holder (passd reissue does, explicitly).
+var ErrEnrolled = errors.New("this holder key is already enrolled; a new credential for it is passd reissue's job")
+
+// Enroll issues a credential for a new holder with the current issuer key.
+// A key already enrolled gets ErrEnrolled and changes nothing.
 func (a *Authority) Enroll(ctx context.Context, e Enrollment) (Issued, error) {
 	now := a.now()
 	if err := e.Check(now.UTC().Year()); err != nil {
 		return Issued{}, err
 	}
-	var sub [16]byte
-	h, err := a.store.HolderByKey(ctx, e.HolderKey)
-	switch {
-	case err == nil:
-		sub = h.Sub
-	case errors.Is(err, store.ErrNotFound):
-		rand.Read(sub[:])
-	default:
+	if _, err := a.store.HolderByKey(ctx, e.HolderKey); err == nil {
+		return Issued{}, ErrEnrolled
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return Issued{}, err
 	}
+	var sub [16]byte
+	rand.Read(sub[:])
 	iss, c, err := a.issue(ctx, e, sub)
 	if err != nil {
 		return Issued{}, err
 	}
 	holder := store.Holder{Sub: sub, HolderPub: e.HolderKey, Name: strings.TrimSpace(e.Name),
 		BirthYear: e.BirthYear, Status: int(e.Status), Created: now.Unix()}
-	if err := a.store.SaveIssue(ctx, holder, c); err != nil {
+	err = a.store.AddHolder(ctx, holder, c)
+	if errors.Is(err, store.ErrExists) {
+		return Issued{}, ErrEnrolled // enrolled by another request a moment ago
+	}
+	if err != nil {
 		return Issued{}, err
+	}
+	return iss, nil
+}
+
+// Reissue issues a new credential for the holder of credential cid (same
+// key, same sub), with a new status; name and birth year are kept unless
+// given (name "" and birthYear 0 keep them). The old credential is revoked
+// in the same step when revokeOld.
+func (a *Authority) Reissue(ctx context.Context, cid [16]byte, status pass.Status, name string, birthYear int, revokeOld bool) (Issued, error) {
+	old, err := a.store.CredentialByID(ctx, cid)
+	if err != nil {
+		return Issued{}, fmt.Errorf("credential %x: %w", cid, err)
+	}
+	h, err := a.store.HolderBySub(ctx, old.Sub)
+	if err != nil {
+		return Issued{}, fmt.Errorf("holder of %x: %w", cid, err)
+	}
+	e := Enrollment{Name: h.Name, BirthYear: h.BirthYear, Status: pass.Status(h.Status), HolderKey: h.HolderPub}
+	if name != "" {
+		e.Name = name
+	}
+	if birthYear != 0 {
+		e.BirthYear = birthYear
+	}
+	if status != 0 {
+		e.Status = status
+	}
+	if err := e.Check(a.now().UTC().Year()); err != nil {
+		return Issued{}, err
+	}
+	iss, c, err := a.issue(ctx, e, h.Sub)
+	if err != nil {
+		return Issued{}, err
+	}
+	h.Name, h.BirthYear, h.Status = strings.TrimSpace(e.Name), e.BirthYear, int(e.Status)
+	if err := a.store.Reissue(ctx, h, c); err != nil {
+		return Issued{}, err
+	}
+	if revokeOld {
+		if _, _, err := a.Revoke(ctx, cid, fmt.Sprintf("reissued as %x", iss.CID)); err != nil {
+			return iss, fmt.Errorf("new credential %x issued, but revoking the old one failed: %w", iss.CID, err)
+		}
 	}
 	return iss, nil
 }

@@ -7,22 +7,23 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"strconv"
 	"testing"
 	"time"
 
+	"passdesk/api"
 	"passdesk/cmd/passd/loadgen"
 	"passdesk/cmd/passd/server"
 )
 
-// startServer runs a passd server in-process on a loopback port.
-func startServer(tb testing.TB, holders int) (*server.Server, string) {
+// startServer runs a passd server in-process on a loopback port and
+// returns it, its URL and the header lines of a kiosk credential.
+func startServer(tb testing.TB, holders int) (*server.Server, string, string) {
 	tb.Helper()
 	srv, err := server.New(server.Config{
-		Dir:          tb.TempDir(),
-		DemoHolders:  holders,
-		ShedRunnable: shedRunnable(),
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Dir:         tb.TempDir(),
+		DemoHolders: holders,
+		ShedTarget:  shedTarget(),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -39,16 +40,21 @@ func startServer(tb testing.TB, holders int) (*server.Server, string) {
 		<-done
 		srv.Close()
 	})
-	return srv, "http://" + ln.Addr().String()
+	token, err := srv.AddKiosk(context.Background(), "bench-venue", "bench-kiosk")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, "http://" + ln.Addr().String(), api.HeaderAuthorization + ": " + api.BearerPrefix + token + "\r\n"
 }
 
-// shedRunnable is server.DefaultShedRunnable unless PASSD_BENCH_SHED says
-// otherwise (0 turns queue shedding off), for comparing settings.
-func shedRunnable() int {
-	if v, err := strconv.Atoi(os.Getenv("PASSD_BENCH_SHED")); err == nil {
-		return v
+// shedTarget is server.DefaultShedTarget unless PASSD_BENCH_SHED says
+// otherwise (a duration; 0 turns queue shedding off), for comparing
+// settings.
+func shedTarget() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("PASSD_BENCH_SHED")); err == nil {
+		return d
 	}
-	return server.DefaultShedRunnable
+	return server.DefaultShedTarget
 }
 
 func newMinter(tb testing.TB, srv *server.Server) *loadgen.Minter {
@@ -70,8 +76,8 @@ func newMinter(tb testing.TB, srv *server.Server) *loadgen.Minter {
 // accepted requests' latency, the 429s' latency and the goodput kept.
 // PASSD_BENCH_SHORT=1 shortens the runs to 1 s each.
 func BenchmarkVerifyLoad(b *testing.B) {
-	srv, url := startServer(b, 32)
-	cfg := loadgen.SuiteConfig{URL: url, Bodies: newMinter(b, srv).Next, Concurrency: 4 * runtime.GOMAXPROCS(0)}
+	srv, url, header := startServer(b, 32)
+	cfg := loadgen.SuiteConfig{URL: url, Bodies: newMinter(b, srv).Next, Header: header, Concurrency: 4 * runtime.GOMAXPROCS(0)}
 	if os.Getenv("PASSD_BENCH_SHORT") != "" {
 		cfg.Saturation, cfg.Half, cfg.Overload = time.Second, time.Second, time.Second
 	}

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,14 +20,15 @@ import (
 // service's own cost.
 type conn struct {
 	addr string
+	tls  *tls.Config // nil: plain TCP
 	c    net.Conn
 	br   *bufio.Reader
 	req  []byte // reused request buffer
 	body []byte // reused answer body buffer
 }
 
-func newConn(addr string) *conn {
-	return &conn{addr: addr}
+func newConn(addr string, tc *tls.Config) *conn {
+	return &conn{addr: addr, tls: tc}
 }
 
 func (c *conn) close() {
@@ -37,7 +39,7 @@ func (c *conn) close() {
 }
 
 func (c *conn) dial() error {
-	nc, err := net.DialTimeout("tcp", c.addr, 5*time.Second)
+	nc, err := dial(c.addr, c.tls)
 	if err != nil {
 		return err
 	}
@@ -50,21 +52,47 @@ func (c *conn) dial() error {
 	return nil
 }
 
-// do sends one POST with a JSON body and returns the answer's status and
-// body (valid until the next call).
-func (c *conn) do(host, path string, body []byte, deadline time.Time) (int, []byte, error) {
+// dial connects to addr, over TLS when tc is set.
+func dial(addr string, tc *tls.Config) (net.Conn, error) {
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil || tc == nil {
+		return nc, err
+	}
+	t := tls.Client(nc, tc)
+	t.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := t.Handshake(); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	t.SetDeadline(time.Time{})
+	return t, nil
+}
+
+// do sends one request, a POST with a JSON body or, with a nil body, a
+// GET, and returns the answer's status and body (valid until the next
+// call). header is extra header lines, each ending in CRLF.
+func (c *conn) do(host, path, header string, body []byte, deadline time.Time) (int, []byte, error) {
 	if c.c == nil {
 		if err := c.dial(); err != nil {
 			return 0, nil, err
 		}
 	}
-	c.req = append(c.req[:0], "POST "...)
+	if body == nil {
+		c.req = append(c.req[:0], "GET "...)
+	} else {
+		c.req = append(c.req[:0], "POST "...)
+	}
 	c.req = append(c.req, path...)
 	c.req = append(c.req, " HTTP/1.1\r\nHost: "...)
 	c.req = append(c.req, host...)
-	c.req = append(c.req, "\r\nContent-Type: application/json\r\nContent-Length: "...)
-	c.req = strconv.AppendInt(c.req, int64(len(body)), 10)
-	c.req = append(c.req, "\r\n\r\n"...)
+	c.req = append(c.req, "\r\n"...)
+	c.req = append(c.req, header...)
+	if body != nil {
+		c.req = append(c.req, "Content-Type: application/json\r\nContent-Length: "...)
+		c.req = strconv.AppendInt(c.req, int64(len(body)), 10)
+		c.req = append(c.req, "\r\n"...)
+	}
+	c.req = append(c.req, "\r\n"...)
 	c.req = append(c.req, body...)
 	c.c.SetDeadline(deadline)
 	if _, err := c.c.Write(c.req); err != nil {

@@ -8,10 +8,15 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -37,6 +42,18 @@ type Config struct {
 	Duration time.Duration
 	// Timeout of one request (default 10 s).
 	Timeout time.Duration
+	// ServerPID, when set, is the service's process on this machine: the
+	// run then measures its CPU time (Linux /proc).
+	ServerPID int
+	// TLS configures https URLs (the CA to trust); nil trusts the
+	// system's roots.
+	TLS *tls.Config
+	// Health, when positive, is how often a separate connection asks
+	// GET /healthz during the run (Result.HealthLatency).
+	Health time.Duration
+	// Header is extra request header lines ("Authorization: Bearer
+	// pdk_...\r\n"), sent with every request.
+	Header string
 }
 
 // Latency summarizes response times.
@@ -63,10 +80,15 @@ type Result struct {
 	Offered, Goodput float64
 	OKLatency        Latency // of 200 answers
 	RejectLatency    Latency // of 429 answers
+	HealthLatency    Latency // of GET /healthz, when Config.Health is set
+	HealthFailed     int     // health checks not answered 200
 	FirstError       string  // the first failure, for the report
 	// CPU is the CPU time this process used during the run: with the
 	// service in-process, service and load generator together.
 	CPU time.Duration
+	// ServerCPU is the CPU time the service's process used during the
+	// run, when Config.ServerPID named it.
+	ServerCPU time.Duration
 }
 
 func (r Result) String() string {
@@ -86,10 +108,10 @@ type recorder struct {
 var admitMark = []byte(`"verdict":"admit"`)
 
 // one sends one request on c and records its outcome.
-func (rec *recorder) one(c *conn, host string, body []byte, timeout time.Duration) {
+func (rec *recorder) one(c *conn, host, header string, body []byte, timeout time.Duration) {
 	rec.sent++
 	start := time.Now()
-	status, b, err := c.do(host, api.PathVerify, body, start.Add(timeout))
+	status, b, err := c.do(host, api.PathVerify, header, body, start.Add(timeout))
 	d := time.Since(start)
 	switch {
 	case err != nil:
@@ -118,13 +140,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Bodies == nil || cfg.Duration <= 0 {
 		return Result{}, errors.New("loadgen: Bodies and Duration are required")
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return Result{}, fmt.Errorf("loadgen: URL %q is not http://HOST:PORT", cfg.URL)
-	}
-	addr := u.Host
-	if u.Port() == "" {
-		addr += ":80"
+	t, err := parseTarget(cfg.URL, cfg.TLS)
+	if err != nil {
+		return Result{}, err
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
@@ -144,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	// measures requests, not connection set-up.
 	conns := make([]*conn, cfg.Concurrency)
 	for i := range conns {
-		conns[i] = newConn(addr)
+		conns[i] = newConn(t.addr, t.tls)
 		if err := conns[i].dial(); err != nil {
 			for _, c := range conns[:i] {
 				c.close()
@@ -152,7 +170,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("loadgen: %w", err)
 		}
 	}
-	cpu0 := processCPU()
+	cpu0, scpu0 := processCPU(), ServerCPU(cfg.ServerPID)
 	start := time.Now()
 	end := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
@@ -164,15 +182,17 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			defer c.close()
 			if tickets == nil {
 				for ctx.Err() == nil && time.Now().Before(end) {
-					rec.one(c, u.Host, cfg.Bodies(), cfg.Timeout)
+					rec.one(c, t.host, cfg.Header, cfg.Bodies(), cfg.Timeout)
 				}
 				return
 			}
 			for range tickets {
-				rec.one(c, u.Host, cfg.Bodies(), cfg.Timeout)
+				rec.one(c, t.host, cfg.Header, cfg.Bodies(), cfg.Timeout)
 			}
 		})
 	}
+	health := make(chan *recorder, 1)
+	go func() { health <- probeHealth(ctx, t, cfg.Health, end) }()
 	var dropped int
 	if tickets != nil {
 		dropped = offer(ctx, cfg.Rate, end, tickets)
@@ -180,12 +200,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := processCPU() - cpu0
+	cpu, scpu := processCPU()-cpu0, ServerCPU(cfg.ServerPID)-scpu0
 	if tickets != nil {
 		// The offer ends at end; answers still arriving after it count.
 		elapsed = cfg.Duration
 	}
-	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu}
+	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu}
+	if h := <-health; h != nil {
+		res.HealthLatency, res.HealthFailed = summarize(h.ok), h.failed
+	}
 	var ok, rej []time.Duration
 	for _, r := range recs {
 		res.Sent += r.sent
@@ -202,6 +225,61 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Offered = float64(res.Sent) / elapsed.Seconds()
 	res.Goodput = float64(res.OK) / elapsed.Seconds()
 	return res, ctx.Err()
+}
+
+// target is where a run sends its requests.
+type target struct {
+	addr, host string
+	tls        *tls.Config // nil: plain HTTP
+}
+
+func parseTarget(raw string, tc *tls.Config) (target, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return target{}, fmt.Errorf("loadgen: URL %q is not http(s)://HOST:PORT", raw)
+	}
+	t := target{addr: u.Host, host: u.Host}
+	if u.Scheme == "https" {
+		if tc == nil {
+			tc = &tls.Config{}
+		}
+		t.tls = tc.Clone()
+		t.tls.MinVersion = tls.VersionTLS13
+		if t.tls.ServerName == "" {
+			t.tls.ServerName = u.Hostname()
+		}
+	}
+	if u.Port() == "" {
+		t.addr = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[t.tls != nil])
+	}
+	return t, nil
+}
+
+// probeHealth asks GET /healthz every interval until end, on its own
+// connection, and records the answers; nil when interval is 0.
+func probeHealth(ctx context.Context, t target, interval time.Duration, end time.Time) *recorder {
+	if interval <= 0 {
+		return nil
+	}
+	rec := &recorder{}
+	c := newConn(t.addr, t.tls)
+	defer c.close()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for time.Now().Before(end) && ctx.Err() == nil {
+		start := time.Now()
+		status, _, err := c.do(t.host, api.PathHealth, "", nil, start.Add(5*time.Second))
+		if err != nil || status != 200 {
+			rec.failed++
+		} else {
+			rec.ok = append(rec.ok, time.Since(start))
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+		}
+	}
+	return rec
 }
 
 // offer hands out a ticket per request due at rate until end, whatever
@@ -228,6 +306,31 @@ func offer(ctx context.Context, rate float64, end time.Time, tickets chan<- stru
 		}
 	}
 	return dropped
+}
+
+// ServerCPU is the CPU time (user and system) process pid has used, from
+// /proc/PID/stat in clock ticks of 10 ms, or 0 when pid is 0 or unknown.
+func ServerCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces; utime and stime
+	// are the 14th and 15th fields, the 12th and 13th after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
 // processCPU is the user and system CPU time this process has used.

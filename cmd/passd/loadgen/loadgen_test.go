@@ -12,16 +12,20 @@ import (
 )
 
 func TestRunClosedAndOpen(t *testing.T) {
-	srv, url := startServer(t, 2)
+	srv, url, header := startServer(t, 2)
 	m := newMinter(t, srv)
-	r, err := loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: m.Next, Concurrency: 2, Duration: 300 * time.Millisecond})
+	r, err := loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: m.Next, Header: header, Concurrency: 2,
+		Duration: 300 * time.Millisecond, Health: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.OK == 0 || r.Admitted != r.OK || r.Failed != 0 || r.OKLatency.N != r.OK || r.OKLatency.P99 < r.OKLatency.P50 {
 		t.Errorf("closed loop: %v (%s)", r, r.FirstError)
 	}
-	r, err = loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: m.Next, Rate: 50, Concurrency: 4, Duration: 400 * time.Millisecond})
+	if r.HealthLatency.N < 3 || r.HealthFailed != 0 {
+		t.Errorf("health checks: %v, %d failed", r.HealthLatency, r.HealthFailed)
+	}
+	r, err = loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: m.Next, Header: header, Rate: 50, Concurrency: 4, Duration: 400 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +35,12 @@ func TestRunClosedAndOpen(t *testing.T) {
 }
 
 func TestStaticTextsAndFailures(t *testing.T) {
-	_, url := startServer(t, 0)
+	_, url, header := startServer(t, 0)
 	bodies, err := loadgen.Static([]string{"PD1:NOTAPASS"}, "v", "k")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: bodies, Concurrency: 1, Duration: 100 * time.Millisecond})
+	r, err := loadgen.Run(context.Background(), loadgen.Config{URL: url, Bodies: bodies, Header: header, Concurrency: 1, Duration: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

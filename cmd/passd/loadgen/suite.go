@@ -1,29 +1,52 @@
 package loadgen
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"time"
 )
 
-// SuiteConfig is the three-part load test.
+// SuiteConfig is the load test.
 type SuiteConfig struct {
 	URL    string
 	Bodies func() []byte
-	// Concurrency of the saturation run (default 16).
+	// Concurrency of the saturation runs (default 4): enough to keep a
+	// core busy from another core, few enough that the queue they make
+	// stays under the service's shedding target.
 	Concurrency int
-	// Durations of the three runs (defaults 5 s, 5 s, 10 s).
-	Saturation, Half, Overload time.Duration
+	// Durations of the runs (defaults 5 s, 5 s, 10 s, 10 s).
+	Saturation, Half, Overload, SlowRun time.Duration
+	// Slow is how many slow clients (see StartSlow) join a second
+	// saturation run; 0 skips it.
+	Slow int
+	// Health is how often GET /healthz is asked in every run (default
+	// 50 ms).
+	Health time.Duration
+	// ServerPID, TLS and Header are as in Config.
+	ServerPID int
+	TLS       *tls.Config
+	Header    string
 	// Progress, when set, gets a line per finished run.
 	Progress io.Writer
 }
 
-// SuiteResult holds the three runs.
+// SuiteResult holds the runs.
 type SuiteResult struct {
-	Saturation Result // closed loop
-	Half       Result // open loop at half the saturation throughput
-	Overload   Result // open loop at three times the saturation throughput
+	Concurrency int    // of the saturation runs
+	Saturation  Result // closed loop
+	Half        Result // open loop at half the saturation throughput
+	Overload    Result // open loop at three times the saturation throughput
+	WithSlow    Result // closed loop again, beside SlowStats.Clients slow clients
+	SlowStats   SlowStats
+	// PeakRSS is the service's peak resident memory in bytes (VmHWM),
+	// when ServerPID was given.
+	PeakRSS int64
 }
 
 // GoodputRatio is the overload run's goodput over the saturation
@@ -36,33 +59,73 @@ func (s SuiteResult) GoodputRatio() float64 {
 	return s.Overload.Goodput / s.Saturation.Goodput
 }
 
+// SlowChange is the change of saturated goodput the slow clients caused
+// (-0.05: 5% less).
+func (s SuiteResult) SlowChange() float64 {
+	if s.Saturation.Goodput == 0 || s.SlowStats.Clients == 0 {
+		return 0
+	}
+	return s.WithSlow.Goodput/s.Saturation.Goodput - 1
+}
+
+// VerifyCost is the service's CPU time per verification at saturation,
+// everything included (network, HTTP, JSON, signatures); 0 without
+// ServerPID.
+func (s SuiteResult) VerifyCost() time.Duration {
+	r := s.Saturation
+	if r.ServerCPU == 0 || r.OK == 0 {
+		return 0
+	}
+	return r.ServerCPU / time.Duration(r.OK)
+}
+
+// RejectCost is the service's CPU time per 429 in the overload run: what
+// the run cost beyond its verifications at VerifyCost, per refusal.
+func (s SuiteResult) RejectCost() time.Duration {
+	r := s.Overload
+	v := s.VerifyCost()
+	if v == 0 || r.Rejected == 0 {
+		return 0
+	}
+	rest := r.ServerCPU - v*time.Duration(r.OK)
+	return max(rest, 0) / time.Duration(r.Rejected)
+}
+
 // Suite measures the saturation throughput, then latency at half of it,
-// then behaviour when offered three times it.
+// then behaviour when offered three times it, then saturation again
+// beside slow clients.
 func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 4
 	}
-	if cfg.Saturation <= 0 {
-		cfg.Saturation = 5 * time.Second
+	for _, d := range []*time.Duration{&cfg.Saturation, &cfg.Half} {
+		if *d <= 0 {
+			*d = 5 * time.Second
+		}
 	}
-	if cfg.Half <= 0 {
-		cfg.Half = 5 * time.Second
+	for _, d := range []*time.Duration{&cfg.Overload, &cfg.SlowRun} {
+		if *d <= 0 {
+			*d = 10 * time.Second
+		}
 	}
-	if cfg.Overload <= 0 {
-		cfg.Overload = 10 * time.Second
+	if cfg.Health <= 0 {
+		cfg.Health = 50 * time.Millisecond
 	}
-	var s SuiteResult
+	s := SuiteResult{Concurrency: cfg.Concurrency}
 	var err error
 	report := func(name string, r Result) {
 		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "%-10s %v\n", name, r)
+			fmt.Fprintf(cfg.Progress, "%-10s %v; server cpu %v; health %v (%d failed)\n",
+				name, r, r.ServerCPU, r.HealthLatency, r.HealthFailed)
 		}
 	}
 	run := func(rate float64, conc int, d time.Duration) (Result, error) {
 		// A pause lets the previous run's connections and goroutines go.
 		time.Sleep(500 * time.Millisecond)
-		return Run(ctx, Config{URL: cfg.URL, Bodies: cfg.Bodies, Rate: rate, Concurrency: conc, Duration: d})
+		return Run(ctx, Config{URL: cfg.URL, Bodies: cfg.Bodies, Rate: rate, Concurrency: conc, Duration: d,
+			ServerPID: cfg.ServerPID, TLS: cfg.TLS, Health: cfg.Health, Header: cfg.Header})
 	}
+	defer func() { s.PeakRSS = PeakRSS(cfg.ServerPID) }()
 	if s.Saturation, err = run(0, cfg.Concurrency, cfg.Saturation); err != nil {
 		return s, err
 	}
@@ -78,5 +141,37 @@ func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 		return s, err
 	}
 	report("3x", s.Overload)
-	return s, nil
+	if cfg.Slow <= 0 {
+		return s, nil
+	}
+	slow, err := StartSlow(ctx, cfg.URL, cfg.TLS, cfg.Slow)
+	if err != nil {
+		return s, err
+	}
+	// Let the crowd connect and settle before measuring.
+	time.Sleep(2 * time.Second)
+	s.WithSlow, err = run(0, cfg.Concurrency, cfg.SlowRun)
+	s.SlowStats = slow.Stop()
+	report("slow", s.WithSlow)
+	return s, err
+}
+
+// PeakRSS is process pid's peak resident memory in bytes (VmHWM of
+// /proc/PID/status), or 0 when not known.
+func PeakRSS(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	f, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(f))
+	for sc.Scan() {
+		if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(" kB"))), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -1,44 +1,62 @@
 package server
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
 	"passdesk/api"
 )
 
-// admission bounds the requests in flight. A request that finds every
-// slot taken is answered 429 at once instead of waiting: a queue would only
-// make every answer late, which is how the 2021 servers collapsed.
+// admission decides which requests get a handler. For a POST, in order
+// of cost: a request that waited too long for the CPU is answered 429 at
+// once (sojournShedder); then its body, capped, is read under a deadline
+// of its own, so that a client sending it a byte at a time holds only its
+// own connection; then it takes one of a bounded number of slots, or is
+// answered 429. A queue would only make every answer late, which is how
+// the 2021 servers collapsed.
 type admission struct {
-	slots      chan struct{}
-	retryAfter string        // whole seconds
-	body       []byte        // the 429 answer, made once
-	queue      *queueShedder // nil: no shedding by run queue length
+	slots       chan struct{}
+	retryAfter  string // whole seconds
+	body        []byte // the 429 answer, made once
+	queue       *sojournShedder
+	bodyTimeout time.Duration
 }
 
-func newAdmission(limit int, retryAfter time.Duration) *admission {
+func newAdmission(limit int, retryAfter, bodyTimeout time.Duration) *admission {
 	secs := int((retryAfter + time.Second - 1) / time.Second)
 	if secs < 1 {
 		secs = 1
 	}
 	return &admission{
-		slots:      make(chan struct{}, limit),
-		retryAfter: strconv.Itoa(secs),
+		slots:       make(chan struct{}, limit),
+		retryAfter:  strconv.Itoa(secs),
+		bodyTimeout: bodyTimeout,
 		body: []byte(`{"error":"the service is at capacity; retry after ` + strconv.Itoa(secs) +
 			` s","reason":"` + api.ReasonOverloaded + `"}`),
 	}
 }
 
-// wrap admits a request to h when a slot is free and, for a request that
-// costs CPU (a POST), when the run queue does not say the server is
-// behind.
+// bodyRate is the slowest upload a body deadline allows for, beyond
+// bodyTimeout: a 1 MiB entries batch has 8 s more.
+const bodyRate = 128 << 10 // bytes per second
+
+// wrap admits requests to h.
 func (a *admission) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.queue != nil && r.Method == http.MethodPost && a.queue.shed() {
-			a.reject(w)
-			return
+		if r.Method == http.MethodPost {
+			if a.queue != nil && a.queue.shed(arrivalOf(r.Context())) {
+				a.reject(w)
+				return
+			}
+			if err := a.readBody(w, r); err != nil {
+				writeJSON(w, http.StatusRequestTimeout, api.Error{Error: err.Error(), Reason: api.ReasonBadRequest})
+				return
+			}
 		}
 		select {
 		case a.slots <- struct{}{}:
@@ -50,6 +68,47 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// readBody reads r's body, up to its path's limit and one byte more (the
+// handler then answers 413), under a deadline, and puts it back as a
+// reader for the handler.
+func (a *admission) readBody(w http.ResponseWriter, r *http.Request) error {
+	limit := int64(smallBodyLimit)
+	if r.URL.Path == api.PathEntries {
+		limit = batchBodyLimit
+	}
+	if r.ContentLength > limit {
+		return nil // the handler refuses it without reading
+	}
+	size := max(r.ContentLength, 0)
+	d := a.bodyTimeout + time.Duration(size)*time.Second/bodyRate
+	rc := http.NewResponseController(w)
+	// A server without a deadline of its own (a test's httptest server)
+	// still gets this one: SetReadDeadline errors only when it cannot.
+	rc.SetReadDeadline(time.Now().Add(d))
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		w.Header().Set("Connection", "close")
+		return errorf(http.StatusRequestTimeout, api.ReasonBadRequest,
+			"the request body did not arrive within %v", d.Round(100*time.Millisecond))
+	}
+	// The body is in; the handler's time is the write timeout's business.
+	rc.SetReadDeadline(time.Time{})
+	r.Body = io.NopCloser(&buf)
+	if err != nil {
+		// A broken body: the handler's read says so.
+		r.Body = io.NopCloser(io.MultiReader(&buf, errReader{err}))
+	}
+	return nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func (a *admission) reject(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", a.retryAfter)

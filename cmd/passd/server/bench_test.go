@@ -21,6 +21,10 @@ func BenchmarkVerifyHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
+	token, err := srv.AddKiosk(context.Background(), "v", "k")
+	if err != nil {
+		b.Fatal(err)
+	}
 	var body []byte
 	var minted time.Time
 	h := srv.Handler()
@@ -38,6 +42,7 @@ func BenchmarkVerifyHandler(b *testing.B) {
 		}
 		req := httptest.NewRequest(http.MethodPost, api.PathVerify, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(api.HeaderAuthorization, api.BearerPrefix+token)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != 200 {

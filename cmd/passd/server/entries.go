@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"unicode/utf8"
 
@@ -16,15 +17,22 @@ var (
 	methods  = map[string]bool{"online": true, "offline": true, "manual": true}
 )
 
+// handleEntries stores a kiosk's batch under the credential's venue and
+// kiosk, whatever the body says.
 func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request) {
+	who, err := s.kiosks.authenticate(r, store.TokenKiosk)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var req api.EntriesRequest
 	if err := decodeJSON(w, r, batchBodyLimit, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.kiosks.check(req.VenueID, req.KioskID, true); err != nil {
-		s.writeError(w, r, err)
-		return
+	if (req.VenueID != "" && req.VenueID != who.venueID) || (req.KioskID != "" && req.KioskID != who.kioskID) {
+		s.log.Warn("entries body names another kiosk than its credential; stored as the credential's",
+			"credential", who.id, "venue", who.venueID, "kiosk", who.kioskID, "body_venue", req.VenueID, "body_kiosk", req.KioskID)
 	}
 	if len(req.Entries) > maxBatch {
 		s.writeError(w, r, errorf(http.StatusRequestEntityTooLarge, api.ReasonBodyTooLarge,
@@ -41,12 +49,19 @@ func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request) {
 			Scheme: e.Scheme, Issuer: e.Issuer, Status: e.Status, CID: e.CID, ManualReason: e.ManualReason,
 			OutageID: e.OutageID}
 	}
-	stored, dup, err := s.auth.Store().StoreEntries(r.Context(), req.VenueID, req.KioskID, s.now().Unix(), es)
+	stored, dup, err := s.auth.Store().StoreEntries(r.Context(), who.venueID, who.kioskID, s.now().Unix(), es)
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		s.log.Warn("entry ID conflict: an entry already held arrived with other content; batch refused",
+			"venue", who.venueID, "kiosk", who.kioskID, "entry", ce.ID, "credential", who.id)
+		err = errorf(http.StatusConflict, api.ReasonConflict,
+			"entry %q is already held with other content; nothing of this batch was stored", ce.ID)
+	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeStoreError(w, r, err)
 		return
 	}
-	s.log.Info("entries stored", "venue", req.VenueID, "kiosk", req.KioskID, "stored", stored, "duplicate", dup)
+	s.log.Info("entries stored", "venue", who.venueID, "kiosk", who.kioskID, "stored", stored, "duplicate", dup)
 	writeJSON(w, http.StatusOK, api.EntriesResponse{Stored: stored, Duplicate: dup})
 }
 

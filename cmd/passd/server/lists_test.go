@@ -114,8 +114,8 @@ func TestRotateSeenThroughTrustList(t *testing.T) {
 		t.Errorf("old credential after rotation: %+v", v)
 	}
 	// A new enrollment is signed by the new key.
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	resp, b := f.postJSON(api.PathEnroll, api.EnrollRequest{Name: "홍길동", BirthYear: 1990, Status: 1, HolderPublicKey: pub})
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	resp, b := f.postJSON(api.PathEnroll, signedEnroll(api.EnrollRequest{Name: "홍길동", BirthYear: 1990, Status: 1}, priv))
 	if resp.StatusCode != 200 {
 		t.Fatalf("enroll = %d %s", resp.StatusCode, b)
 	}
@@ -161,10 +161,17 @@ func TestListsResignedBeforeExpiry(t *testing.T) {
 	}
 }
 
+// signedEnroll fills in req's holder key and its proof of possession.
+func signedEnroll(req api.EnrollRequest, priv ed25519.PrivateKey) api.EnrollRequest {
+	req.HolderPublicKey = priv.Public().(ed25519.PublicKey)
+	req.Signature = ed25519.Sign(priv, api.EnrollSignedBytes(req))
+	return req
+}
+
 func TestEnroll(t *testing.T) {
 	f := newFixture(t, 0)
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	resp, b := f.postJSON(api.PathEnroll, api.EnrollRequest{Name: "홍길동", BirthYear: 1990, Status: 2, HolderPublicKey: pub})
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	resp, b := f.postJSON(api.PathEnroll, signedEnroll(api.EnrollRequest{Name: "홍길동", BirthYear: 1990, Status: 2}, priv))
 	if resp.StatusCode != 200 {
 		t.Fatalf("enroll = %d %s", resp.StatusCode, b)
 	}
@@ -180,27 +187,28 @@ func TestEnroll(t *testing.T) {
 	if v.Verdict != "admit" || v.Name != "홍*동" || v.Status != 2 || string(v.CID) != string(er.CID) {
 		t.Errorf("verify enrolled = %+v, want admit 홍*동 status 2 cid %x", v, er.CID)
 	}
-	// Enrolling again with the same key keeps the holder ID.
-	_, b2 := f.postJSON(api.PathEnroll, api.EnrollRequest{Name: "홍길동", Status: 1, HolderPublicKey: pub})
-	var er2 api.EnrollResponse
-	json.Unmarshal(b2, &er2)
-	p1, _ := pass.Parse(qr)
-	qr2, _ := pass.Present(er2.Credential, priv, f.clock.Now().Unix())
-	p2, err := pass.Parse(qr2)
-	if err != nil || p1.Claims.Sub != p2.Claims.Sub || p1.Claims.CID == p2.Claims.CID {
-		t.Errorf("re-enrollment: sub %x -> %x, cid %x -> %x: want same sub, new cid", p1.Claims.Sub, p2.Claims.Sub, p1.Claims.CID, p2.Claims.CID)
+	// Enrolling the same key again changes nothing: 409.
+	resp, b = f.postJSON(api.PathEnroll, signedEnroll(api.EnrollRequest{Name: "홍길동", Status: 1}, priv))
+	if resp.StatusCode != 409 {
+		t.Errorf("second enrollment of one key = %d %s, want 409", resp.StatusCode, b)
 	}
 
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	signed := signedEnroll(api.EnrollRequest{Name: "A", Status: 1}, other)
+	mod := func(fn func(r *api.EnrollRequest)) api.EnrollRequest { r := signed; fn(&r); return r }
 	bad := []struct {
 		name string
 		req  api.EnrollRequest
 	}{
-		{"no name", api.EnrollRequest{Status: 1, HolderPublicKey: pub}},
-		{"status 0", api.EnrollRequest{Name: "A", Status: 0, HolderPublicKey: pub}},
-		{"status 257", api.EnrollRequest{Name: "A", Status: 257, HolderPublicKey: pub}},
-		{"short key", api.EnrollRequest{Name: "A", Status: 1, HolderPublicKey: pub[:31]}},
-		{"future birth year", api.EnrollRequest{Name: "A", BirthYear: 3000, Status: 1, HolderPublicKey: pub}},
-		{"control characters", api.EnrollRequest{Name: "A\x00B", Status: 1, HolderPublicKey: pub}},
+		{"no name", signedEnroll(api.EnrollRequest{Status: 1}, other)},
+		{"status 0", signedEnroll(api.EnrollRequest{Name: "A", Status: 0}, other)},
+		{"status 257", signedEnroll(api.EnrollRequest{Name: "A", Status: 257}, other)},
+		{"short key", mod(func(r *api.EnrollRequest) { r.HolderPublicKey = r.HolderPublicKey[:31] })},
+		{"future birth year", signedEnroll(api.EnrollRequest{Name: "A", BirthYear: 3000, Status: 1}, other)},
+		{"control characters", signedEnroll(api.EnrollRequest{Name: "A\x00B", Status: 1}, other)},
+		{"no signature", mod(func(r *api.EnrollRequest) { r.Signature = nil })},
+		{"signature over other content", mod(func(r *api.EnrollRequest) { r.Status = 2 })},
+		{"another key's signature", mod(func(r *api.EnrollRequest) { r.HolderPublicKey = priv.Public().(ed25519.PublicKey) })},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,82 +1,69 @@
 package server
 
 import (
-	"math/rand/v2"
-	"runtime"
-	"runtime/metrics"
 	"sync"
 	"time"
 )
 
-// queueShedder sheds load by the length of the Go scheduler's run queue.
+// sojournShedder decides from how long a request has waited whether to
+// turn it away.
 //
-// The admission limit counts requests inside handlers, but a verification
-// is pure CPU: a handler, once running, finishes in a fraction of a
-// millisecond, so the handlers in flight hardly exceed the cores, and the
-// queue forms before them, among connection goroutines whose requests
-// wait to be read. The runtime counts those: runnable goroutines. Each is
-// at most one request's work, so their number per core bounds how long a
-// request now arriving will wait.
+// A verification is pure CPU. When more arrive than the cores can
+// verify, the queue forms before any handler runs, among connections
+// whose requests wait in the socket and the Go scheduler to be read; a
+// count of requests in handlers never sees it. The kernel stamps each
+// segment as it arrives (see listener), so the time from that stamp to
+// the moment the request is read is its sojourn in that queue, and the
+// wait of every request behind it.
 //
-// As in CoDel, only a standing queue counts: one that has not drained
-// below low at any moment of the last interval. A burst (the machine
-// paused the process, a crowd of kiosks woke at once) drains by itself
-// and sheds nothing. Above low a share of new requests is answered 429,
-// rising to all of them at high, so the queue stays short and the
-// admitted requests fast.
-type queueShedder struct {
-	low, high float64 // runnable goroutines, for all cores
-	count     func() float64
-	now       func() time.Time
+// As in CoDel only a standing queue counts: when more than one request
+// in twenty of the last interval waited longer than target, the queue is
+// standing and every request that waited longer than target is answered
+// 429, at the cost of a read and a write, instead of a verification. The
+// queue then stays about target long, so refusals are fast and admitted
+// requests too. A burst after a quiet interval (a crowd of kiosks wakes
+// at once) may wait up to burst and is verified.
+type sojournShedder struct {
+	target, burst time.Duration
+	now           func() time.Time
 
 	mu       sync.Mutex
 	start    time.Time // of the current interval
-	curMin   float64   // smallest queue seen in the current interval
-	standing float64   // smallest queue of the last full interval
+	n, late  int       // requests in it, and those that waited over target
+	standing bool      // the last interval had a standing queue
 }
 
-// shedInterval is how long a queue must stand before it sheds.
+// shedInterval is the interval over which a queue must stand.
 const shedInterval = 100 * time.Millisecond
 
-// runnableMetric is read on every POST; reading it costs about 100 ns.
-const runnableMetric = "/sched/goroutines/runnable:goroutines"
-
-func newQueueShedder(perCore int) *queueShedder {
-	p := float64(runtime.GOMAXPROCS(0))
-	return &queueShedder{low: float64(perCore) * p, high: 3 * float64(perCore) * p, count: runnable, now: time.Now}
+func newSojournShedder(target, burst time.Duration, now func() time.Time) *sojournShedder {
+	if burst < target {
+		burst = target
+	}
+	return &sojournShedder{target: target, burst: burst, now: now}
 }
 
-// runnable is the number of goroutines ready to run but not running.
-func runnable() float64 {
-	s := [1]metrics.Sample{{Name: runnableMetric}}
-	metrics.Read(s[:])
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return float64(s[0].Value.Uint64())
-}
-
-// shed says whether to turn this request away.
-func (q *queueShedder) shed() bool {
-	n := q.count()
-	now := q.now()
-	q.mu.Lock()
-	switch since := now.Sub(q.start); {
-	case since >= 2*shedInterval:
-		// No request for a whole interval: nothing was standing.
-		q.start, q.curMin, q.standing = now, n, 0
-	case since >= shedInterval:
-		q.start, q.standing, q.curMin = now, q.curMin, n
-	case n < q.curMin:
-		q.curMin = n
-	}
-	level := min(n, q.standing)
-	q.mu.Unlock()
-	switch {
-	case level <= q.low:
+// shed says whether to turn away a request that arrived at arrived (zero:
+// not known, never shed).
+func (q *sojournShedder) shed(arrived time.Time) bool {
+	if arrived.IsZero() {
 		return false
-	case level >= q.high:
-		return true
 	}
-	return rand.Float64() < (level-q.low)/(q.high-q.low)
+	now := q.now()
+	wait := now.Sub(arrived)
+	q.mu.Lock()
+	if since := now.Sub(q.start); since >= shedInterval {
+		q.standing = since < 2*shedInterval && q.late*20 > q.n
+		q.start, q.n, q.late = now, 0, 0
+	}
+	q.n++
+	if wait > q.target {
+		q.late++
+	}
+	limit := q.burst
+	if q.standing {
+		limit = q.target
+	}
+	q.mu.Unlock()
+	return wait > limit
 }

@@ -1,106 +1,101 @@
 package server
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"testing"
 	"time"
 )
 
-// fakeQueue drives a queueShedder with a set queue length and clock.
-type fakeQueue struct {
-	n float64
-	t time.Time
-}
+// fakeClock drives a sojournShedder.
+type fakeClock struct{ t time.Time }
 
-func newFakeShedder(perCore int) (*queueShedder, *fakeQueue) {
-	f := &fakeQueue{t: time.Unix(1e9, 0)}
-	q := newQueueShedder(perCore)
-	q.count = func() float64 { return f.n }
-	q.now = func() time.Time { return f.t }
-	return q, f
-}
+func (c *fakeClock) now() time.Time { return c.t }
 
-// sheds runs k requests spread over d and counts the 429s.
-func sheds(q *queueShedder, f *fakeQueue, k int, d time.Duration) int {
-	shed := 0
+// sheds offers k requests spread over d, each having waited wait, and
+// counts the 429s.
+func sheds(q *sojournShedder, c *fakeClock, k int, d, wait time.Duration) int {
+	n := 0
 	for range k {
-		f.t = f.t.Add(d / time.Duration(k))
-		if q.shed() {
-			shed++
+		c.t = c.t.Add(d / time.Duration(k))
+		if q.shed(c.t.Add(-wait)) {
+			n++
 		}
 	}
-	return shed
+	return n
 }
 
-func TestQueueShedderThresholds(t *testing.T) {
-	q, f := newFakeShedder(8)
-	p := float64(runtime.GOMAXPROCS(0))
-	if q.low != 8*p || q.high != 24*p {
-		t.Errorf("thresholds %v..%v, want %v..%v", q.low, q.high, 8*p, 24*p)
+func TestSojournShedder(t *testing.T) {
+	const target, burst = 2 * time.Millisecond, 20 * time.Millisecond
+	newQ := func() (*sojournShedder, *fakeClock) {
+		c := &fakeClock{t: time.Unix(1e9, 0)}
+		return newSojournShedder(target, burst, c.now), c
 	}
-	f.n = q.low
-	if n := sheds(q, f, 1000, time.Second); n != 0 {
-		t.Errorf("queue at the low threshold: %d of 1000 shed", n)
-	}
-	f.n = q.high
-	sheds(q, f, 100, 2*shedInterval) // the queue stands
-	if n := sheds(q, f, 100, shedInterval/2); n != 100 {
-		t.Errorf("standing queue at the high threshold: %d of 100 shed, want all", n)
-	}
-	f.n = (q.low + q.high) / 2
-	sheds(q, f, 100, 2*shedInterval)
-	if n := sheds(q, f, 1000, shedInterval/2); n < 350 || n > 650 {
-		t.Errorf("standing queue halfway: %d of 1000 shed, want about half", n)
-	}
-	f.n = 0
-	if q.shed() {
-		t.Error("shed although the queue is empty now")
-	}
-	if runnable() < 0 {
-		t.Error("runnable goroutines negative")
-	}
+	t.Run("unknown arrival", func(t *testing.T) {
+		q, _ := newQ()
+		for range 100 {
+			if q.shed(time.Time{}) {
+				t.Fatal("shed a request whose arrival is not known")
+			}
+		}
+	})
+	t.Run("short waits", func(t *testing.T) {
+		q, c := newQ()
+		if n := sheds(q, c, 5000, time.Second, target); n != 0 {
+			t.Errorf("%d of 5000 shed that waited the target, want none", n)
+		}
+	})
+	t.Run("burst after quiet", func(t *testing.T) {
+		q, c := newQ()
+		sheds(q, c, 100, time.Second, 0)
+		// The burst starts an interval and drains within it.
+		c.t = c.t.Add(2 * shedInterval)
+		if n := sheds(q, c, 50, shedInterval/2, burst/2); n != 0 {
+			t.Errorf("a burst waiting %v: %d of 50 shed, want none", burst/2, n)
+		}
+		if n := sheds(q, c, 10, shedInterval/10, 2*burst); n != 10 {
+			t.Errorf("waits over the burst limit: %d of 10 shed, want all", n)
+		}
+	})
+	t.Run("standing queue", func(t *testing.T) {
+		q, c := newQ()
+		// One interval in which a tenth wait over the target...
+		for i := range 100 {
+			wait := target / 2
+			if i%10 == 0 {
+				wait = 3 * target
+			}
+			sheds(q, c, 1, shedInterval/100, wait)
+		}
+		// ...makes the next shed every request that waits over it.
+		c.t = c.t.Add(time.Millisecond)
+		if n := sheds(q, c, 50, shedInterval/2, 2*target); n != 50 {
+			t.Errorf("standing queue, waits of 2 x target: %d of 50 shed, want all", n)
+		}
+		if n := sheds(q, c, 50, shedInterval/4, target/2); n != 0 {
+			t.Errorf("standing queue, waits under target: %d of 50 shed, want none", n)
+		}
+		// A calm interval (the ones just now) ends the standing queue.
+		c.t = c.t.Add(shedInterval)
+		sheds(q, c, 100, shedInterval, 0)
+		if n := sheds(q, c, 20, shedInterval/2, burst/2); n != 0 {
+			t.Errorf("after a calm interval: %d of 20 shed, want none", n)
+		}
+	})
+	t.Run("quiet gap", func(t *testing.T) {
+		q, c := newQ()
+		sheds(q, c, 100, shedInterval, 5*target) // standing
+		c.t = c.t.Add(time.Minute)
+		if n := sheds(q, c, 20, shedInterval/2, burst/2); n != 0 {
+			t.Errorf("after a quiet minute: %d of 20 shed, want none", n)
+		}
+	})
 }
 
-func TestQueueShedderIgnoresBursts(t *testing.T) {
-	q, f := newFakeShedder(8)
-	// A burst: the queue is long, then drains within the interval.
-	for i := range 10 {
-		f.n = q.high * 2
-		if i%2 == 1 {
-			f.n = 0
-		}
-		if n := sheds(q, f, 50, shedInterval/4); n != 0 {
-			t.Fatalf("burst %d: %d shed, want none", i, n)
-		}
-	}
-	// Idle for a while, then a long queue at once: not yet standing.
-	f.t = f.t.Add(time.Minute)
-	f.n = q.high * 2
-	if n := sheds(q, f, 50, shedInterval/2); n != 0 {
-		t.Errorf("a fresh queue shed %d at once, want none until it stands", n)
-	}
-}
-
-func TestQueueSheddingAnswers429(t *testing.T) {
-	a := newAdmission(4, 0)
-	q, f := newFakeShedder(1)
-	a.queue = q
-	f.n = 1e6
-	sheds(q, f, 10, 2*shedInterval)
-	h := a.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	for _, tt := range []struct {
-		method string
-		want   int
-	}{{"POST", 429}, {"GET", 200}} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(tt.method, "/v1/verify", nil))
-		if rec.Code != tt.want {
-			t.Errorf("%s with a standing queue = %d, want %d", tt.method, rec.Code, tt.want)
-		}
-		if tt.want == 429 && rec.Header().Get("Retry-After") != "1" {
-			t.Errorf("429 without Retry-After: %v", rec.Header())
-		}
+// BenchmarkShedDecision is what deciding costs a request, beside the
+// 20-40 µs of reading and answering it.
+func BenchmarkShedDecision(b *testing.B) {
+	q := newSojournShedder(2*time.Millisecond, 20*time.Millisecond, time.Now)
+	arrived := time.Now()
+	for b.Loop() {
+		q.shed(arrived)
 	}
 }

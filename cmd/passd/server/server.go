@@ -10,6 +10,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,13 +50,25 @@ type Config struct {
 	MaxInFlight int
 	// RetryAfter is what a 429 tells the client to wait (default 1 s).
 	RetryAfter time.Duration
-	// ShedRunnable turns on shedding by run queue length: when a queue
-	// of more than ShedRunnable runnable goroutines per core has stood
-	// for 100 ms, a share of new POST requests, rising to all at three
-	// times as many, is answered 429 (see DefaultShedRunnable). Zero
-	// leaves it off, so that tests on a loaded machine see no 429 they
-	// did not ask for.
-	ShedRunnable int
+	// ShedTarget turns on shedding by queueing time: once requests have
+	// waited longer than this for the CPU for a while, a POST that waited
+	// longer is answered 429 before its body is read (see
+	// sojournShedder). Zero leaves it off, so that tests on a loaded
+	// machine see no 429 they did not ask for; passd serve uses
+	// DefaultShedTarget. It needs the listener of Serve.
+	ShedTarget time.Duration
+	// ShedBurst is how long a request may wait when no queue has stood
+	// (default 10 x ShedTarget).
+	ShedBurst time.Duration
+	// BodyTimeout is how long a request body may take to arrive, plus a
+	// second per 128 KiB of it (default 1 s).
+	BodyTimeout time.Duration
+	// TLS, when set, makes Serve serve HTTPS with it (HTTP/1.1: each
+	// connection's receive stamps then belong to one request at a time).
+	TLS *tls.Config
+	// MaxConns caps the connections open at once in Serve (default
+	// DefaultMaxConns).
+	MaxConns int
 	// PollInterval is how often the database is checked for changes made
 	// by other processes (passd revoke, passd rotate-issuer); default
 	// 500 ms.
@@ -70,12 +83,14 @@ type Config struct {
 // within the latency target.
 const DefaultInFlightPerCPU = 16
 
-// DefaultShedRunnable is passd serve's ShedRunnable: a standing queue of
-// 16 requests per core is a few milliseconds of verifications. Turning a
-// request away is not free (reading it and answering 429 costs about a
-// quarter of verifying it, syscalls and wake-ups included), so a shorter
-// queue would spend the CPU on 429s instead of verdicts.
-const DefaultShedRunnable = 16
+// DefaultShedTarget is passd serve's ShedTarget: the queue it keeps is
+// a few verifications per core long, and a refusal comes well within
+// 5 ms.
+const DefaultShedTarget = 2 * time.Millisecond
+
+// DefaultMaxConns is the default cap on open connections: a kiosk keeps
+// one, and each costs some 10 KiB.
+const DefaultMaxConns = 8192
 
 // Server is the authority's HTTP service.
 type Server struct {
@@ -85,7 +100,8 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	admission *admission
-	kiosks    *kioskRule
+	kiosks    *credentials
+	replays   *replaySet
 	handler   http.Handler
 
 	refreshMu sync.Mutex
@@ -112,11 +128,20 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = time.Second
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = time.Second
+	}
+	if cfg.ShedBurst <= 0 {
+		cfg.ShedBurst = 10 * cfg.ShedTarget
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 500 * time.Millisecond
 	}
 	s := &Server{cfg: cfg, auth: cfg.Authority, log: cfg.Logger, now: cfg.Now,
-		admission: newAdmission(cfg.MaxInFlight, cfg.RetryAfter)}
+		admission: newAdmission(cfg.MaxInFlight, cfg.RetryAfter, cfg.BodyTimeout)}
 	if s.auth == nil {
 		if cfg.Dir == "" {
 			return nil, errors.New("server: Config needs Dir or Authority")
@@ -142,11 +167,11 @@ func New(cfg Config) (*Server, error) {
 			return fail(fmt.Errorf("demo holders: %w", err))
 		}
 	}
-	kiosks, err := newKioskRule(filepath.Join(s.auth.Dir(), authority.KiosksFile))
+	kiosks, err := newCredentials(s.auth.Store(), filepath.Join(s.auth.Dir(), authority.KiosksFile), s.log)
 	if err != nil {
 		return fail(err)
 	}
-	s.kiosks = kiosks
+	s.kiosks, s.replays = kiosks, newReplaySet(s.auth.Store(), s.log)
 	if err := s.refresh(ctx); err != nil {
 		return fail(err)
 	}
@@ -154,8 +179,8 @@ func New(cfg Config) (*Server, error) {
 	pollCtx, cancel := context.WithCancel(context.Background())
 	s.stopPoll, s.pollDone = cancel, make(chan struct{})
 	go s.poll(pollCtx)
-	if cfg.ShedRunnable > 0 {
-		s.admission.queue = newQueueShedder(cfg.ShedRunnable)
+	if cfg.ShedTarget > 0 {
+		s.admission.queue = newSojournShedder(cfg.ShedTarget, cfg.ShedBurst, cfg.Now)
 	}
 	return s, nil
 }
@@ -266,6 +291,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       90 * time.Second,
 		MaxHeaderBytes:    16 << 10,
+		ConnContext:       withConn,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
@@ -275,6 +301,12 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer(ln.Addr().String())
+	ln = newListener(ln, s.cfg.MaxConns)
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		tc.NextProtos = []string{"http/1.1"}
+		ln = tls.NewListener(ln, tc)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -2,8 +2,10 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"passdesk/api"
+	"passdesk/cmd/passd/store"
 	"passdesk/pass"
 )
 
@@ -15,7 +17,14 @@ type qrRefusal struct {
 	Verdict string `json:"verdict"`
 }
 
+// handleVerify answers a kiosk's online verification. The kiosk is the
+// credential's; the body's venue_id and kiosk_id are not trusted.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	who, err := s.kiosks.authenticate(r, store.TokenKiosk)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var req api.VerifyRequest
 	if err := decodeJSON(w, r, smallBodyLimit, &req); err != nil {
 		s.writeError(w, r, err)
@@ -33,11 +42,8 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	if err := s.kiosks.check(req.VenueID, req.KioskID, false); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v := s.Verify(req.QR)
+	now := s.now()
+	v := s.verifyAt(req.QR, now)
 	switch v.Reason {
 	case pass.UnsupportedFormat, pass.Malformed:
 		writeJSON(w, http.StatusUnprocessableEntity, qrRefusal{
@@ -47,12 +53,15 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if v.Admit {
+		s.oneTimeUse(r, &v, who, now)
+	}
 	resp := api.VerifyResponse{Verdict: "deny", Reason: string(v.Reason), Name: v.Name, Status: int(v.Status), CID: v.CID}
 	if v.Admit {
 		resp.Verdict = "admit"
 	}
 	if s.log.Enabled(r.Context(), -4) {
-		s.log.Debug("verify", "venue", req.VenueID, "kiosk", req.KioskID, "scan", req.ScanID, "reason", v.Reason)
+		s.log.Debug("verify", "venue", who.venueID, "kiosk", who.kioskID, "reason", v.Reason)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -60,9 +69,11 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 // Verify verifies a QR text with the service's own lists, exactly as a
 // kiosk would offline, plus live revocation: a credential revoked a moment
 // ago is denied although no list a kiosk holds names it yet.
-func (s *Server) Verify(qr string) pass.Verdict {
+func (s *Server) Verify(qr string) pass.Verdict { return s.verifyAt(qr, s.now()) }
+
+func (s *Server) verifyAt(qr string, now time.Time) pass.Verdict {
 	l := s.lists.Load()
-	v := pass.Verify(qr, l.tl, nil, s.cfg.Policy, s.cfg.Rules, s.now())
+	v := pass.Verify(qr, l.tl, nil, s.cfg.Policy, s.cfg.Rules, now)
 	// Revocation comes after every check but the venue policy.
 	if (v.Reason == pass.OK || v.Reason == pass.PolicyDenied) && len(v.CID) == 16 {
 		if _, revoked := l.revoked[[16]byte(v.CID)]; revoked {
@@ -70,4 +81,33 @@ func (s *Server) Verify(qr string) pass.Verdict {
 		}
 	}
 	return v
+}
+
+// oneTimeUse denies an admitted presentation that another kiosk admitted
+// within window plus skew: a code shown at two doors, or copied.
+func (s *Server) oneTimeUse(r *http.Request, v *pass.Verdict, who principal, now time.Time) {
+	if len(v.CID) != 16 {
+		return
+	}
+	p := store.Presentation{CID: [16]byte(v.CID), IAT: v.IssuedAt, VenueID: who.venueID, KioskID: who.kioskID,
+		Expires: v.IssuedAt + s.replayHorizon()}
+	first := s.replays.claim(r.Context(), p, now)
+	if first.VenueID == who.venueID && first.KioskID == who.kioskID {
+		return
+	}
+	v.Admit, v.Reason = false, pass.Reason(api.ReasonReplayed)
+	s.log.Info("presentation replayed", "cid", v.CID, "iat", v.IssuedAt, "venue", who.venueID, "kiosk", who.kioskID,
+		"first_venue", first.VenueID, "first_kiosk", first.KioskID)
+}
+
+// replayHorizon is how long after its iat a presentation can still be
+// admitted (window plus skew), in seconds.
+func (s *Server) replayHorizon() int64 {
+	sec := func(d, def time.Duration) int64 {
+		if d == 0 {
+			d = def
+		}
+		return int64(max(d, 0) / time.Second) // as pass.Rules reads them
+	}
+	return sec(s.cfg.Rules.Window, pass.DefaultWindow) + sec(s.cfg.Rules.Skew, pass.DefaultSkew)
 }

@@ -1,214 +1,148 @@
-// Package store is passd's SQLite state: issuer key metadata, holders and
-// their credentials, revocations, the central entries register, kiosks and
-// the demo holders' keys, plus the sequence numbers of the signed lists.
+// Package store defines passd's state behind one interface, Store: issuer
+// key metadata, holders and their credentials, revocations, the central
+// entries register, kiosk and operator credentials, the demo holders' keys
+// and the sequence numbers of the signed lists. Two adapters satisfy it:
+// store/sqlite (one node, the default) and store/postgres (several nodes
+// sharing one database). Signing keys are never in a Store: each node reads
+// the key files it is given.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-
-	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
 )
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+// Errors an adapter returns, wrapped or as is; callers test with errors.Is.
+var (
+	// ErrNotFound is returned when a looked-up row does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrExists is returned when a row to add is already there (a holder
+	// key enrolled before, a credential token hash issued twice).
+	ErrExists = errors.New("already exists")
+	// ErrConflict is returned (inside a *ConflictError) when an entry ID
+	// is already held with other content.
+	ErrConflict = errors.New("entry ID already held with other content")
+	// ErrUnavailable marks an error of the database link itself (down,
+	// unreachable, shutting down): the write was not made and may be
+	// tried again later. Callers answer 503 with Retry-After.
+	ErrUnavailable = errors.New("database unavailable")
+)
 
-// Store is an open passd database. It is safe for concurrent use, and
-// several processes (passd serve and the passd CLI) may share one file.
-type Store struct {
-	db *sql.DB
+// ConflictError names the entry whose ID is held with other content.
+type ConflictError struct {
+	VenueID, KioskID, ID string
 }
 
-// Open opens (creating when needed) the database at path and brings its
-// schema up to date.
-func Open(path string) (*Store, error) {
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_foreign_keys", "on")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(8)
-	s := &Store{db: db}
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return s, nil
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("entry %q of %s/%s is already held with other content", e.ID, e.VenueID, e.KioskID)
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
 
-// schema is applied in order; user_version counts the steps applied.
-var schema = []string{
-	`CREATE TABLE meta (
-		key   TEXT PRIMARY KEY,
-		value INTEGER NOT NULL
-	);
-	INSERT INTO meta (key, value) VALUES ('tl_seq', 1), ('rl_seq', 1);
-	CREATE TABLE issuer_keys (
-		kid     BLOB PRIMARY KEY,
-		iss     TEXT NOT NULL,
-		pub     BLOB NOT NULL,
-		nbf     INTEGER NOT NULL,
-		exp     INTEGER NOT NULL,
-		created INTEGER NOT NULL,
-		current INTEGER NOT NULL DEFAULT 0
-	);
-	CREATE TABLE holders (
-		sub        BLOB PRIMARY KEY,
-		holder_pub BLOB NOT NULL UNIQUE,
-		name       TEXT NOT NULL,
-		birth_year INTEGER NOT NULL,
-		status     INTEGER NOT NULL,
-		created    INTEGER NOT NULL
-	);
-	CREATE TABLE credentials (
-		cid        BLOB PRIMARY KEY,
-		sub        BLOB NOT NULL REFERENCES holders(sub),
-		kid        BLOB NOT NULL,
-		nbf        INTEGER NOT NULL,
-		exp        INTEGER NOT NULL,
-		credential BLOB NOT NULL,
-		issued     INTEGER NOT NULL
-	);
-	CREATE INDEX credentials_sub ON credentials(sub);
-	CREATE TABLE revocations (
-		cid     BLOB PRIMARY KEY,
-		revoked INTEGER NOT NULL,
-		note    TEXT NOT NULL DEFAULT ''
-	);
-	CREATE TABLE kiosks (
-		venue_id   TEXT NOT NULL,
-		kiosk_id   TEXT NOT NULL,
-		first_seen INTEGER NOT NULL,
-		last_seen  INTEGER NOT NULL,
-		PRIMARY KEY (venue_id, kiosk_id)
-	);
-	CREATE TABLE entries (
-		venue_id      TEXT NOT NULL,
-		kiosk_id      TEXT NOT NULL,
-		id            TEXT NOT NULL,
-		time          INTEGER NOT NULL,
-		outcome       TEXT NOT NULL,
-		method        TEXT NOT NULL,
-		reason        TEXT NOT NULL,
-		scheme        TEXT NOT NULL,
-		issuer        TEXT NOT NULL,
-		status        INTEGER NOT NULL,
-		cid           BLOB,
-		manual_reason TEXT NOT NULL,
-		outage_id     INTEGER NOT NULL,
-		received      INTEGER NOT NULL,
-		PRIMARY KEY (venue_id, kiosk_id, id)
-	);
-	CREATE TABLE demo_holders (
-		label       TEXT PRIMARY KEY,
-		kind        TEXT NOT NULL,
-		holder_seed BLOB NOT NULL,
-		cid         BLOB NOT NULL REFERENCES credentials(cid),
-		created     INTEGER NOT NULL
-	);`,
+// Store is passd's database. Implementations are safe for concurrent use,
+// and several processes (passd serve nodes and the passd CLI) may share one.
+type Store interface {
+	Close() error
+
+	// AddIssuerKey records k and, when k.Current, makes it the only
+	// current key. The trust list sequence grows.
+	AddIssuerKey(ctx context.Context, k IssuerKey) error
+	// TrustState returns the trust list sequence and every issuer key
+	// that has not expired at now (Unix seconds), read consistently.
+	TrustState(ctx context.Context, now int64) (TrustSnapshot, error)
+	// CurrentIssuerKey returns the key new credentials are signed with.
+	CurrentIssuerKey(ctx context.Context) (IssuerKey, error)
+
+	// HolderByKey returns the holder enrolled with the given public key.
+	HolderByKey(ctx context.Context, pub []byte) (Holder, error)
+	// HolderBySub returns the holder with the pseudonymous ID sub.
+	HolderBySub(ctx context.Context, sub [16]byte) (Holder, error)
+	// CredentialByID returns an issued credential.
+	CredentialByID(ctx context.Context, cid [16]byte) (Credential, error)
+	// AddHolder stores a new holder and its first credential in one
+	// transaction; ErrExists when the key (or sub) is already enrolled:
+	// enrollment never changes an existing holder.
+	AddHolder(ctx context.Context, h Holder, c Credential) error
+	// Reissue stores a new credential for an existing holder, with the
+	// holder's new status, name and birth year, in one transaction.
+	Reissue(ctx context.Context, h Holder, c Credential) error
+	// CredentialExists reports whether passd issued the credential cid.
+	CredentialExists(ctx context.Context, cid [16]byte) (bool, error)
+
+	// Revoke adds cid to the revocation list; the list sequence grows. It
+	// reports false, and changes nothing, when cid was already revoked.
+	Revoke(ctx context.Context, cid [16]byte, at int64, note string) (bool, error)
+	// RevocationState returns the revocation list sequence and every
+	// revoked credential ID, read consistently, oldest revocation first.
+	RevocationState(ctx context.Context) (RevocationSnapshot, error)
+
+	// StoreEntries records a kiosk's batch, idempotent by (venue, kiosk,
+	// entry ID): an entry already held with the same content is counted
+	// as a duplicate; one held with other content fails the whole batch
+	// with a *ConflictError. The kiosk's last_seen is updated in the same
+	// transaction, so a failed batch stores nothing at all.
+	StoreEntries(ctx context.Context, venueID, kioskID string, received int64, es []Entry) (stored, duplicate int, err error)
+	// CountEntries returns how many entries the register holds for a kiosk.
+	CountEntries(ctx context.Context, venueID, kioskID string) (int, error)
+	// EntryByID returns one stored entry.
+	EntryByID(ctx context.Context, venueID, kioskID, id string) (Entry, error)
+	// Kiosks lists the kiosks that have uploaded entries.
+	Kiosks(ctx context.Context) ([]Kiosk, error)
+
+	// AddToken records an issued kiosk or operator credential (its hash
+	// only); the token sequence grows.
+	AddToken(ctx context.Context, t Token) error
+	// RevokeToken revokes the credential with this ID; false when it was
+	// already revoked. ErrNotFound when there is none.
+	RevokeToken(ctx context.Context, id string, at int64) (bool, error)
+	// Tokens returns the token sequence and every credential, revoked
+	// ones included, read consistently.
+	Tokens(ctx context.Context) (TokenSnapshot, error)
+
+	// AddDemoHolder stores an issued demo holder: the holder, its
+	// credential and its key, and, for a revoked one, the revocation.
+	AddDemoHolder(ctx context.Context, h Holder, c Credential, d DemoHolder) error
+	// DemoHolders lists the demo holders, valid ones first, in creation order.
+	DemoHolders(ctx context.Context) ([]DemoHolder, error)
+
+	// Seqs returns the trust list and revocation list sequence numbers.
+	// They grow on every change, so a reader polls them to notice changes
+	// made by another process or node.
+	Seqs(ctx context.Context) (tl, rl uint64, err error)
+	// TokenSeq returns the credentials' sequence number, which grows on
+	// every credential added or revoked.
+	TokenSeq(ctx context.Context) (uint64, error)
+	// BumpTrustListSeq increments the trust list sequence (a re-signing)
+	// and returns the new value.
+	BumpTrustListSeq(ctx context.Context) (uint64, error)
+	// BumpRevocationSeq increments the revocation list sequence and
+	// returns the new value.
+	BumpRevocationSeq(ctx context.Context) (uint64, error)
 }
 
-func (s *Store) migrate(ctx context.Context) error {
-	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if version > len(schema) {
-		return fmt.Errorf("database schema version %d is newer than this passd (%d)", version, len(schema))
-	}
-	for i := version; i < len(schema); i++ {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, schema[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("schema step %d: %w", i+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
+// Presentations is the one-time-use set shared by several nodes; only an
+// adapter that several nodes share (PostgreSQL) has one. A single node
+// keeps the set in memory.
+type Presentations interface {
+	// ClaimPresentation records that p was admitted at p's kiosk, unless
+	// (cid, iat) is already held and not expired at now; it returns the
+	// holder of the claim: p itself when it is new, the first kiosk's
+	// claim otherwise.
+	ClaimPresentation(ctx context.Context, p Presentation, now int64) (first Presentation, err error)
+	// ClaimPresentations is ClaimPresentation for several presentations
+	// of distinct (cid, iat) in one round trip; first[i] answers ps[i].
+	ClaimPresentations(ctx context.Context, ps []Presentation, now int64) (first []Presentation, err error)
+	// PurgePresentations deletes the claims expired at now.
+	PurgePresentations(ctx context.Context, now int64) (int64, error)
 }
 
-// inTx runs fn in a write transaction.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// bumpSeq increments the named list sequence inside tx.
-func bumpSeq(ctx context.Context, tx *sql.Tx, key string) error {
-	_, err := tx.ExecContext(ctx, "UPDATE meta SET value = value + 1 WHERE key = ?", key)
-	return err
-}
-
-// Seqs returns the current trust list and revocation list sequence numbers.
-// They grow on every change, so a reader polls them to notice changes made
-// by another process.
-func (s *Store) Seqs(ctx context.Context) (tl, rl uint64, err error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT key, value FROM meta WHERE key IN ('tl_seq', 'rl_seq')")
-	if err != nil {
-		return 0, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var v uint64
-		if err := rows.Scan(&k, &v); err != nil {
-			return 0, 0, err
-		}
-		if k == "tl_seq" {
-			tl = v
-		} else {
-			rl = v
-		}
-	}
-	return tl, rl, rows.Err()
-}
-
-// BumpTrustListSeq increments the trust list sequence (a re-signing) and
-// returns the new value.
-func (s *Store) BumpTrustListSeq(ctx context.Context) (uint64, error) {
-	return s.bumpAndRead(ctx, "tl_seq")
-}
-
-// BumpRevocationSeq increments the revocation list sequence and returns the
-// new value.
-func (s *Store) BumpRevocationSeq(ctx context.Context) (uint64, error) {
-	return s.bumpAndRead(ctx, "rl_seq")
-}
-
-func (s *Store) bumpAndRead(ctx context.Context, key string) (uint64, error) {
-	var v uint64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := bumpSeq(ctx, tx, key); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
-	})
-	return v, err
+// Presentation is one admitted presentation: a credential ID and the
+// phone's iat, admitted at a kiosk, remembered until Expires.
+type Presentation struct {
+	CID              [16]byte
+	IAT              int64
+	VenueID, KioskID string
+	Expires          int64
 }

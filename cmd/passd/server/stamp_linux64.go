@@ -1,0 +1,103 @@
+//go:build linux && (amd64 || arm64 || riscv64 || ppc64le || loong64 || s390x)
+
+package server
+
+import (
+	"encoding/binary"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// stamp turns on the kernel's receive timestamps (SO_TIMESTAMPNS) for a
+// TCP connection and returns a connection that reads with recvmsg and
+// keeps the timestamp of the newest data read. A connection where that
+// fails is returned as it is.
+func stamp(c net.Conn) net.Conn {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return c
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return c
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	}); err != nil || serr != nil {
+		return c
+	}
+	return &stampConn{TCPConn: tc, rc: rc}
+}
+
+// stampConn reads a TCP connection with recvmsg to learn when the data
+// arrived.
+type stampConn struct {
+	*net.TCPConn
+	rc      syscall.RawConn
+	oob     [64]byte
+	arrived atomic.Int64 // Unix nanoseconds; 0 until known
+}
+
+func (c *stampConn) arrival() time.Time {
+	if ns := c.arrived.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// Read reads like net.TCPConn.Read (deadlines included: RawConn.Read
+// waits through the poller) and notes the receive time of the data.
+func (c *stampConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	var n, oobn int
+	var rerr error
+	err := c.rc.Read(func(fd uintptr) bool {
+		n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p, c.oob[:], 0)
+		return rerr != unix.EAGAIN && rerr != unix.EINTR
+	})
+	if err == nil && rerr != nil {
+		err = os.NewSyscallError("recvmsg", rerr)
+	}
+	if err != nil {
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	if ns := receiveTime(c.oob[:oobn]); ns != 0 {
+		c.arrived.Store(ns)
+	}
+	return n, nil
+}
+
+// receiveTime finds the SCM_TIMESTAMPNS control message in b and returns
+// its time in Unix nanoseconds, or 0.
+func receiveTime(b []byte) int64 {
+	hdr := unix.CmsgLen(0)
+	for len(b) >= hdr {
+		// struct cmsghdr and struct timespec of a 64-bit Linux.
+		n := int(binary.NativeEndian.Uint64(b[0:8]))
+		level := int32(binary.NativeEndian.Uint32(b[8:12]))
+		typ := int32(binary.NativeEndian.Uint32(b[12:16]))
+		if n < hdr || n > len(b) {
+			return 0
+		}
+		if level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && n-hdr >= 16 {
+			d := b[hdr:]
+			sec := int64(binary.NativeEndian.Uint64(d[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(d[8:16]))
+			return sec*1e9 + nsec
+		}
+		b = b[min(len(b), unix.CmsgSpace(n-hdr)):]
+	}
+	return 0
+}
