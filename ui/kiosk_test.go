@@ -617,6 +617,9 @@ func TestStatusBarShowsOutageAndCamera(t *testing.T) {
 	if !s.banner.Visible() {
 		t.Error("no outage banner with no service")
 	}
+	if got := s.bannerText.Text; !strings.HasPrefix(got, "No verification service is set") {
+		t.Errorf("banner with no service configured: %q", got)
+	}
 	if got := s.camera.Text; got != "No camera" {
 		t.Errorf("camera %q", got)
 	}

@@ -175,6 +175,9 @@ func (s *scanScreen) showStatus(st app.Status) {
 	} else {
 		since := t("status.offline")
 		banner := t("banner.offline")
+		if s.k.eng.Config().ServerURL == "" {
+			banner = t("banner.no_service") // nothing to reach: not an outage
+		}
 		if !st.OutageSince.IsZero() {
 			since = t("status.outage_since", st.OutageSince.Local().Format("15:04"))
 			banner = t("banner.outage", st.OutageSince.Local().Format("15:04"))
@@ -249,7 +252,8 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.hintBox.Hide()
 	}
 
-	if st.Pending > 0 {
+	// With no service there is no register to upload to yet.
+	if st.Pending > 0 && s.k.eng.Config().ServerURL != "" {
 		s.pending.SetText(t("status.pending", st.Pending))
 		s.pending.Show()
 	} else {
