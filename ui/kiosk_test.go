@@ -394,6 +394,9 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	if got := m.review.chart.values[epoch.Hour()]; got != 2 {
 		t.Errorf("admitted at %d:00 = %d, want 2", epoch.Hour(), got)
 	}
+	if m.review.noVisit.Visible() {
+		t.Error("the chart says nobody was admitted on a day with two admissions")
+	}
 	if got, want := len(m.review.entries), 3; got != want {
 		t.Errorf("list shows %d entries, want %d", got, want)
 	}
@@ -756,6 +759,9 @@ func TestReviewSpeaksKorean(t *testing.T) {
 	}
 	if got := rv.totals["unreadable"]; got == nil {
 		t.Error("no unreadable total")
+	}
+	if !rv.noVisit.Visible() || rv.noVisit.Text != "이 날 입장한 사람이 없습니다" {
+		t.Errorf("empty chart: note visible %v, %q", rv.noVisit.Visible(), rv.noVisit.Text)
 	}
 }
 

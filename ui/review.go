@@ -36,6 +36,7 @@ type reviewTab struct {
 	pdf     *widget.Button
 	totals  map[string]*widget.Label
 	chart   *hourChart
+	noVisit *widget.Label // over an empty chart
 	outages *widget.Label
 	notices *widget.Label
 	outcome *widget.Select
@@ -86,6 +87,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 		cards.Add(container.NewStack(back, container.NewVBox(n, name)))
 	}
 	r.chart = newHourChart()
+	r.noVisit = widget.NewLabelWithStyle(t("review.no_admissions"), fyne.TextAlignCenter, fyne.TextStyle{})
 	chartTitle := heading(t("review.hourly"), fyne.TextAlignLeading)
 	r.outages = widget.NewLabel("")
 	r.outages.Wrapping = fyne.TextWrapWord
@@ -97,7 +99,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 	r.errMsg.Importance = widget.DangerImportance
 	r.errMsg.Hide()
 	outTitle := heading(t("review.outages"), fyne.TextAlignLeading)
-	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, r.chart)
+	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, container.NewStack(r.chart, container.NewCenter(r.noVisit)))
 
 	r.outcome = widget.NewSelect([]string{t("filter.all"), t("outcome.admit"), t("outcome.deny"), t("outcome.duplicate")}, func(string) { r.loadList() })
 	r.outcome.SetSelectedIndex(0)
@@ -214,6 +216,12 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		l.SetText(fmt.Sprint(vals[key]))
 	}
 	r.chart.set(s.Hourly)
+	r.noVisit.Show()
+	for _, n := range s.Hourly {
+		if n > 0 {
+			r.noVisit.Hide()
+		}
+	}
 	if len(s.Outages) == 0 {
 		r.outages.SetText(r.k.t("review.no_outages"))
 		return
