@@ -13,13 +13,13 @@ PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
 PASSD_BENCH_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
-# (tones) and libjpeg-turbo (webcam frames) need; Xvfb and ImageMagick for
-# the window smoke test; the sqlite3 shell for the ledger tampering tests;
-# PostgreSQL for passd's several-node tests; zbar and zxing-cpp's Python
-# module for the decoder comparisons.
+# (tones) and libjpeg-turbo (webcam frames) need; Xvfb, ImageMagick, xdotool
+# and a small window manager for the window smoke tests; the sqlite3 shell
+# for the ledger tampering tests; PostgreSQL for passd's several-node tests;
+# zbar and zxing-cpp's Python module for the decoder comparisons.
 BUILD_DEBS = gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev libturbojpeg0-dev
-TEST_DEBS  = xvfb xauth imagemagick sqlite3 postgresql
+TEST_DEBS  = xvfb xauth imagemagick sqlite3 postgresql xdotool matchbox-window-manager
 BENCH_DEBS = zbar-tools python3-zxing-cpp python3-numpy python3-pil util-linux
 
 # bench-decode compares the decoder with zxing-cpp's ZXingReader when it is

@@ -41,7 +41,10 @@ func buildPassdesk(t *testing.T) string {
 // and serves the world's genuine lists.
 func admitEverything(t *testing.T, w *apptest.World) *httptest.Server {
 	mux := http.NewServeMux()
-	mux.HandleFunc(api.PathHealth, func(rw http.ResponseWriter, _ *http.Request) { rw.Write([]byte("ok")) })
+	mux.HandleFunc(api.PathHealth, func(rw http.ResponseWriter, _ *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Write([]byte(`{"status":"ok"}`))
+	})
 	mux.HandleFunc(api.PathTrustList, func(rw http.ResponseWriter, _ *http.Request) { rw.Write(w.TrustList) })
 	mux.HandleFunc(api.PathRevocations, func(rw http.ResponseWriter, _ *http.Request) { rw.Write(w.Revocation) })
 	mux.HandleFunc(api.PathVerify, func(rw http.ResponseWriter, _ *http.Request) {

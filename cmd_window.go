@@ -13,8 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"passdesk/app"
 	"passdesk/assets"
@@ -64,6 +62,9 @@ func runWindow(args []string, stderr io.Writer) int {
 	// A configuration that cannot be read is shown in the window, with a
 	// way to retry, rather than ending the program at the door.
 	cfg, loadErr := load()
+	if loadErr != nil {
+		loadErr = &app.StartError{Problem: app.StartConfig, Err: loadErr}
+	}
 	logger := log.New(stderr, "", log.LstdFlags)
 
 	a := fyneapp.NewWithID("org.passdesk.kiosk")
@@ -148,7 +149,7 @@ func (s *windowSession) reload() {
 	s.close()
 	cfg, err := s.load()
 	if err != nil {
-		s.showError(err)
+		s.showError(&app.StartError{Problem: app.StartConfig, Err: err})
 		return
 	}
 	s.open(cfg)
@@ -172,16 +173,21 @@ func (s *windowSession) close() {
 	}
 }
 
-// showError fills the window with what went wrong and a way to retry.
+// showError fills the window with what went wrong, in words, and a way
+// to retry.
 func (s *windowSession) showError(err error) {
 	s.logf("passdesk: %v", err)
-	msg := widget.NewLabel("PassDesk could not start / PassDesk를 시작하지 못했습니다:\n\n" + err.Error())
-	msg.Wrapping = fyne.TextWrapWord
-	retry := &widget.Button{Text: "Retry / 다시 시도", Importance: widget.HighImportance, OnTapped: s.reload}
-	quit := &widget.Button{Text: "Quit / 종료", OnTapped: s.app.Quit}
-	s.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 320),
-		container.NewBorder(nil, container.NewHBox(retry, quit), nil, nil, msg))))
-	s.win.SetCloseIntercept(nil)
+	if _, uerr := ui.ShowStartError(s.win, startError(err), ui.StartErrorOptions{
+		KioskMode: s.kioskMode, Retry: s.reload, Quit: s.app.Quit,
+	}); uerr != nil {
+		s.logf("passdesk: %v", uerr)
+	}
+	if s.kioskMode {
+		s.win.SetFullScreen(true)          // as the kiosk would be: the screen's size, nothing behind it
+		s.win.SetCloseIntercept(func() {}) // no PIN can be checked: see the screen's note
+	} else {
+		s.win.SetCloseIntercept(nil)
+	}
 }
 
 // addDemoPeople adds the demo manager and staff member when nobody is

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "passdesk/internal/plainlocale" // before Fyne initialises: stderr carries only PassDesk's words
 )
 
 // Exit statuses (DESIGN.md "The command line").

@@ -149,7 +149,7 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 		VenueID:   cfg.VenueID, KioskID: cfg.KioskID,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return nil, fmt.Errorf("%w: %w", errLedger, err)
 	}
 	lists, err := listfile.Open(filepath.Join(cfg.DataDir, "lists"))
 	if err != nil {

@@ -17,6 +17,16 @@ const (
 	PathDemoPasses = "/v1/demo/passes"
 )
 
+// Health is the start of the service's answer at PathHealth, which the
+// kiosk's probe requires whole: a captive portal or a proxy that answers
+// 200 to everything is not the service coming back.
+type Health struct {
+	Status string `json:"status"` // HealthOK
+}
+
+// HealthOK is the status of a service that answers.
+const HealthOK = "ok"
+
 // ContentTypeCOSE is the media type of the signed lists.
 const ContentTypeCOSE = "application/cose"
 

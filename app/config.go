@@ -32,6 +32,7 @@ func DefaultConfig() Config {
 		Resolution:    DefaultResolution,
 		RetentionDays: DefaultRetentionDays,
 		Sounds:        true,
+		Timing:        DefaultTiming(),
 	}
 }
 
@@ -80,7 +81,7 @@ func (c Config) Validate() error {
 	if c.RetentionDays < 1 || c.RetentionDays > 3660 {
 		return fmt.Errorf("retention_days %d: want between 1 and 3660", c.RetentionDays)
 	}
-	return nil
+	return c.Timing.Validate()
 }
 
 // RootKeys parses the pinned roots.

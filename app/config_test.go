@@ -10,18 +10,28 @@ import (
 
 func TestValidate(t *testing.T) {
 	bad := map[string]func(*app.Config){
-		"server url": func(c *app.Config) { c.ServerURL = "ftp://x" },
-		"root":       func(c *app.Config) { c.Roots = []string{"not a key"} },
-		"deadline":   func(c *app.Config) { c.Deadline = time.Millisecond },
-		"window":     func(c *app.Config) { c.Window = 0 },
-		"skew":       func(c *app.Config) { c.Skew = -time.Second },
-		"mode":       func(c *app.Config) { c.Mode = "sometimes" },
-		"status":     func(c *app.Config) { c.Policy.Statuses = []int{0} },
-		"ages":       func(c *app.Config) { c.Policy.MinAge, c.Policy.MaxAge = 20, 10 },
-		"camera":     func(c *app.Config) { c.Camera = "" },
-		"resolution": func(c *app.Config) { c.Resolution = "big" },
-		"language":   func(c *app.Config) { c.Language = "fr" },
-		"retention":  func(c *app.Config) { c.RetentionDays = 0 },
+		"server url":  func(c *app.Config) { c.ServerURL = "ftp://x" },
+		"root":        func(c *app.Config) { c.Roots = []string{"not a key"} },
+		"deadline":    func(c *app.Config) { c.Deadline = time.Millisecond },
+		"window":      func(c *app.Config) { c.Window = 0 },
+		"skew":        func(c *app.Config) { c.Skew = -time.Second },
+		"mode":        func(c *app.Config) { c.Mode = "sometimes" },
+		"status":      func(c *app.Config) { c.Policy.Statuses = []int{0} },
+		"ages":        func(c *app.Config) { c.Policy.MinAge, c.Policy.MaxAge = 20, 10 },
+		"camera":      func(c *app.Config) { c.Camera = "" },
+		"resolution":  func(c *app.Config) { c.Resolution = "big" },
+		"language":    func(c *app.Config) { c.Language = "fr" },
+		"retention":   func(c *app.Config) { c.RetentionDays = 0 },
+		"probe every": func(c *app.Config) { c.Timing.ProbeEvery = time.Millisecond },
+		"probe max below probe every": func(c *app.Config) {
+			c.Timing.ProbeEvery, c.Timing.ProbeMax = 30*time.Second, 10*time.Second
+		},
+		"backoff max below min": func(c *app.Config) { c.Timing.BackoffMin, c.Timing.BackoffMax = time.Minute, time.Second },
+		"upload batch":          func(c *app.Config) { c.Timing.UploadBatch = 5000 },
+		"upload rate":           func(c *app.Config) { c.Timing.UploadRate = -1 },
+		"failures to trip":      func(c *app.Config) { c.Timing.FailuresToTrip = -2 },
+		"upload timeout":        func(c *app.Config) { c.Timing.UploadTimeout = time.Hour },
+		"negative jitter":       func(c *app.Config) { c.Timing.RecoveryJitter = -time.Second },
 	}
 	if err := app.DefaultConfig().Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)

@@ -89,3 +89,36 @@ func (d *dupes) sweep(now time.Time) {
 		}
 	}
 }
+
+// remember restores an admission recorded before a restart: the same
+// presentation is a duplicate until until.
+func (d *dupes) remember(h dupKey, until time.Time, method Method, id string) {
+	s := &dupSlot{done: make(chan struct{}), admitted: true, until: until, method: method, entryID: id}
+	close(s.done)
+	d.mu.Lock()
+	d.m[h] = s
+	d.mu.Unlock()
+}
+
+// rebuildDupes refills the duplicate memory from the ledger's recent
+// admissions, so a visitor admitted just before the kiosk restarted is
+// "already checked in" after it. A presentation admitted at t was made no
+// later than t+skew and is fresh until at most t+window+2·skew.
+func (e *Engine) rebuildDupes(ctx context.Context) {
+	cfg := e.set.Load().cfg
+	fresh := cfg.Window + 2*cfg.Skew
+	now := e.verifyTime(e.now())
+	es, err := e.d.Ledger.RecentAdmissions(ctx, now.Add(-fresh))
+	if err != nil {
+		e.notice(NoticeLedger, "the duplicate memory could not be rebuilt: "+err.Error())
+		return
+	}
+	for _, en := range es {
+		var k dupKey
+		if len(en.Key) != len(k) {
+			continue
+		}
+		copy(k[:], en.Key)
+		e.dup.remember(k, en.Time.Add(fresh), en.Method, en.ID)
+	}
+}

@@ -28,56 +28,9 @@ type Deps struct {
 	// Events, when set, hears of outages and list changes as they happen
 	// (the headless runner prints them). It must not block.
 	Events func(Event)
-	// Timing tunes the background work; zero fields take the defaults.
+	// Timing, where a field is set, overrides the configuration's
+	// timings (tests shorten them); zero fields take the configuration's.
 	Timing Timing
-}
-
-// Timing tunes the engine's background work. The defaults suit a venue;
-// tests shorten them.
-type Timing struct {
-	FailuresToTrip int           // consecutive service failures that open the breaker (2)
-	ProbeEvery     time.Duration // first probe after the breaker opens (1s); doubles up to ProbeMax
-	ProbeMax       time.Duration // (10s)
-	ProbeTimeout   time.Duration // (2s)
-	SyncEvery      time.Duration // signed list refresh (5m)
-	UploadBatch    int           // entries per upload (100)
-	UploadRate     float64       // upload batches per second at most (2)
-	UploadTimeout  time.Duration // (10s)
-	UploadIdle     time.Duration // recheck of the queue when nothing nudges it (30s)
-	BackoffMin     time.Duration // first retry after a failed upload (1s)
-	BackoffMax     time.Duration // (5m)
-	RecoveryJitter time.Duration // random wait before draining after an outage, so a fleet spreads out (2s)
-	PurgeEvery     time.Duration // ledger retention purge (24h)
-}
-
-func (t Timing) withDefaults() Timing {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	if t.FailuresToTrip <= 0 {
-		t.FailuresToTrip = 2
-	}
-	def(&t.ProbeEvery, time.Second)
-	def(&t.ProbeMax, 10*time.Second)
-	def(&t.ProbeTimeout, 2*time.Second)
-	def(&t.SyncEvery, 5*time.Minute)
-	if t.UploadBatch <= 0 {
-		t.UploadBatch = 100
-	}
-	if t.UploadRate <= 0 {
-		t.UploadRate = 2
-	}
-	def(&t.UploadTimeout, 10*time.Second)
-	def(&t.UploadIdle, 30*time.Second)
-	def(&t.BackoffMin, time.Second)
-	def(&t.BackoffMax, 5*time.Minute)
-	if t.RecoveryJitter == 0 {
-		t.RecoveryJitter = 2 * time.Second
-	}
-	def(&t.PurgeEvery, 24*time.Hour)
-	return t
 }
 
 // settings is the part of the configuration a scan reads, swapped whole
@@ -104,6 +57,8 @@ type Engine struct {
 	br    *breaker
 	lists lists
 	dup   dupes
+	// prefixes are the pass prefixes the kiosk reads, for RepairTyped.
+	prefixes []string
 
 	alerts      chan Result
 	pending     atomic.Int64
@@ -143,7 +98,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	e := &Engine{
 		d:        d,
-		t:        d.Timing.withDefaults(),
+		t:        d.Timing.over(cfg.Timing).withDefaults(),
 		now:      d.Now,
 		alerts:   make(chan Result, 64),
 		wake:     make(chan struct{}, 1),
@@ -162,10 +117,15 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e.br = newBreaker(e.t.FailuresToTrip, d.Now)
 	e.br.onOpen, e.br.onClose = e.openOutage, e.closeOutage
 	e.dup.m = make(map[dupKey]*dupSlot)
+	e.prefixes = []string{pass.Prefix, "HC1:"}
+	for _, sc := range d.Schemes {
+		e.prefixes = append(e.prefixes, sc.Prefix())
+	}
 	e.loadLists(s.roots)
 	if t, err := d.Ledger.Newest(context.Background()); err == nil {
 		e.trust(t)
 	}
+	e.rebuildDupes(context.Background())
 	e.checkClock()
 	if d.Service != nil && (cfg.VenueID == "" || cfg.KioskID == "") {
 		e.notice(NoticeNoVenue, "")
@@ -195,6 +155,7 @@ func (e *Engine) Start(ctx context.Context) {
 		e.refreshPending(ctx)
 		e.spawn(func() { e.probeLoop(ctx) })
 		e.spawn(func() { e.purgeLoop(ctx) })
+		e.spawn(func() { e.resumeLoop(ctx) })
 		if e.d.Service != nil {
 			e.spawn(func() { e.syncLoop(ctx) })
 			e.spawn(func() { e.uploadLoop(ctx) })
@@ -267,6 +228,7 @@ func (e *Engine) Status() Status {
 		st.ClockBehind, st.TrustedTime = true, floor
 	}
 	st.Pending = int(max(e.pending.Load(), 0))
+	st.Unrecorded = e.d.Ledger.Unrecorded()
 	e.noticeMu.Lock()
 	st.Notices = append(st.Notices, e.notices...)
 	e.noticeMu.Unlock()

@@ -32,8 +32,11 @@ type Status struct {
 	ClockBehind bool
 	TrustedTime time.Time
 	Camera      CameraState
-	Pending     int      // entries waiting to upload
-	Notices     []Notice // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
+	Pending     int // entries waiting to upload
+	// Unrecorded: nothing can be written for lack of space since
+	// Unrecorded.Since (zero when writing works); staff take paper notes.
+	Unrecorded Unrecorded
+	Notices    []Notice // one-off messages for the manager (e.g. a corrupt ledger moved aside, a forged list refused)
 }
 
 // Modes of verification.
@@ -72,7 +75,10 @@ type Config struct {
 	// CredentialFile holds this kiosk's bearer token from `passd kiosk add`
 	// (mode 0600); empty sends none.
 	CredentialFile string `toml:"credential_file"`
-	DataDir        string `toml:"-"`
+	// Timing is the [engine] section: probe, upload and retry timings for
+	// the IT person; zero fields take the defaults (DefaultTiming).
+	Timing  Timing `toml:"engine"`
+	DataDir string `toml:"-"`
 	// Notices are problems met while loading the configuration (a damaged
 	// file replaced by the last good one), shown to the manager.
 	Notices    []Notice `toml:"-"`

@@ -144,3 +144,17 @@ func (e *Engine) purgeLoop(ctx context.Context) {
 		}
 	}
 }
+
+// resumeLoop retries the ledger's writes while the disk is full, so
+// recording resumes, and the period without records is itself recorded,
+// as soon as space is back rather than at the next scan.
+func (e *Engine) resumeLoop(ctx context.Context) {
+	for sleep(ctx, e.t.ResumeEvery) {
+		if e.d.Ledger.Unrecorded().Since.IsZero() {
+			continue
+		}
+		if err := e.d.Ledger.Resume(ctx); err == nil {
+			e.event(EventRecordingResumed, "", 0)
+		}
+	}
+}

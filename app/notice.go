@@ -53,6 +53,7 @@ const (
 	EventUpload           EventKind = "upload"
 	EventClockWarning     EventKind = "clock_warning"
 	EventServiceDisagrees EventKind = "service_disagrees"
+	EventRecordingResumed EventKind = "recording_resumed" // space is back after a full disk
 )
 
 // Event is a change of state worth telling an operator about.

@@ -27,6 +27,9 @@ var (
 	ErrPINFormat   = fmt.Errorf("a PIN has %d to %d digits", MinPIN, MaxPIN)
 	ErrNeedsPerson = errors.New("a person needs a name and a role (staff or manager)")
 	ErrSetupDone   = errors.New("PassDesk already has people: sign in as a manager")
+	// ErrPINInUse: a new PIN equals an active person's, so it could not
+	// say who signs in.
+	ErrPINInUse = errors.New("that PIN is already in use")
 )
 
 // ValidatePIN is the PIN rule, the one place it is written: digits only,

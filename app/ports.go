@@ -64,6 +64,10 @@ type Entry struct {
 	// Rule is the business rule a rules_failed pass failed, "ID@Version"
 	// (pass.FailedRule.Ref); "" for any other reason.
 	Rule string
+	// Key names the presentation by what it signs (an HC1 text by its
+	// hash): the duplicate memory's key, kept for admitted scans so a
+	// restarted kiosk still knows them.
+	Key []byte
 
 	// Manual entry fields.
 	VisitorName  string
@@ -106,6 +110,27 @@ type Ledger interface {
 	// Notices are the ledger's one-off messages for the manager (a
 	// damaged file moved aside).
 	Notices() []string
+	// RecentAdmissions returns the scans admitted at or after since, with
+	// their Key, oldest first, leaving out those a correction superseded:
+	// the duplicate memory rebuilt at start.
+	RecentAdmissions(ctx context.Context, since time.Time) ([]Entry, error)
+	// Unrecorded is the current period in which nothing can be written
+	// for lack of space; its Since is zero when writing works.
+	Unrecorded() Unrecorded
+	// Resume writes what such a period kept in memory and the period's
+	// own event, once there is space again; nil when nothing is pending.
+	Resume(ctx context.Context) error
+}
+
+// Unrecorded is a period in which the ledger cannot write for lack of
+// space: since when, and what was not recorded. Sign-in still works in it
+// (it only reads); staff take paper notes until recording resumes.
+type Unrecorded struct {
+	Since   time.Time // zero when writing works
+	Last    time.Time // the latest refused write
+	Entries int       // entries (scans, manual entries) not recorded
+	Writes  int       // all refused writes, entries included
+	Queued  int       // audit rows kept in memory, written once space is back
 }
 
 // ConfigStore keeps the kiosk's configuration when a manager saves it.
@@ -159,6 +184,7 @@ type Person struct {
 // Records is the manager's view of the ledger.
 type Records interface {
 	Summary(ctx context.Context, day time.Time) (DaySummary, error)
+	// List returns the filtered entries of a day, newest first.
 	List(ctx context.Context, f Filter) (entries []Entry, total int, err error)
 	// Export writes the day as "csv" or "pdf".
 	Export(ctx context.Context, day time.Time, format string, w io.Writer) error

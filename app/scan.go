@@ -26,6 +26,7 @@ func (e *Engine) Scan(ctx context.Context, text string) Result {
 }
 
 func (e *Engine) scan(ctx context.Context, text string) Result {
+	text = RepairTyped(text, e.prefixes)
 	s := e.set.Load()
 	now := e.verifyTime(e.now())
 	if sc := pass.SchemeFor(text, e.d.Schemes); sc != nil {
@@ -33,7 +34,7 @@ func (e *Engine) scan(ctx context.Context, text string) Result {
 	}
 	p, err := pass.Parse(text)
 	if err != nil {
-		return e.record(ctx, unreadable(err), Offline, now, newID(), "")
+		return e.record(ctx, unreadable(err), Offline, now, newID(), "", nil)
 	}
 	return e.scanPD1(ctx, s, p, text, now)
 }
@@ -57,7 +58,7 @@ func (e *Engine) scanPD1(ctx context.Context, s *settings, p *pass.Presentation,
 	if !first {
 		v := fromPresentation(p)
 		v.Reason = pass.Duplicate
-		return e.record(ctx, v, slot.method, now, newID(), "")
+		return e.record(ctx, v, slot.method, now, newID(), "", nil)
 	}
 	admitted, disagrees, method, id := false, false, Offline, newID()
 	defer func() {
@@ -84,7 +85,7 @@ func (e *Engine) scanPD1(ctx context.Context, s *settings, p *pass.Presentation,
 	} else {
 		v = local()
 	}
-	r := e.record(ctx, v, method, now, id, "")
+	r := e.record(ctx, v, method, now, id, "", key[:])
 	admitted = r.Recorded && r.Verdict.Admit
 	if disagrees {
 		e.disagreed(ctx, r)
@@ -108,10 +109,10 @@ func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, te
 	}
 	if !first {
 		v.Admit, v.Reason, v.Rule = false, pass.Duplicate, nil
-		return e.record(ctx, v, Offline, now, newID(), "")
+		return e.record(ctx, v, Offline, now, newID(), "", nil)
 	}
 	id := newID()
-	r := e.record(ctx, v, Offline, now, id, "")
+	r := e.record(ctx, v, Offline, now, id, "", key[:])
 	e.dup.finish(key, slot, r.Recorded && r.Verdict.Admit, now.Add(s.cfg.Window+s.cfg.Skew), Offline, id)
 	return r
 }
@@ -196,9 +197,10 @@ func fromPresentation(p *pass.Presentation) pass.Verdict {
 	}
 }
 
-// record writes the entry for a verdict. The result says admitted only when
-// the ledger took the entry.
-func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.Time, id, corrects string) Result {
+// record writes the entry for a verdict; key is the presentation's
+// duplicate key, kept with an admission. The result says admitted only
+// when the ledger took the entry.
+func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.Time, id, corrects string, key []byte) Result {
 	s := e.set.Load()
 	ent := Entry{
 		ID:       id,
@@ -216,6 +218,7 @@ func (e *Engine) record(ctx context.Context, v pass.Verdict, m Method, now time.
 		Sub:      v.Sub,
 		OutageID: e.br.outage(),
 		Corrects: corrects,
+		Key:      key,
 	}
 	if v.Reason != pass.RulesFailed {
 		v.Rule = nil // a rule is named only for the deny it caused
@@ -254,7 +257,7 @@ func (e *Engine) recheck(orig Entry, text string) {
 			Reason: pass.Reason(ov.Reason), Name: orig.Name, Status: pass.Status(orig.Status),
 			Issuer: orig.Issuer, CID: orig.CID, Sub: orig.Sub, Scheme: orig.Scheme,
 		}
-		r := e.record(ctx, v, Online, e.verifyTime(e.now()), newID(), orig.ID)
+		r := e.record(ctx, v, Online, e.verifyTime(e.now()), newID(), orig.ID, nil)
 		r.Alert = true
 		e.raise(r)
 	})

@@ -68,7 +68,10 @@ func (l *Ledger) Record(ctx context.Context, e app.Entry) (app.Entry, error) {
 		if err := l.insert(ctx, tx, &row); err != nil {
 			return err
 		}
-		return keepUploadCID(ctx, tx, e)
+		if err := keepUploadCID(ctx, tx, e); err != nil {
+			return err
+		}
+		return keepPresentationKey(ctx, tx, e)
 	})
 	if err != nil {
 		return e, notRecorded("record", err)

@@ -33,14 +33,9 @@ const maxQueuedAudit = 1000
 const ActionNotRecorded = "not_recorded"
 
 // Unrecorded is the state of a period in which writes fail for lack of
-// space, for the screen: since when, and what was not recorded.
-type Unrecorded struct {
-	Since   time.Time // zero when writing works
-	Last    time.Time // the latest refused write
-	Entries int       // entries (scans, manual entries) not recorded
-	Writes  int       // all refused writes, entries included
-	Queued  int       // audit rows kept in memory, written once space is back
-}
+// space, for the screen: since when, and what was not recorded. It is the
+// engine's type, so the ledger satisfies app.Ledger.
+type Unrecorded = app.Unrecorded
 
 // unrecorded is a Ledger's no-space period; mu guards it.
 type unrecorded struct {

@@ -44,7 +44,7 @@ func TestMigrationBackfillsCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`DROP TRIGGER entries_count_insert; DROP TRIGGER entries_count_delete;
-		DROP TABLE entry_counts; DROP TABLE upload_cids; ALTER TABLE entries DROP COLUMN rule;
+		DROP TABLE entry_counts; DROP TABLE upload_cids; DROP TABLE presentation_keys; ALTER TABLE entries DROP COLUMN rule;
 		DELETE FROM schema_version WHERE version >= 2`); err != nil {
 		t.Fatal(err)
 	}

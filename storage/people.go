@@ -28,7 +28,7 @@ const (
 )
 
 // ErrPINInUse is returned when a new PIN equals an active person's PIN.
-var ErrPINInUse = errors.New("that PIN is already in use")
+var ErrPINInUse = app.ErrPINInUse
 
 type pinParams struct {
 	salt    []byte

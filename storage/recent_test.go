@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"passdesk/app"
+	"passdesk/app/apptest"
+	"passdesk/storage"
 )
 
 func TestRecentAdmissions(t *testing.T) {
@@ -45,5 +47,55 @@ func TestRecentAdmissions(t *testing.T) {
 	}
 	if es, err := l.RecentAdmissions(ctx, now.Add(time.Second)); err != nil || len(es) != 0 {
 		t.Errorf("admissions after now = %v, %v; want none", es, err)
+	}
+}
+
+// TestDuplicateAfterRestart scans a pass, restarts the engine on the same
+// ledger file and scans it again: the visitor is already checked in.
+func TestDuplicateAfterRestart(t *testing.T) {
+	now := day0.Add(12 * time.Hour)
+	w, err := apptest.NewWorld(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := w.NewHolder("홍*동", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClock(now)
+	dir := t.TempDir()
+	engine := func(l *storage.Ledger) *app.Engine {
+		lists := &apptest.Lists{}
+		lists.Save(app.TrustListKind, app.ListDoc{Doc: w.TrustList})
+		lists.Save(app.RevocationsKind, app.ListDoc{Doc: w.Revocation})
+		cfg := app.DefaultConfig()
+		cfg.Roots = []string{w.RootKey}
+		e, err := app.New(cfg, app.Deps{Ledger: l, Records: l, People: l, Lists: lists, Now: c.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	text := h.Present(now)
+	ctx := context.Background()
+
+	l := mustOpen(t, dir, testOptions(c))
+	e := engine(l)
+	if r := e.Scan(ctx, text); r.Entry.Outcome != app.Admit || !r.Recorded {
+		t.Fatalf("first scan: %+v, %v", r.Entry, r.Err)
+	}
+	e.Close()
+	l.Close()
+
+	c.Add(5 * time.Second)
+	l = mustOpen(t, dir, testOptions(c))
+	e = engine(l)
+	defer e.Close()
+	if r := e.Scan(ctx, text); r.Entry.Outcome != app.Duplicate || r.Verdict.Admit {
+		t.Fatalf("after a restart: %q (%s), want duplicate", r.Entry.Outcome, r.Entry.Reason)
+	}
+	// Another presentation of the same holder is a new visit, not a duplicate.
+	if r := e.Scan(ctx, h.Present(c.Now())); r.Entry.Outcome != app.Admit {
+		t.Errorf("a fresh presentation after a restart: %q, want admit", r.Entry.Outcome)
 	}
 }

@@ -143,7 +143,7 @@ func (r *report) totals(s app.DaySummary) {
 	}
 	sort.Strings(reasons)
 	for _, k := range reasons {
-		p.CellFormat(70, 6, "   "+k, "", 0, "L", false, 0, "")
+		p.CellFormat(110, 6, "   "+reasonLabel(k), "", 0, "L", false, 0, "")
 		p.CellFormat(25, 6, strconv.Itoa(s.ByReason[k]), "", 1, "R", false, 0, "")
 	}
 }

@@ -44,7 +44,7 @@ func (p *people) AddPerson(_ context.Context, name string, role app.Role, pin st
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, taken := p.byPIN[pin]; taken {
-		return app.Person{}, app.ErrNotAllowed
+		return app.Person{}, fmt.Errorf("%w: %w", app.ErrPINInUse, app.ErrNotAllowed) // as storage says it
 	}
 	p.nextID++
 	who := app.Person{ID: p.nextID, Name: name, Role: role, Active: true}
@@ -125,7 +125,11 @@ func (r records) Summary(_ context.Context, day time.Time) (app.DaySummary, erro
 		}
 		s.Total++
 		s.ByOutcome[e.Outcome]++
-		s.ByMethod[e.Method]++
+		if e.Method != app.Manual && (e.Reason == "malformed" || e.Reason == "unsupported_format") {
+			s.Unreadable++ // as storage counts them: no method, nothing was checked
+		} else {
+			s.ByMethod[e.Method]++
+		}
 		s.ByReason[e.Reason]++
 		if e.Method == app.Manual {
 			s.Manual++
@@ -147,7 +151,7 @@ func (r records) List(_ context.Context, f app.Filter) ([]app.Entry, int, error)
 		if f.Query != "" && !strings.Contains(e.Name+e.VisitorName, f.Query) {
 			continue
 		}
-		out = append(out, e)
+		out = append([]app.Entry{e}, out...) // newest first, as storage lists them
 	}
 	total := len(out)
 	out = out[min(f.Offset, total):]

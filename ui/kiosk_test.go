@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"passdesk/app"
 	"passdesk/app/apptest"
@@ -383,7 +385,8 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	if err := r.wait("review"); err != nil {
 		t.Fatal(err)
 	}
-	for key, want := range map[string]string{"total": "3", "admit": "2", "deny": "1", "manual": "0", "offline": "3"} {
+	// The broken code was no pass: counted apart, not as checked offline.
+	for key, want := range map[string]string{"total": "3", "admit": "2", "deny": "1", "manual": "0", "offline": "2", "unreadable": "1"} {
 		if got := m.review.totals[key].Text; got != want {
 			t.Errorf("total %s = %s, want %s", key, got, want)
 		}
@@ -391,8 +394,17 @@ func TestManagerAreaNeedsManagerPINAndShowsTotals(t *testing.T) {
 	if got := m.review.chart.values[epoch.Hour()]; got != 2 {
 		t.Errorf("admitted at %d:00 = %d, want 2", epoch.Hour(), got)
 	}
+	if m.review.noVisit.Visible() {
+		t.Error("the chart says nobody was admitted on a day with two admissions")
+	}
 	if got, want := len(m.review.entries), 3; got != want {
 		t.Errorf("list shows %d entries, want %d", got, want)
+	}
+	if got := m.review.entries[0].Reason; got != "malformed" {
+		t.Errorf("first row %q, want the latest scan (the broken code): newest first", got)
+	}
+	if got, want := m.review.date.Text, "Mon 2 Mar 2026"; got != want {
+		t.Errorf("day %q, want %q", got, want)
 	}
 
 	// Filtering to refusals leaves the one broken code.
@@ -484,6 +496,19 @@ func TestSettingsRejectsBadInput(t *testing.T) {
 		t.Errorf("error shown: %q", s.errMsg.Text)
 	}
 	s.retention.SetText("14")
+	kept := s.statuses.Selected
+	s.statuses.SetSelected(nil)
+	test.Tap(s.save)
+	if err := r.wait("settings"); err == nil {
+		t.Fatal("a policy admitting no status was saved")
+	}
+	if !strings.Contains(s.errMsg.Text, "at least one status") {
+		t.Errorf("empty policy: %q", s.errMsg.Text)
+	}
+	if got := r.eng.Config().Policy.Statuses; len(got) != 0 {
+		t.Errorf("the policy in use changed to %v", got)
+	}
+	s.statuses.SetSelected(kept)
 	s.server.SetText("ftp://nowhere")
 	test.Tap(s.save)
 	if err := r.wait("settings"); err == nil {
@@ -524,9 +549,23 @@ func TestStaffManagement(t *testing.T) {
 	test.Type(st.pin, "1122")
 	test.Type(st.pin2, "1123")
 	test.Tap(st.add)
-	if !strings.Contains(st.errMsg.Text, "differ") {
-		t.Errorf("mismatched PINs: %q", st.errMsg.Text)
+	if got, want := st.errMsg.Text, "The two PINs differ."; got != want {
+		t.Errorf("mismatched PINs: %q, want %q", got, want)
 	}
+	st.pin.SetText("12")
+	st.pin2.SetText("12")
+	test.Tap(st.add)
+	if got, want := st.errMsg.Text, "A PIN is 4 to 12 digits."; got != want {
+		t.Errorf("short PIN: %q, want %q", got, want)
+	}
+	st.pin.SetText(staffPIN)
+	st.pin2.SetText(staffPIN)
+	test.Tap(st.add)
+	r.wait("staff")
+	if got := st.errMsg.Text; !strings.HasPrefix(got, "Someone already has this PIN") {
+		t.Errorf("PIN in use: %q", got)
+	}
+	st.pin.SetText("1122")
 	st.pin2.SetText("1122")
 	test.Tap(st.add)
 	if err := r.wait("staff"); err != nil {
@@ -581,6 +620,9 @@ func TestStatusBarShowsOutageAndCamera(t *testing.T) {
 	if !s.banner.Visible() {
 		t.Error("no outage banner with no service")
 	}
+	if got := s.bannerText.Text; !strings.HasPrefix(got, "No verification service is set") {
+		t.Errorf("banner with no service configured: %q", got)
+	}
 	if got := s.camera.Text; got != "No camera" {
 		t.Errorf("camera %q", got)
 	}
@@ -612,7 +654,8 @@ func TestKioskModeCloseNeedsManager(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("")
 	quit := 0
-	k, err := New(a, w, eng, nil, Options{KioskMode: true, Quit: func() { quit++ }, SystemLanguage: func() string { return English }})
+	k, err := New(a, w, eng, nil, Options{KioskMode: true, Quit: func() { quit++ }, SystemLanguage: func() string { return English },
+		Do: func(func()) {}}) // background loads are not looked at here
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,5 +666,163 @@ func TestKioskModeCloseNeedsManager(t *testing.T) {
 	k.onClose()
 	if quit != 0 || k.pin == nil {
 		t.Fatalf("closing in kiosk mode: quit %d, PIN prompt %v", quit, k.pin != nil)
+	}
+
+	// Leaving full screen, and coming back to it without a restart.
+	k.pin.onCancel()
+	k.showManager(app.Person{Name: "M", Role: app.Manager, Active: true})
+	m := k.manager
+	if !m.leave.Visible() || m.enter.Visible() {
+		t.Fatalf("in full screen: leave %v, enter %v", m.leave.Visible(), m.enter.Visible())
+	}
+	test.Tap(m.leave)
+	if w.FullScreen() || !m.enter.Visible() {
+		t.Fatalf("after leaving: full screen %v, enter offered %v", w.FullScreen(), m.enter.Visible())
+	}
+	test.Tap(m.enter)
+	if !w.FullScreen() || !m.leave.Visible() || m.enter.Visible() {
+		t.Errorf("after going back: full screen %v, leave %v, enter %v", w.FullScreen(), m.leave.Visible(), m.enter.Visible())
+	}
+}
+
+func TestFullDiskOffersPaperNotes(t *testing.T) {
+	for _, c := range []struct{ lang, want, action string }{{English, "on paper", "on paper"}, {Korean, "종이에 적으세요", "종이에 적고"}} {
+		t.Run(c.lang, func(t *testing.T) {
+			r := newRig(t, c.lang, nil)
+			r.ledger.SetFull(errors.New("database or disk is full"))
+			if res := r.wedge(r.holderQR("정*호")); res.Recorded {
+				t.Fatal("recorded on a full disk")
+			}
+			if v := r.k.verdict.text; v.Kind != kindNotRecorded || !strings.Contains(v.Action, c.action) {
+				t.Errorf("verdict action %q, want a paper note", v.Action)
+			}
+			r.k.clearVerdict()
+			r.k.refreshStatus()
+			s := r.k.scan
+			if !s.full.Visible() || !strings.Contains(s.fullText.Text, c.want) || !strings.Contains(s.fullText.Text, "1") {
+				t.Errorf("full-disk banner visible %v, %q", s.full.Visible(), s.fullText.Text)
+			}
+			// Sign-in only reads: staff still reach the manual entry form.
+			test.Tap(s.manual)
+			if err := r.enterPIN(staffPIN); err != nil {
+				t.Fatalf("sign-in on a full disk: %v", err)
+			}
+			if r.k.manual == nil {
+				t.Error("no manual entry form after signing in on a full disk")
+			}
+			r.ledger.SetFull(nil)
+			if err := r.ledger.Resume(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			r.k.showScan()
+			if s := r.k.scan; s.full.Visible() {
+				t.Error("the full-disk banner stays once recording resumed")
+			}
+		})
+	}
+}
+
+func TestBannerLeavesNoStrip(t *testing.T) {
+	r := newRig(t, English, nil)
+	s := r.k.scan
+	s.showStatus(app.Status{TrustListAt: epoch})
+	if !s.banner.Visible() || s.view.Position().Y == 0 {
+		t.Fatalf("outage banner visible %v, preview at y=%v", s.banner.Visible(), s.view.Position().Y)
+	}
+	s.showStatus(app.Status{Online: true, TrustListAt: epoch})
+	if s.banner.Visible() {
+		t.Fatal("banner still up once online")
+	}
+	if y := s.view.Position().Y; y != 0 {
+		t.Errorf("preview at y=%v after the outage ended, want 0 (no blank strip)", y)
+	}
+}
+
+func TestReviewSpeaksKorean(t *testing.T) {
+	r := newRig(t, Korean, nil)
+	if _, err := r.ledger.OpenOutage(context.Background(), epoch, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.wait("review"); err != nil {
+		t.Fatal(err)
+	}
+	rv := r.k.manager.review
+	if got, want := rv.date.Text, "2026년 3월 2일 (월)"; got != want {
+		t.Errorf("day %q, want %q", got, want)
+	}
+	if got := rv.outages.Text; !strings.Contains(got, "연결 거부됨") || strings.Contains(got, "refused") {
+		t.Errorf("outage cause %q, want it in Korean", got)
+	}
+	if got := rv.totals["unreadable"]; got == nil {
+		t.Error("no unreadable total")
+	}
+	if !rv.noVisit.Visible() || rv.noVisit.Text != "이 날 입장한 사람이 없습니다" {
+		t.Errorf("empty chart: note visible %v, %q", rv.noVisit.Visible(), rv.noVisit.Text)
+	}
+}
+
+func TestNoTrustListSaysTheTruth(t *testing.T) {
+	for _, c := range []struct{ lang, want string }{{English, "cannot check any pass"}, {Korean, "어떤 출입증도 확인할 수 없습니다"}} {
+		t.Run(c.lang, func(t *testing.T) {
+			r := newRig(t, c.lang, nil)
+			s := r.k.scan
+			s.showStatus(app.Status{Online: true, TrustListStale: true})
+			if !s.banner.Visible() || !strings.Contains(s.bannerText.Text, c.want) {
+				t.Errorf("no trust list: banner visible %v, %q", s.banner.Visible(), s.bannerText.Text)
+			}
+			if !s.bannerEntry.Visible() {
+				t.Error("the banner does not offer Manual entry")
+			}
+		})
+	}
+}
+
+func TestNoCameraIsPlain(t *testing.T) {
+	r := newRig(t, English, nil)
+	r.k.refreshStatus()
+	s := r.k.scan
+	if s.guide.Visible() {
+		t.Error("the framing guide stays with no camera")
+	}
+	if !s.noCamera.Visible() || !strings.Contains(s.noCamera.Text, "handheld QR scanner") || s.noCamera.SizeName != theme.SizeNameHeadingText {
+		t.Errorf("no-camera text visible %v, %q, size %q", s.noCamera.Visible(), s.noCamera.Text, s.noCamera.SizeName)
+	}
+}
+
+func TestPINPopUpGrowsWithItsMessage(t *testing.T) {
+	for _, lang := range []string{English, Korean} {
+		t.Run(lang, func(t *testing.T) {
+			r := newRig(t, lang, nil)
+			test.Tap(r.k.scan.managerB)
+			p := r.k.pin
+			before := p.popup.Content.Size().Height
+			for range 3 {
+				if err := r.enterPIN("9999"); err == nil {
+					t.Fatal("a wrong PIN signed in")
+				}
+			}
+			if !p.errMsg.Visible() {
+				t.Fatal("no message after wrong PINs")
+			}
+			d := fyne.CurrentApp().Driver()
+			box := p.popup.Content
+			boxPos, boxSize := d.AbsolutePositionForObject(box), box.Size()
+			if boxSize.Height < box.MinSize().Height || boxSize.Height <= before {
+				t.Errorf("box %v tall (was %v), content needs %v", boxSize.Height, before, box.MinSize().Height)
+			}
+			for name, o := range map[string]fyne.CanvasObject{"message": p.errMsg, "OK": p.ok, "Cancel": p.cancel} {
+				pos := d.AbsolutePositionForObject(o)
+				if pos.Y+o.Size().Height > boxPos.Y+boxSize.Height+0.5 || pos.X+o.Size().Width > boxPos.X+boxSize.Width+0.5 {
+					t.Errorf("%s at %v size %v is outside the box at %v size %v", name, pos, o.Size(), boxPos, boxSize)
+				}
+			}
+			if h, need := p.errMsg.Size().Height, p.errMsg.MinSize().Height; h < need {
+				t.Errorf("message %v tall, needs %v: clipped", h, need)
+			}
+		})
 	}
 }

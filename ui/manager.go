@@ -22,6 +22,7 @@ type managerScreen struct {
 	staff    *staffTab
 	back     *widget.Button
 	leave    *widget.Button
+	enter    *widget.Button // back to full screen, after leaving it
 	quit     *widget.Button
 	message  *widget.Label // a short confirmation ("saved")
 }
@@ -64,9 +65,8 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	)
 	m.back = &widget.Button{Text: t("manager.back"), Icon: theme.NavigateBackIcon(), Importance: widget.HighImportance, OnTapped: m.onBack}
 	m.leave = &widget.Button{Text: t("manager.leave_fullscreen"), Icon: theme.ViewRestoreIcon(), OnTapped: m.onLeaveFullScreen}
-	if !m.k.win.FullScreen() {
-		m.leave.Hide()
-	}
+	m.enter = &widget.Button{Text: t("manager.enter_fullscreen"), Icon: theme.ViewFullScreenIcon(), OnTapped: m.onEnterFullScreen}
+	m.showFullScreenButtons()
 	m.quit = &widget.Button{Text: t("manager.quit"), Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: m.onQuit}
 	who := widget.NewLabel(t("manager.signed_in", m.by.Name))
 	who.TextStyle.Bold = true
@@ -75,7 +75,7 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	m.message.TextStyle.Bold = true
 	m.message.Truncation = fyne.TextTruncateEllipsis
 	m.message.Hide()
-	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.quit), container.NewCenter(who))
+	top := container.NewBorder(nil, nil, m.back, container.NewHBox(m.leave, m.enter, m.quit), container.NewCenter(who))
 	m.review.load()
 	m.staff.load()
 	return container.NewPadded(container.NewBorder(top, m.message, nil, nil, m.tabs))
@@ -85,7 +85,29 @@ func (m *managerScreen) onBack() { m.k.showScan() }
 
 func (m *managerScreen) onLeaveFullScreen() {
 	m.k.win.SetFullScreen(false)
+	m.showFullScreenButtons()
+}
+
+// onEnterFullScreen goes back to kiosk mode without a restart.
+func (m *managerScreen) onEnterFullScreen() {
+	m.k.win.SetFullScreen(true)
+	m.showFullScreenButtons()
+}
+
+// showFullScreenButtons offers leaving full screen while in it and, in
+// kiosk mode, going back to it once left.
+func (m *managerScreen) showFullScreenButtons() {
+	if m.k.win.FullScreen() {
+		m.leave.Show()
+		m.enter.Hide()
+		return
+	}
 	m.leave.Hide()
+	if m.k.o.KioskMode {
+		m.enter.Show()
+	} else {
+		m.enter.Hide()
+	}
 }
 
 func (m *managerScreen) onQuit() {

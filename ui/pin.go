@@ -61,12 +61,14 @@ func (p *pinPrompt) countdown() {
 		if p.ok.Disabled() {
 			p.ok.Enable()
 			p.errMsg.Hide()
+			p.fit()
 		}
 		return
 	}
 	p.ok.Disable()
 	p.errMsg.SetText(p.k.t("err.locked_for", wait.Round(time.Second).String()))
 	p.errMsg.Show()
+	p.fit()
 	p.k.o.After(time.Second, func() { p.k.do(p.countdown) })
 }
 
@@ -97,7 +99,38 @@ func (p *pinPrompt) build() fyne.CanvasObject {
 	p.ok = &widget.Button{Text: t("pin.ok"), Importance: widget.HighImportance, OnTapped: p.onOK}
 	p.cancel = &widget.Button{Text: t("common.cancel"), OnTapped: p.onCancel}
 	box := container.NewVBox(p.title, p.entry, grid, p.errMsg, container.NewGridWithColumns(2, p.cancel, p.ok))
-	return container.NewGridWrap(fyne.NewSize(340, box.MinSize().Height), box)
+	return container.New(fixedWidth(340), box)
+}
+
+// fit resizes the pop-up to its content, which grows when a message
+// appears: nothing is clipped and the buttons stay inside the box.
+func (p *pinPrompt) fit() {
+	if p.popup != nil {
+		p.popup.Resize(p.popup.Content.MinSize())
+	}
+}
+
+// fixedWidth lays its objects out one above the other in a column of
+// this width, as tall as they need at that width (a wrapped message
+// included).
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		if o.Visible() {
+			o.Resize(fyne.NewSize(float32(w), o.MinSize().Height)) // wrapping follows the width
+			h = fyne.Max(h, o.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 func (p *pinPrompt) digit(d string) *widget.Button {
@@ -140,6 +173,7 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 	if err != nil {
 		p.errMsg.SetText(p.k.errorText(err))
 		p.errMsg.Show()
+		p.fit()
 		p.k.win.Canvas().Focus(p.entry)
 		if errors.Is(err, app.ErrLockedOut) {
 			p.countdown()
@@ -156,10 +190,21 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 	p.k.done("pin", nil)
 }
 
+// errPINMismatch: the two PINs typed for a new PIN differ.
+var errPINMismatch = errors.New("the two PINs differ")
+
 // errorText puts the core's errors into words for staff.
 func (k *Kiosk) errorText(err error) string {
 	var locked *app.LockedOut
 	switch {
+	case errors.Is(err, app.ErrPINInUse):
+		return k.t("staff.pin_in_use")
+	case errors.Is(err, app.ErrPINFormat):
+		return k.t("staff.pin_rule")
+	case errors.Is(err, errPINMismatch):
+		return k.t("staff.pin_mismatch")
+	case errors.Is(err, app.ErrNeedsPerson):
+		return k.t("staff.need_name")
 	case errors.Is(err, app.ErrBadPIN):
 		return k.t("err.bad_pin")
 	case errors.As(err, &locked):

@@ -27,7 +27,8 @@ type reviewTab struct {
 	by app.Person
 
 	day     time.Time
-	date    *widget.DateEntry
+	date    *widget.Label  // the day in words, in the kiosk's language
+	pick    *widget.Button // opens a calendar
 	prev    *widget.Button
 	next    *widget.Button
 	today   *widget.Button
@@ -35,6 +36,7 @@ type reviewTab struct {
 	pdf     *widget.Button
 	totals  map[string]*widget.Label
 	chart   *hourChart
+	noVisit *widget.Label // over an empty chart
 	outages *widget.Label
 	notices *widget.Label
 	outcome *widget.Select
@@ -52,7 +54,7 @@ type reviewTab struct {
 }
 
 // The totals shown, in order, with their translation keys.
-var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline"}
+var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline", "unreadable"}
 
 func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
 	now := k.o.Now()
@@ -61,19 +63,16 @@ func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
 
 func (r *reviewTab) build() fyne.CanvasObject {
 	t := r.k.t
-	r.date = widget.NewDateEntry()
-	r.date.SetDate(&r.day)
-	r.date.OnChanged = func(d *time.Time) {
-		if d != nil {
-			r.setDay(*d)
-		}
-	}
+	// Not a DateEntry: it writes the date in the system locale's form
+	// (01/12/2026), whatever language the kiosk speaks.
+	r.date = widget.NewLabelWithStyle(dayText(r.k.cat, r.k.lang, r.day), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	r.pick = &widget.Button{Icon: theme.CalendarIcon(), OnTapped: r.onPick}
 	r.prev = &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, -1)) }}
 	r.next = &widget.Button{Icon: theme.NavigateNextIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, 1)) }}
 	r.today = &widget.Button{Text: t("review.today"), OnTapped: func() { r.setDay(r.k.o.Now()) }}
 	r.csv = &widget.Button{Text: t("review.export_csv"), Icon: theme.DocumentSaveIcon(), OnTapped: func() { r.onExport("csv") }}
 	r.pdf = &widget.Button{Text: t("review.export_pdf"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { r.onExport("pdf") }}
-	dateRow := container.NewHBox(r.prev, container.NewGridWrap(fyne.NewSize(180, r.date.MinSize().Height), r.date), r.next, r.today)
+	dateRow := container.NewHBox(r.prev, r.date, r.pick, r.next, r.today)
 	top := container.NewBorder(nil, nil, dateRow, container.NewHBox(r.csv, r.pdf))
 
 	r.totals = map[string]*widget.Label{}
@@ -88,6 +87,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 		cards.Add(container.NewStack(back, container.NewVBox(n, name)))
 	}
 	r.chart = newHourChart()
+	r.noVisit = widget.NewLabelWithStyle(t("review.no_admissions"), fyne.TextAlignCenter, fyne.TextStyle{})
 	chartTitle := heading(t("review.hourly"), fyne.TextAlignLeading)
 	r.outages = widget.NewLabel("")
 	r.outages.Wrapping = fyne.TextWrapWord
@@ -99,7 +99,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 	r.errMsg.Importance = widget.DangerImportance
 	r.errMsg.Hide()
 	outTitle := heading(t("review.outages"), fyne.TextAlignLeading)
-	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, r.chart)
+	left := container.NewBorder(container.NewVBox(chartTitle), container.NewVBox(outTitle, r.outages), nil, nil, container.NewStack(r.chart, container.NewCenter(r.noVisit)))
 
 	r.outcome = widget.NewSelect([]string{t("filter.all"), t("outcome.admit"), t("outcome.deny"), t("outcome.duplicate")}, func(string) { r.loadList() })
 	r.outcome.SetSelectedIndex(0)
@@ -124,10 +124,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 
 func (r *reviewTab) setDay(d time.Time) {
 	r.day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location())
-	if r.date.Date == nil || !r.date.Date.Equal(r.day) {
-		day := r.day
-		r.date.SetDate(&day)
-	}
+	r.date.SetText(dayText(r.k.cat, r.k.lang, r.day))
 	r.load()
 }
 
@@ -212,11 +209,19 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		"manual":    s.Manual,
 		"online":    s.ByMethod[app.Online],
 		"offline":   s.ByMethod[app.Offline],
+		// Texts that were no pass: nothing was checked, offline or not.
+		"unreadable": s.Unreadable,
 	}
 	for key, l := range r.totals {
 		l.SetText(fmt.Sprint(vals[key]))
 	}
 	r.chart.set(s.Hourly)
+	r.noVisit.Show()
+	for _, n := range s.Hourly {
+		if n > 0 {
+			r.noVisit.Hide()
+		}
+	}
 	if len(s.Outages) == 0 {
 		r.outages.SetText(r.k.t("review.no_outages"))
 		return
@@ -227,7 +232,7 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		if !o.End.IsZero() {
 			end = o.End.Local().Format("15:04")
 		}
-		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, o.Cause)
+		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, causeText(r.k.cat, r.k.lang, o.Cause))
 	}
 	r.outages.SetText(strings.Join(lines, "\n"))
 }
@@ -299,7 +304,7 @@ func (r *reviewTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 // rowText is one entry as the list shows it.
 func (r *reviewTab) rowText(e app.Entry) string {
 	t := r.k.t
-	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), t("method." + string(e.Method))}
+	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), methodText(r.k.cat, r.k.lang, e)}
 	if e.Method == app.Manual {
 		parts = append(parts, e.VisitorName, e.PhoneMask, t("manual."+string(e.ManualReason)), t("review.by", e.Staff))
 	} else {

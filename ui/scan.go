@@ -27,10 +27,16 @@ type scanScreen struct {
 	hint      *canvas.Text
 	hintBox   *fyne.Container // the hint on a dark band, readable over any frame
 	noCamera  *widget.Label
+	guide     *framingGuide
 
+	body        *fyne.Container // the banners over the preview
+	view        *fyne.Container // the preview and its guide
+	top         *fyne.Container // the banners, hidden when neither is up
 	banner      *fyne.Container
 	bannerText  *widget.Label
 	bannerEntry *widget.Button
+	full        *fyne.Container // nothing can be written: paper notes
+	fullText    *widget.Label
 
 	service  *widget.Label
 	trust    *widget.Label
@@ -58,13 +64,16 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.hint.Alignment = fyne.TextAlignCenter
 	s.hint.TextSize = 26
 	s.hintBox = container.NewStack(canvas.NewRectangle(colorHintBack), container.NewPadded(s.hint))
-	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera"), fyne.TextAlignCenter, fyne.TextStyle{})
+	// With no camera the screen is plain: no framing guide to aim at, and
+	// how to scan in large type.
+	s.noCamera = widget.NewLabelWithStyle(t("scan.no_camera.none"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.noCamera.Wrapping = fyne.TextWrapWord
-	s.noCamera.Importance = widget.LowImportance
+	s.noCamera.SizeName = theme.SizeNameHeadingText
 	s.noCamera.Hide()
-	noCam := container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 120), s.noCamera))
+	noCam := container.NewThemeOverride(container.NewCenter(container.NewGridWrap(fyne.NewSize(720, 240), s.noCamera)), onDark{NewTheme()})
 	back := canvas.NewRectangle(colorPreviewBack)
-	view := container.NewStack(back, s.preview, newFramingGuide(), container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
+	s.guide = newFramingGuide()
+	view := container.NewStack(back, s.preview, s.guide, container.NewBorder(container.NewPadded(container.NewCenter(s.hintBox)), nil, nil, nil), noCam)
 
 	s.bannerText = widget.NewLabel("")
 	s.bannerText.TextStyle.Bold = true
@@ -73,6 +82,11 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	bannerBack := canvas.NewRectangle(colorOutage)
 	s.banner = container.NewStack(bannerBack, container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), s.bannerEntry, s.bannerText)))
 	s.banner.Hide()
+	s.fullText = widget.NewLabel("")
+	s.fullText.TextStyle.Bold = true
+	s.fullText.Wrapping = fyne.TextWrapWord
+	s.full = container.NewStack(canvas.NewRectangle(colorNotRecorded), container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, s.fullText)))
+	s.full.Hide()
 
 	s.service = widget.NewLabel("")
 	s.trust = widget.NewLabel("")
@@ -87,7 +101,11 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 	s.message.TextStyle.Bold = true
 	s.message.Hide()
 	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.message, s.manual, s.managerB), container.NewHScroll(status))
-	return container.NewBorder(s.banner, nil, nil, nil, view), container.NewPadded(bottom)
+	s.view = view
+	s.top = container.NewVBox(s.full, s.banner)
+	s.top.Hide()
+	s.body = container.NewBorder(s.top, nil, nil, nil, view)
+	return s.body, container.NewPadded(bottom)
 }
 
 // listenKeys routes typed characters to the keyboard-wedge reader: USB QR
@@ -132,10 +150,24 @@ func (s *scanScreen) refreshPreview() {
 	s.preview.Refresh()
 }
 
-// showStatus fills the status bar and the outage banner from st.
+// showStatus fills the status bar and the banners from st.
 func (s *scanScreen) showStatus(st app.Status) {
 	t := s.k.t
 	now := s.k.o.Now()
+	bannerWas, fullWas := s.banner.Visible(), s.full.Visible()
+	defer func() {
+		// A banner that comes or goes changes the layout: without this the
+		// strip it took stays blank until the next full redraw.
+		if s.banner.Visible() != bannerWas || s.full.Visible() != fullWas {
+			if s.banner.Visible() || s.full.Visible() {
+				s.top.Show()
+			} else {
+				s.top.Hide()
+			}
+			s.body.Refresh()
+		}
+	}()
+	s.showUnrecorded(st.Unrecorded)
 	if st.Online {
 		s.service.SetText(t("status.online"))
 		s.service.Importance = widget.SuccessImportance
@@ -143,6 +175,9 @@ func (s *scanScreen) showStatus(st app.Status) {
 	} else {
 		since := t("status.offline")
 		banner := t("banner.offline")
+		if s.k.eng.Config().ServerURL == "" {
+			banner = t("banner.no_service") // nothing to reach: not an outage
+		}
 		if !st.OutageSince.IsZero() {
 			since = t("status.outage_since", st.OutageSince.Local().Format("15:04"))
 			banner = t("banner.outage", st.OutageSince.Local().Format("15:04"))
@@ -153,6 +188,15 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.banner.Show()
 	}
 	s.service.Refresh()
+	// Without a trust list that holds, every pass is refused whatever the
+	// service does: say so, and what staff can do, before anything else.
+	if st.TrustListAt.IsZero() {
+		s.bannerText.SetText(t("banner.no_trust"))
+		s.banner.Show()
+	} else if st.TrustListStale {
+		s.bannerText.SetText(t("banner.trust_stale", st.TrustListAt.Local().Format("01-02 15:04")))
+		s.banner.Show()
+	}
 
 	switch {
 	case st.TrustListAt.IsZero():
@@ -199,19 +243,34 @@ func (s *scanScreen) showStatus(st app.Status) {
 	s.camera.Refresh()
 	if cam == app.CameraOK {
 		s.noCamera.Hide()
+		s.guide.Show()
 		s.hintBox.Show()
 	} else {
-		s.noCamera.SetText(t("scan.no_camera"))
+		s.noCamera.SetText(t("scan.no_camera." + string(cameraOr(cam))))
 		s.noCamera.Show()
+		s.guide.Hide()
 		s.hintBox.Hide()
 	}
 
-	if st.Pending > 0 {
+	// With no service there is no register to upload to yet.
+	if st.Pending > 0 && s.k.eng.Config().ServerURL != "" {
 		s.pending.SetText(t("status.pending", st.Pending))
 		s.pending.Show()
 	} else {
 		s.pending.Hide()
 	}
+}
+
+// showUnrecorded puts up, while nothing can be written, what staff can
+// still do: sign in (it only reads), take paper notes of what to write
+// down, and know how many scans were not recorded.
+func (s *scanScreen) showUnrecorded(u app.Unrecorded) {
+	if u.Since.IsZero() {
+		s.full.Hide()
+		return
+	}
+	s.fullText.SetText(s.k.t("banner.full", u.Since.Local().Format("15:04"), u.Entries))
+	s.full.Show()
 }
 
 func cameraOr(c app.CameraState) app.CameraState {

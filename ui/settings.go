@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -177,6 +178,11 @@ func (s *settingsTab) config() (app.Config, error) {
 				c.Policy.Statuses = append(c.Policy.Statuses, st)
 			}
 		}
+	}
+	if len(c.Policy.Statuses) == 0 {
+		// Saved as "no list", it would mean the default, all four: the
+		// opposite of what the manager asked. Nobody admitted is no policy.
+		return c, errors.New(t("settings.no_status"))
 	}
 	if len(c.Policy.Statuses) == len(statuses) {
 		c.Policy.Statuses = nil // the default: all four

@@ -131,11 +131,11 @@ func (s *staffTab) onSelect(i widget.ListItemID) {
 // checkPIN says what is wrong with a new PIN before the ledger sees it;
 // the rule itself is the core's (app.ValidatePIN).
 func (s *staffTab) checkPIN(pin, again string) error {
-	if app.ValidatePIN(pin) != nil {
-		return fmt.Errorf("%s", s.k.t("staff.pin_rule"))
+	if err := app.ValidatePIN(pin); err != nil {
+		return err
 	}
 	if pin != again {
-		return fmt.Errorf("%s", s.k.t("staff.pin_mismatch"))
+		return errPINMismatch
 	}
 	return nil
 }
@@ -143,7 +143,7 @@ func (s *staffTab) checkPIN(pin, again string) error {
 func (s *staffTab) onAdd() {
 	name := strings.TrimSpace(s.name.Text)
 	if name == "" {
-		s.showErr(fmt.Errorf("%s", s.k.t("staff.need_name")))
+		s.showErr(app.ErrNeedsPerson)
 		return
 	}
 	if err := s.checkPIN(s.pin.Text, s.pin2.Text); err != nil {

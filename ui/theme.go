@@ -111,3 +111,14 @@ func (l maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func narrow(max float32, o fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(maxWidthLayout{max}, o)
 }
+
+// onDark is the theme for words drawn straight on the dark preview: light
+// text, readable from across the counter.
+type onDark struct{ *Theme }
+
+func (t onDark) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground {
+		return color.NRGBA{0xf2, 0xf2, 0xf2, 0xff}
+	}
+	return t.Theme.Color(n, v)
+}

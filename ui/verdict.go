@@ -84,10 +84,7 @@ func describe(c *catalog, l string, r app.Result) verdictText {
 		v.Detail = v.Headline + " · " + t("verdict.not_recorded.detail")
 		v.Headline = t("verdict.not_recorded")
 	}
-	method := t("method." + string(r.Entry.Method))
-	if r.Entry.Method == "" {
-		method = ""
-	}
+	method := methodText(c, l, r.Entry)
 	var parts []string
 	if method != "" {
 		parts = append(parts, method)
@@ -128,6 +125,32 @@ func noticeText(c *catalog, l string, n app.Notice) string {
 		return c.text(l, key, n.Detail)
 	}
 	return c.text(l, "notice.unknown", string(n.Code), n.Detail)
+}
+
+// methodText says how an entry was decided; a text that was no pass was
+// not checked at all, offline or not (the review counts it apart).
+func methodText(c *catalog, l string, e app.Entry) string {
+	switch {
+	case e.Method == "":
+		return ""
+	case e.Method != app.Manual && (e.Reason == string(pass.Malformed) || e.Reason == string(pass.UnsupportedFormat)):
+		return c.text(l, "method.unreadable")
+	}
+	return c.text(l, "method."+string(e.Method))
+}
+
+// causeText names an outage's cause (app/remote's words: "timeout",
+// "connection refused", "http 503") in language l; a cause it does not
+// know is shown as it came.
+func causeText(c *catalog, l, cause string) string {
+	if code, ok := strings.CutPrefix(cause, "http "); ok {
+		return c.text(l, "cause.http", code)
+	}
+	key := "cause." + strings.ReplaceAll(cause, " ", "_")
+	if c.has(key) {
+		return c.text(l, key)
+	}
+	return cause
 }
 
 // statusText names a pass status claim.

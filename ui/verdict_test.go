@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,17 @@ func BenchmarkScanToVerdict(b *testing.B) {
 		if res.Entry.Outcome != app.Admit {
 			b.Fatalf("outcome %q (%s)", res.Entry.Outcome, res.Verdict.Reason)
 		}
+	}
+}
+
+func TestUnreadableIsNotCheckedOffline(t *testing.T) {
+	c, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := describe(c, English, app.Result{Recorded: true, Verdict: pass.Verdict{Reason: pass.Malformed},
+		Entry: app.Entry{Outcome: app.Deny, Method: app.Offline, Reason: string(pass.Malformed)}})
+	if strings.Contains(v.Footer, "offline") || !strings.Contains(v.Footer, "nothing checked") {
+		t.Errorf("footer %q, want it to say nothing was checked", v.Footer)
 	}
 }

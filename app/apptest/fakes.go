@@ -22,6 +22,11 @@ type Ledger struct {
 	// CloseDelay, when set, is how long CloseOutage takes (a slow disk).
 	CloseDelay time.Duration
 	purged     int
+	// Full, when set, makes the ledger a full disk: Record fails with it
+	// and counts what it refused until Resume is called with Full unset.
+	Full       error
+	unrecorded app.Unrecorded
+	resumes    int
 }
 
 var _ app.Ledger = (*Ledger)(nil)
@@ -32,6 +37,14 @@ func (l *Ledger) Record(_ context.Context, e app.Entry) (app.Entry, error) {
 	defer l.mu.Unlock()
 	if l.Fail != nil {
 		return app.Entry{}, l.Fail
+	}
+	if l.Full != nil {
+		if l.unrecorded.Since.IsZero() {
+			l.unrecorded.Since = e.Time
+		}
+		l.unrecorded.Entries++
+		l.unrecorded.Writes++
+		return app.Entry{}, l.Full
 	}
 	if e.ID == "" {
 		return app.Entry{}, errors.New("entry without ID")
@@ -120,6 +133,61 @@ func (l *Ledger) Newest(context.Context) (time.Time, error) {
 		}
 	}
 	return t, nil
+}
+
+// RecentAdmissions returns the scans admitted since, oldest first, but
+// those a later entry corrects.
+func (l *Ledger) RecentAdmissions(_ context.Context, since time.Time) ([]app.Entry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	corrected := map[string]bool{}
+	for _, e := range l.entries {
+		if e.Corrects != "" {
+			corrected[e.Corrects] = true
+		}
+	}
+	var out []app.Entry
+	for _, e := range l.entries {
+		if e.Outcome == app.Admit && e.Method != app.Manual && !e.Time.Before(since) && !corrected[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// SetFull makes the disk full (err non-nil) or frees it.
+func (l *Ledger) SetFull(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.Full = err
+}
+
+// Unrecorded is the period of refused writes.
+func (l *Ledger) Unrecorded() app.Unrecorded {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unrecorded
+}
+
+// Resume ends the period once the disk is no longer full.
+func (l *Ledger) Resume(context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.Full != nil {
+		return l.Full
+	}
+	if !l.unrecorded.Since.IsZero() {
+		l.resumes++
+	}
+	l.unrecorded = app.Unrecorded{}
+	return nil
+}
+
+// Resumes is how many periods without records Resume ended.
+func (l *Ledger) Resumes() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.resumes
 }
 
 // Notices are none.

@@ -102,3 +102,34 @@ func TestLoadConfigOrLastGood(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadEngineTimings reads the [engine] section: what is set is taken,
+// what is not keeps its default, and a value that cannot work is refused
+// with the setting's name.
+func TestLoadEngineTimings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(path, []byte("[engine]\nprobe_every = \"3s\"\nupload_batch = 250\nupload_rate = 0.5\n"), 0o600)
+	c, err := configfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tm := c.Timing
+	if tm.ProbeEvery != 3*time.Second || tm.UploadBatch != 250 || tm.UploadRate != 0.5 {
+		t.Errorf("timings read %+v", tm)
+	}
+	if d := app.DefaultTiming(); tm.ProbeMax != d.ProbeMax || tm.BackoffMax != d.BackoffMax || d.ProbeMax != 10*time.Second {
+		t.Errorf("unset timings %+v, want the defaults %+v", tm, d)
+	}
+
+	os.WriteFile(path, []byte("[engine]\nprobe_every = \"1ms\"\n"), 0o600)
+	c, err = configfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "engine.probe_every") {
+		t.Errorf("probe_every 1ms: %v, want an error naming engine.probe_every", err)
+	}
+}

@@ -203,10 +203,12 @@ func (c *Client) Health(ctx context.Context) error {
 	if err := status(resp, body); err != nil {
 		return err
 	}
-	// A JSON answer must be whole: a service that cuts its answers short
-	// is not back.
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !json.Valid(body) {
-		return &app.Unavailable{Cause: "unreadable answer", Err: errors.New("health answer is not JSON")}
+	// Only the service's own answer counts, whole: a captive portal's page
+	// with 200 to every request, or a service that cuts its answers short,
+	// is not the service coming back.
+	var h api.Health
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || json.Unmarshal(body, &h) != nil || h.Status != api.HealthOK {
+		return &app.Unavailable{Cause: "not the service's answer", Err: errors.New("the health answer is not the service's (a captive portal or proxy in the way?)")}
 	}
 	return nil
 }

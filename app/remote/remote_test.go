@@ -62,7 +62,8 @@ func fakeHandler() http.Handler {
 	})
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
-		w.Write([]byte("ok"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok","in_flight":0}`))
 	})
 	return mux
 }
@@ -218,5 +219,35 @@ func TestUploadCleansFields(t *testing.T) {
 	}
 	if e.CID != nil || e.Status != 255 {
 		t.Errorf("cid %x status %d", e.CID, e.Status)
+	}
+}
+
+// TestHealthNeedsTheServiceAnswer is a captive portal: an HTML page with
+// 200 to every request must not close the breaker, nor must JSON that is
+// not the service's health answer.
+func TestHealthNeedsTheServiceAnswer(t *testing.T) {
+	for _, c := range []struct{ name, ctype, body string }{
+		{"captive portal", "text/html; charset=utf-8", "<html><body>Sign in to Cafe WiFi</body></html>"},
+		{"portal claiming JSON", "application/json", `{"redirect":"http://portal/login"}`},
+		{"cut short", "application/json", `{"status":"o`},
+		{"plain ok", "text/plain", "ok"},
+		{"not ok", "application/json", `{"status":"starting"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", c.ctype)
+				w.Write([]byte(c.body))
+			}))
+			defer s.Close()
+			cl, err := remote.New(s.URL, remote.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = cl.Health(context.Background())
+			var u *app.Unavailable
+			if !errors.As(err, &u) {
+				t.Fatalf("health = %v, want unavailable", err)
+			}
+		})
 	}
 }
