@@ -11,6 +11,7 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # PASSD_BENCH_FLAGS="--slow 0 --json").
 PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
 PASSD_BENCH_FLAGS ?=
+PASSD_SERVE_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
 # (tones) and libjpeg-turbo (webcam frames) need; Xvfb, ImageMagick, xdotool
@@ -148,7 +149,7 @@ bench-passd: deps
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
 	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
 	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
-	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn $(PASSD_SERVE_FLAGS) 2>"$$t/serve.log" & spid=$$!; \
 	up=""; for i in $$(seq 1 100); do \
 		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
 	done; \
@@ -175,7 +176,7 @@ bench-passd-pg: deps-test
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
 	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
 	$(BIN)/passd kiosk add --data "$$d" --db "$$db" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
-	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --db "$$db" --addr $(PASSD_BENCH_ADDR) --log-level warn 2>"$$t/serve.log" & spid=$$!; \
+	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --db "$$db" --addr $(PASSD_BENCH_ADDR) --log-level warn $(PASSD_SERVE_FLAGS) 2>"$$t/serve.log" & spid=$$!; \
 	up=""; for i in $$(seq 1 100); do \
 		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
 	done; \
