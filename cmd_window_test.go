@@ -168,7 +168,7 @@ func TestWindowSmoke(t *testing.T) {
 		"--root", pass.EncodeRootKey(pub), "--camera", "replay:"+frames+"@2", "--lang", "ko",
 		"--venue", "smoke", "--kiosk", "k1", "--demo-people")
 	kiosk.Env = append(os.Environ(), "DISPLAY="+display, "LANG=ko_KR.UTF-8")
-	var klog bytes.Buffer
+	var klog syncBuffer // the kiosk writes while the test reads
 	kiosk.Stdout, kiosk.Stderr = &klog, &klog
 	if err := kiosk.Start(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -79,7 +78,7 @@ func typeIntoKiosk(t *testing.T, bin, wm string) {
 		"--root", pass.EncodeRootKey(pub), "--camera", "none", "--lang", "en",
 		"--venue", "smoke", "--kiosk", "k1", "--demo-people")
 	kiosk.Env = env
-	var klog bytes.Buffer
+	var klog syncBuffer // the kiosk writes while the test reads
 	kiosk.Stdout, kiosk.Stderr = &klog, &klog
 	if err := kiosk.Start(); err != nil {
 		t.Fatal(err)
