@@ -171,7 +171,7 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 	p.ok.Enable()
 	p.entry.SetText("")
 	if err != nil {
-		p.errMsg.SetText(p.k.errorText(err))
+		p.errMsg.SetText(errorText(p.k.t, err))
 		p.errMsg.Show()
 		p.fit()
 		p.k.win.Canvas().Focus(p.entry)
@@ -194,29 +194,29 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 var errPINMismatch = errors.New("the two PINs differ")
 
 // errorText puts the core's errors into words for staff.
-func (k *Kiosk) errorText(err error) string {
+func errorText(t translate, err error) string {
 	var locked *app.LockedOut
 	switch {
 	case errors.Is(err, app.ErrPINInUse):
-		return k.t("staff.pin_in_use")
+		return t("staff.pin_in_use")
 	case errors.Is(err, app.ErrPINFormat):
-		return k.t("staff.pin_rule")
+		return t("staff.pin_rule")
 	case errors.Is(err, errPINMismatch):
-		return k.t("staff.pin_mismatch")
+		return t("staff.pin_mismatch")
 	case errors.Is(err, app.ErrNeedsPerson):
-		return k.t("staff.need_name")
+		return t("staff.need_name")
 	case errors.Is(err, app.ErrBadPIN):
-		return k.t("err.bad_pin")
+		return t("err.bad_pin")
 	case errors.As(err, &locked):
-		return k.t("err.locked_for", locked.Wait.Round(time.Second).String())
+		return t("err.locked_for", locked.Wait.Round(time.Second).String())
 	case errors.Is(err, app.ErrLockedOut):
-		return k.t("err.locked_out")
+		return t("err.locked_out")
 	case errors.Is(err, app.ErrUnauthorized):
-		return k.t("err.unauthorized")
+		return t("err.unauthorized")
 	case errors.Is(err, app.ErrNotAllowed):
-		return k.t("err.not_allowed")
+		return t("err.not_allowed")
 	case errors.Is(err, app.ErrNotFound):
-		return k.t("err.not_found")
+		return t("err.not_found")
 	}
-	return fmt.Sprintf("%s: %v", k.t("err.failed"), err)
+	return fmt.Sprintf("%s: %v", t("err.failed"), err)
 }

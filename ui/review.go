@@ -179,7 +179,7 @@ func (r *reviewTab) loadList() {
 
 func (r *reviewTab) showErr(err error) {
 	if err != nil {
-		r.errMsg.SetText(r.k.errorText(err))
+		r.errMsg.SetText(errorText(r.k.t, err))
 		r.errMsg.Show()
 	} else {
 		r.errMsg.Hide()
@@ -342,7 +342,7 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 				p, err := r.k.eng.RevealPhone(r.k.ctx, r.by, e.ID)
 				r.k.do(func() {
 					if err != nil {
-						phone.SetText(r.k.errorText(err))
+						phone.SetText(errorText(r.k.t, err))
 					} else {
 						phone.SetText(p)
 					}

@@ -166,8 +166,7 @@ func (s *setupScreen) onSave() {
 			s.fail(t("staff.need_name"))
 			return
 		}
-		st := staffTab{k: s.k}
-		if err := st.checkPIN(pin, s.pin2.Text); err != nil {
+		if err := checkPIN(pin, s.pin2.Text); err != nil {
 			s.fail(err.Error())
 			return
 		}
@@ -199,7 +198,7 @@ func (s *setupScreen) applied(err error) {
 	s.save.Enable()
 	defer s.k.done("setup", err)
 	if err != nil {
-		s.fail(s.k.errorText(err))
+		s.fail(errorText(s.k.t, err))
 		return
 	}
 	if s.needConfig && s.k.o.Reload != nil {
