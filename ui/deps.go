@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"io"
+	"time"
 
 	"passdesk/app"
 )
@@ -31,4 +33,13 @@ type manualCore interface {
 type settingsCore interface {
 	Config() app.Config
 	SaveConfig(ctx context.Context, by app.Person, c app.Config) error
+}
+
+// reviewCore is what the day's review asks of the core.
+type reviewCore interface {
+	Status() app.Status
+	Summary(ctx context.Context, by app.Person, day time.Time) (app.DaySummary, error)
+	List(ctx context.Context, by app.Person, f app.Filter) ([]app.Entry, int, error)
+	RevealPhone(ctx context.Context, by app.Person, entryID string) (string, error)
+	Export(ctx context.Context, by app.Person, day time.Time, format, where string, w io.Writer) error
 }

@@ -49,9 +49,9 @@ func (k *Kiosk) showManager(by app.Person) {
 
 func (m *managerScreen) build() fyne.CanvasObject {
 	t := m.k.t
-	m.review = newReviewTab(m.k, m.by)
+	m.review = m.k.newReviewTab(m.by)
 	m.settings = m.k.newSettingsTab(m.by)
-	m.staff = newStaffTab(m.k.ctx, m.k.eng, m.k.win, m.k.t, m.k.do, m.k.toast, func(err error) { m.k.done("staff", err) }, m.by)
+	m.staff = m.k.newStaffTab(m.by)
 	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(t("manager.review"), theme.HistoryIcon(), m.review.build()),
 		container.NewTabItemWithIcon(t("manager.settings"), theme.SettingsIcon(), m.settings.build()),
@@ -110,19 +110,4 @@ func (m *managerScreen) onQuit() {
 			m.k.o.Quit()
 		}
 	}, m.k.win)
-}
-
-// newSettingsTab wires the settings tab for by; a change of language
-// rebuilds the manager screen and comes back to the settings.
-func (k *Kiosk) newSettingsTab(by app.Person) *settingsTab {
-	s := &settingsTab{core: k.eng, ctx: k.ctx, cat: k.cat, lang: k.lang, t: k.t, do: k.do, toast: k.toast,
-		systemLanguage: k.o.SystemLanguage, onReload: k.o.Reload, by: by}
-	s.onDone = func(err error) { k.done("settings", err) }
-	s.languageChanged = func(lang string) {
-		k.SetLanguage(lang) // rebuilds the manager screen
-		if k.manager != nil {
-			k.manager.tabs.SelectIndex(1) // back on the settings
-		}
-	}
-	return s
 }

@@ -38,19 +38,6 @@ type manualForm struct {
 	cancel *widget.Button
 }
 
-// showManualEntry opens the manual entry form for by.
-func (k *Kiosk) showManualEntry(by app.Person) {
-	f := &manualForm{core: k.eng, ctx: k.ctx, win: k.win, t: k.t, do: k.do, toast: k.toast, by: by}
-	f.onDone = func(err error) { k.done("manual", err) }
-	f.onClose = func() {
-		if k.manual == f {
-			k.manual = nil
-		}
-	}
-	f.show()
-	k.manual = f
-}
-
 // show puts the form up as a modal pop-up with the name field focused.
 func (f *manualForm) show() {
 	f.popup = widget.NewModalPopUp(f.build(), f.win.Canvas())
