@@ -43,3 +43,9 @@ type reviewCore interface {
 	RevealPhone(ctx context.Context, by app.Person, entryID string) (string, error)
 	Export(ctx context.Context, by app.Person, day time.Time, format, where string, w io.Writer) error
 }
+
+// pinCore is what the PIN prompt asks of the core.
+type pinCore interface {
+	PINWait(at app.Prompt) time.Duration
+	SignIn(ctx context.Context, at app.Prompt, pin string) (app.Person, error)
+}

@@ -170,7 +170,7 @@ func (k *Kiosk) build() {
 	k.stack = container.NewBorder(nil, bar, nil, nil, container.NewStack(body, k.verdict))
 	switch {
 	case k.screen == screenManager && k.manager != nil:
-		k.manager = newManagerScreen(k, k.manager.by)
+		k.manager = k.newManagerScreen(k.manager.by)
 		k.win.SetContent(k.manager.build())
 	case k.needsSetup() || k.needsFirstManager():
 		k.showSetup()

@@ -5,6 +5,22 @@ import "passdesk/app"
 // The Kiosk is the one place that wires screens together: each gets the
 // slice of the core, the window, the translator and the callbacks it uses.
 
+// askPIN signs someone in and calls then with them; a manager may do
+// anything staff may.
+func (k *Kiosk) askPIN(need app.Role, then func(app.Person)) *pinPrompt {
+	p := &pinPrompt{core: k.eng, ctx: k.ctx, win: k.win, t: k.t, do: k.do, after: k.o.After, need: need, then: then}
+	p.onDone = func(err error) { k.done("pin", err) }
+	p.onClose = func() {
+		if k.pin == p {
+			k.pin = nil
+		}
+	}
+	p.show()
+	k.pin = p
+	p.countdown()
+	return p
+}
+
 // showManualEntry opens the manual entry form for by.
 func (k *Kiosk) showManualEntry(by app.Person) {
 	f := &manualForm{core: k.eng, ctx: k.ctx, win: k.win, t: k.t, do: k.do, toast: k.toast, by: by}
@@ -46,4 +62,26 @@ func (k *Kiosk) newSettingsTab(by app.Person) *settingsTab {
 		}
 	}
 	return s
+}
+
+// showManager opens the manager's area for by.
+func (k *Kiosk) showManager(by app.Person) {
+	if k.stopVerdict != nil {
+		k.clearVerdict()
+	}
+	k.screen = screenManager
+	if k.sc != nil {
+		k.sc.Pause(true) // nobody would see a verdict behind the manager's area
+	}
+	k.manager = k.newManagerScreen(by)
+	c := k.win.Canvas()
+	c.SetOnTypedRune(nil)
+	c.SetOnTypedKey(nil)
+	k.win.SetContent(k.manager.build())
+}
+
+// newManagerScreen wires the manager's area for by, with its three tabs.
+func (k *Kiosk) newManagerScreen(by app.Person) *managerScreen {
+	return &managerScreen{win: k.win, t: k.t, kioskMode: k.o.KioskMode, onBack: k.showScan, onQuit: k.o.Quit, by: by,
+		review: k.newReviewTab(by), settings: k.newSettingsTab(by), staff: k.newStaffTab(by)}
 }
