@@ -49,3 +49,10 @@ type pinCore interface {
 	PINWait(at app.Prompt) time.Duration
 	SignIn(ctx context.Context, at app.Prompt, pin string) (app.Person, error)
 }
+
+// setupCore is what the first-run setup asks of the core.
+type setupCore interface {
+	Config() app.Config
+	SetUp(ctx context.Context, name, pin string) (app.Person, error)
+	SaveConfig(ctx context.Context, by app.Person, c app.Config) error
+}

@@ -85,3 +85,33 @@ func (k *Kiosk) newManagerScreen(by app.Person) *managerScreen {
 	return &managerScreen{win: k.win, t: k.t, kioskMode: k.o.KioskMode, onBack: k.showScan, onQuit: k.o.Quit, by: by,
 		review: k.newReviewTab(by), settings: k.newSettingsTab(by), staff: k.newStaffTab(by)}
 }
+
+// needsFirstManager is true when nobody can sign in yet.
+func (k *Kiosk) needsFirstManager() bool {
+	need, err := k.eng.NeedsSetup(k.ctx)
+	if err != nil {
+		k.o.Logf("passdesk: listing staff: %v", err)
+		return false
+	}
+	return need
+}
+
+// showSetup puts the first-run setup up.
+func (k *Kiosk) showSetup() {
+	k.screen = screenSetup
+	if k.sc != nil {
+		k.sc.Pause(true)
+	}
+	k.setup = &setupScreen{core: k.eng, ctx: k.ctx, t: k.t, do: k.do, onReload: k.o.Reload,
+		needConfig: k.needsSetup(), needPerson: k.needsFirstManager()}
+	k.setup.askManager = func(then func(app.Person)) { k.askPIN(app.Manager, then) }
+	k.setup.onDone = func(err error) { k.done("setup", err) }
+	k.setup.onFinished = func() {
+		k.SetLanguage(k.eng.Config().Language)
+		k.showScan()
+	}
+	c := k.win.Canvas()
+	c.SetOnTypedRune(nil)
+	c.SetOnTypedKey(nil)
+	k.win.SetContent(k.setup.build())
+}
