@@ -56,3 +56,8 @@ type setupCore interface {
 	SetUp(ctx context.Context, name, pin string) (app.Person, error)
 	SaveConfig(ctx context.Context, by app.Person, c app.Config) error
 }
+
+// scanCore is what the scan screen asks of the core.
+type scanCore interface {
+	Config() app.Config
+}

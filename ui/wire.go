@@ -115,3 +115,14 @@ func (k *Kiosk) showSetup() {
 	c.SetOnTypedKey(nil)
 	k.win.SetContent(k.setup.build())
 }
+
+// newScanScreen wires the scan screen: typed codes go to the engine, and
+// its buttons ask for a PIN before a manual entry or the manager's area.
+func (k *Kiosk) newScanScreen() *scanScreen {
+	return &scanScreen{core: k.eng, sc: k.sc, t: k.t, now: k.o.Now, onSubmit: k.submit,
+		verdictUp:     func() bool { return k.verdictUp },
+		onDismiss:     k.clearVerdict,
+		onManualEntry: func() { k.askPIN(app.Staff, k.showManualEntry) },
+		onManager:     func() { k.askPIN(app.Manager, k.showManager) },
+	}
+}
