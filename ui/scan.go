@@ -173,6 +173,23 @@ func (s *scanScreen) showStatus(st app.Status) {
 		}
 	}()
 	s.showUnrecorded(st.Unrecorded)
+	s.showService(st)
+	s.showTrust(st, now)
+	s.showClock(st, now)
+	s.showCamera(st)
+
+	// With no service there is no register to upload to yet.
+	if st.Pending > 0 && s.core.Config().ServerURL != "" {
+		s.pending.SetText(t("status.pending", st.Pending))
+		s.pending.Show()
+	} else {
+		s.pending.Hide()
+	}
+}
+
+// showService says whether the service answers, with the outage banner.
+func (s *scanScreen) showService(st app.Status) {
+	t := s.t
 	if st.Online {
 		s.service.SetText(t("status.online"))
 		s.service.Importance = widget.SuccessImportance
@@ -193,6 +210,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.banner.Show()
 	}
 	s.service.Refresh()
+}
+
+// showTrust says how old the trust list is, with a banner when none holds.
+func (s *scanScreen) showTrust(st app.Status, now time.Time) {
+	t := s.t
 	// Without a trust list that holds, every pass is refused whatever the
 	// service does: say so, and what staff can do, before anything else.
 	if st.TrustListAt.IsZero() {
@@ -218,7 +240,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.trust.Importance = widget.MediumImportance
 	}
 	s.trust.Refresh()
+}
 
+// showClock warns when the kiosk's clock cannot be trusted.
+func (s *scanScreen) showClock(st app.Status, now time.Time) {
+	t := s.t
 	if st.ClockBehind {
 		s.clock.SetText(t("status.clock_behind", now.Local().Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
 		s.clock.Importance = widget.DangerImportance
@@ -235,7 +261,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.clock.Hide()
 	}
 	s.clock.Refresh()
+}
 
+// showCamera says what the camera is doing, over the preview when it fails.
+func (s *scanScreen) showCamera(st app.Status) {
+	t := s.t
 	cam := st.Camera
 	if s.sc != nil {
 		cam = s.sc.State()
@@ -255,14 +285,6 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.noCamera.Show()
 		s.guide.Hide()
 		s.hintBox.Hide()
-	}
-
-	// With no service there is no register to upload to yet.
-	if st.Pending > 0 && s.core.Config().ServerURL != "" {
-		s.pending.SetText(t("status.pending", st.Pending))
-		s.pending.Show()
-	} else {
-		s.pending.Hide()
 	}
 }
 
