@@ -14,7 +14,7 @@ func (r *reviewTab) onPick() {
 		pop.Hide()
 		r.setDay(d)
 	})
-	pop = widget.NewModalPopUp(cal, r.k.win.Canvas())
+	pop = widget.NewModalPopUp(cal, r.win.Canvas())
 	pop.Show()
 }
 

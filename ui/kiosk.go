@@ -162,7 +162,7 @@ func (k *Kiosk) SetLanguage(l string) {
 // build (re)creates the screens in the current language and shows the one
 // that was up, or the setup when the kiosk has no configuration yet.
 func (k *Kiosk) build() {
-	k.scan = newScanScreen(k, k.sc)
+	k.scan = k.newScanScreen()
 	k.verdict = newVerdictView(k.clearVerdict)
 	k.verdict.Hide()
 	k.verdictUp = false
@@ -170,7 +170,7 @@ func (k *Kiosk) build() {
 	k.stack = container.NewBorder(nil, bar, nil, nil, container.NewStack(body, k.verdict))
 	switch {
 	case k.screen == screenManager && k.manager != nil:
-		k.manager = newManagerScreen(k, k.manager.by)
+		k.manager = k.newManagerScreen(k.manager.by)
 		k.win.SetContent(k.manager.build())
 	case k.needsSetup() || k.needsFirstManager():
 		k.showSetup()

@@ -13,51 +13,26 @@ import (
 // managerScreen is the manager's area: the day's review, settings, and
 // staff and PINs, behind a manager PIN.
 type managerScreen struct {
-	k  *Kiosk
-	by app.Person
+	win       fyne.Window
+	t         translate
+	kioskMode bool   // full screen can be entered again after leaving it
+	onBack    func() // back to the scan screen
+	onQuit    func() // end the program
+	by        app.Person
+	review    *reviewTab
+	settings  *settingsTab
+	staff     *staffTab
 
-	tabs     *container.AppTabs
-	review   *reviewTab
-	settings *settingsTab
-	staff    *staffTab
-	back     *widget.Button
-	leave    *widget.Button
-	enter    *widget.Button // back to full screen, after leaving it
-	quit     *widget.Button
-	message  *widget.Label // a short confirmation ("saved")
-}
-
-func newManagerScreen(k *Kiosk, by app.Person) *managerScreen {
-	return &managerScreen{k: k, by: by}
-}
-
-// showManager opens the manager's area for by.
-func (k *Kiosk) showManager(by app.Person) {
-	if k.stopVerdict != nil {
-		k.clearVerdict()
-	}
-	k.screen = screenManager
-	if k.sc != nil {
-		k.sc.Pause(true) // nobody would see a verdict behind the manager's area
-	}
-	k.manager = newManagerScreen(k, by)
-	c := k.win.Canvas()
-	c.SetOnTypedRune(nil)
-	c.SetOnTypedKey(nil)
-	k.win.SetContent(k.manager.build())
+	tabs    *container.AppTabs
+	back    *widget.Button
+	leave   *widget.Button
+	enter   *widget.Button // back to full screen, after leaving it
+	quit    *widget.Button
+	message *widget.Label // a short confirmation ("saved")
 }
 
 func (m *managerScreen) build() fyne.CanvasObject {
-	t := m.k.t
-	m.review = newReviewTab(m.k, m.by)
-	m.settings = newSettingsTab(m.k, m.by)
-	m.settings.languageChanged = func(lang string) {
-		m.k.SetLanguage(lang) // rebuilds the manager screen
-		if m.k.manager != nil {
-			m.k.manager.tabs.SelectIndex(1) // back on the settings
-		}
-	}
-	m.staff = newStaffTab(m.k, m.by)
+	t := m.t
 	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(t("manager.review"), theme.HistoryIcon(), m.review.build()),
 		container.NewTabItemWithIcon(t("manager.settings"), theme.SettingsIcon(), m.settings.build()),
@@ -67,7 +42,7 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	m.leave = &widget.Button{Text: t("manager.leave_fullscreen"), Icon: theme.ViewRestoreIcon(), OnTapped: m.onLeaveFullScreen}
 	m.enter = &widget.Button{Text: t("manager.enter_fullscreen"), Icon: theme.ViewFullScreenIcon(), OnTapped: m.onEnterFullScreen}
 	m.showFullScreenButtons()
-	m.quit = &widget.Button{Text: t("manager.quit"), Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: m.onQuit}
+	m.quit = &widget.Button{Text: t("manager.quit"), Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: m.onQuitTapped}
 	who := widget.NewLabel(t("manager.signed_in", m.by.Name))
 	who.TextStyle.Bold = true
 	m.message = widget.NewLabel("")
@@ -81,39 +56,37 @@ func (m *managerScreen) build() fyne.CanvasObject {
 	return container.NewPadded(container.NewBorder(top, m.message, nil, nil, m.tabs))
 }
 
-func (m *managerScreen) onBack() { m.k.showScan() }
-
 func (m *managerScreen) onLeaveFullScreen() {
-	m.k.win.SetFullScreen(false)
+	m.win.SetFullScreen(false)
 	m.showFullScreenButtons()
 }
 
 // onEnterFullScreen goes back to kiosk mode without a restart.
 func (m *managerScreen) onEnterFullScreen() {
-	m.k.win.SetFullScreen(true)
+	m.win.SetFullScreen(true)
 	m.showFullScreenButtons()
 }
 
 // showFullScreenButtons offers leaving full screen while in it and, in
 // kiosk mode, going back to it once left.
 func (m *managerScreen) showFullScreenButtons() {
-	if m.k.win.FullScreen() {
+	if m.win.FullScreen() {
 		m.leave.Show()
 		m.enter.Hide()
 		return
 	}
 	m.leave.Hide()
-	if m.k.o.KioskMode {
+	if m.kioskMode {
 		m.enter.Show()
 	} else {
 		m.enter.Hide()
 	}
 }
 
-func (m *managerScreen) onQuit() {
-	dialog.ShowConfirm(m.k.t("manager.quit"), m.k.t("manager.quit_confirm"), func(ok bool) {
+func (m *managerScreen) onQuitTapped() {
+	dialog.ShowConfirm(m.t("manager.quit"), m.t("manager.quit_confirm"), func(ok bool) {
 		if ok {
-			m.k.o.Quit()
+			m.onQuit()
 		}
-	}, m.k.win)
+	}, m.win)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,9 +18,16 @@ var manualReasons = []app.ManualReason{app.ReasonOutage, app.ReasonNoPhone, app.
 // manualForm records a visitor by hand (the paper log's replacement) as
 // the signed-in staff member.
 type manualForm struct {
-	k     *Kiosk
-	by    app.Person
-	popup *widget.PopUp
+	core    manualCore
+	ctx     context.Context
+	win     fyne.Window
+	t       translate
+	do      func(func())
+	toast   func(msg string)
+	onDone  func(err error) // the save finished
+	onClose func()          // the form left the screen
+	by      app.Person
+	popup   *widget.PopUp
 
 	name   *widget.Entry
 	phone  *widget.Entry
@@ -30,19 +38,17 @@ type manualForm struct {
 	cancel *widget.Button
 }
 
-// showManualEntry opens the manual entry form for by.
-func (k *Kiosk) showManualEntry(by app.Person) {
-	f := &manualForm{k: k, by: by}
-	f.popup = widget.NewModalPopUp(f.build(), k.win.Canvas())
-	size := k.win.Canvas().Size()
+// show puts the form up as a modal pop-up with the name field focused.
+func (f *manualForm) show() {
+	f.popup = widget.NewModalPopUp(f.build(), f.win.Canvas())
+	size := f.win.Canvas().Size()
 	f.popup.Resize(fyne.NewSize(fyne.Min(size.Width*0.9, 640), f.popup.MinSize().Height))
 	f.popup.Show()
-	k.win.Canvas().Focus(f.name)
-	k.manual = f
+	f.win.Canvas().Focus(f.name)
 }
 
 func (f *manualForm) build() fyne.CanvasObject {
-	t := f.k.t
+	t := f.t
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder(t("manual.name_hint"))
 	f.phone = widget.NewEntry()
@@ -52,7 +58,7 @@ func (f *manualForm) build() fyne.CanvasObject {
 		labels[i] = t("manual." + string(r))
 	}
 	f.reason = widget.NewSelect(labels, nil)
-	if f.k.eng.Status().Online {
+	if f.core.Status().Online {
 		f.reason.SetSelectedIndex(1)
 	} else {
 		f.reason.SetSelectedIndex(0)
@@ -78,22 +84,20 @@ func (f *manualForm) build() fyne.CanvasObject {
 
 func (f *manualForm) close() {
 	f.popup.Hide()
-	f.k.win.Canvas().Unfocus() // typed keys go back to the wedge reader
-	if f.k.manual == f {
-		f.k.manual = nil
-	}
+	f.win.Canvas().Unfocus() // typed keys go back to the wedge reader
+	f.onClose()
 }
 
 // onSave checks what staff can fix here and leaves the rest to the engine.
 func (f *manualForm) onSave() {
 	name := strings.TrimSpace(f.name.Text)
 	if name == "" {
-		f.fail(f.k.t("manual.need_name"))
+		f.fail(f.t("manual.need_name"))
 		return
 	}
 	i := f.reason.SelectedIndex()
 	if i < 0 {
-		f.fail(f.k.t("manual.need_reason"))
+		f.fail(f.t("manual.need_reason"))
 		return
 	}
 	e := app.Entry{
@@ -104,8 +108,8 @@ func (f *manualForm) onSave() {
 	}
 	f.save.Disable()
 	go func() {
-		saved, err := f.k.eng.RecordManual(f.k.ctx, f.by, e)
-		f.k.do(func() { f.saved(saved, err) })
+		saved, err := f.core.RecordManual(f.ctx, f.by, e)
+		f.do(func() { f.saved(saved, err) })
 	}()
 }
 
@@ -117,11 +121,11 @@ func (f *manualForm) fail(msg string) {
 
 func (f *manualForm) saved(e app.Entry, err error) {
 	f.save.Enable()
-	defer f.k.done("manual", err)
+	defer f.onDone(err)
 	if err != nil {
-		f.fail(f.k.errorText(err))
+		f.fail(errorText(f.t, err))
 		return
 	}
 	f.close()
-	f.k.toast(f.k.t("manual.saved", e.VisitorName, e.Time.Local().Format("15:04")))
+	f.toast(f.t("manual.saved", e.VisitorName, e.Time.Local().Format("15:04")))
 }

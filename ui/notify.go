@@ -40,26 +40,32 @@ func (k *Kiosk) toast(msg string) {
 // showAlert raises a later correction (a pass admitted offline that the
 // service then found revoked) until staff acknowledge it.
 func (k *Kiosk) showAlert(r app.Result) {
+	alertDialog(k.win, k.cat, k.lang, r).Show()
+	k.play(false)
+}
+
+// alertDialog puts a later correction into words in language l, over win.
+func alertDialog(win fyne.Window, cat *catalog, l string, r app.Result) dialog.Dialog {
+	t := func(key string, args ...any) string { return cat.text(l, key, args...) }
 	name := r.Entry.Name
 	if name == "" {
 		name = r.Verdict.Name
 	}
 	at := r.Entry.Time.Local().Format("15:04")
-	window, title := k.t("alert.window"), k.t("alert.title")
-	body := widget.NewLabel(k.t("alert.body", name, at, reasonText(k.cat, k.lang, string(r.Verdict.Reason))))
+	window, title := t("alert.window"), t("alert.title")
+	body := widget.NewLabel(t("alert.body", name, at, reasonText(cat, l, string(r.Verdict.Reason))))
 	if r.Verdict.Reason == pass.ServiceDisagrees {
 		// The entry holds the kiosk's own reason, which stood.
-		window, title = k.t("alert.disagree.window"), k.t("alert.disagree.title")
-		body.SetText(k.t("alert.disagree.body", name, at, reasonText(k.cat, k.lang, r.Entry.Reason)))
+		window, title = t("alert.disagree.window"), t("alert.disagree.title")
+		body.SetText(t("alert.disagree.body", name, at, reasonText(cat, l, r.Entry.Reason)))
 	}
 	head := canvas.NewText(title, colorDeny)
 	head.TextSize = 28
 	head.TextStyle.Bold = true
 	body.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(window, k.t("alert.ack"), container.NewVBox(head, body), k.win)
+	d := dialog.NewCustom(window, t("alert.ack"), container.NewVBox(head, body), win)
 	d.Resize(fyne.NewSize(560, 280))
-	d.Show()
-	k.play(false)
+	return d
 }
 
 // onClose guards the window in kiosk mode: only a manager may close it.

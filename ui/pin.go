@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -17,10 +18,18 @@ import (
 // a touch screen and a QR scanner) and signs the person in through the
 // engine, which audits it.
 type pinPrompt struct {
-	k     *Kiosk
-	need  app.Role
-	then  func(app.Person)
-	popup *widget.PopUp
+	core    pinCore
+	ctx     context.Context
+	win     fyne.Window
+	t       translate
+	do      func(func())
+	after   func(d time.Duration, f func()) (stop func())
+	onDone  func(err error) // a sign-in attempt finished
+	onClose func()          // the prompt left the screen
+	need    app.Role
+	then    func(app.Person)
+	popup   *widget.PopUp
+	closed  bool
 
 	title  *widget.Label
 	entry  *widget.Entry
@@ -30,16 +39,20 @@ type pinPrompt struct {
 	keys   []*widget.Button
 }
 
-// askPIN signs someone in and calls then with them; a manager may do
-// anything staff may.
-func (k *Kiosk) askPIN(need app.Role, then func(app.Person)) *pinPrompt {
-	p := &pinPrompt{k: k, need: need, then: then}
-	p.popup = widget.NewModalPopUp(p.build(), k.win.Canvas())
+// show puts the prompt up with the entry focused and starts the lock-out
+// countdown.
+func (p *pinPrompt) show() {
+	p.popup = widget.NewModalPopUp(p.build(), p.win.Canvas())
 	p.popup.Show()
-	k.win.Canvas().Focus(p.entry)
-	k.pin = p
-	p.countdown()
-	return p
+	p.win.Canvas().Focus(p.entry)
+}
+
+// close takes the prompt down; typed keys go back to the wedge reader.
+func (p *pinPrompt) close() {
+	p.popup.Hide()
+	p.win.Canvas().Unfocus()
+	p.closed = true
+	p.onClose()
 }
 
 // prompt is where this PIN is typed; the core counts failures per prompt.
@@ -53,10 +66,10 @@ func (p *pinPrompt) prompt() app.Prompt {
 // countdown shows how long the prompt refuses tries after wrong PINs,
 // once a second until it takes them again.
 func (p *pinPrompt) countdown() {
-	if p.k.pin != p {
-		return // closed
+	if p.closed {
+		return
 	}
-	wait := p.k.eng.PINWait(p.prompt())
+	wait := p.core.PINWait(p.prompt())
 	if wait <= 0 {
 		if p.ok.Disabled() {
 			p.ok.Enable()
@@ -66,14 +79,14 @@ func (p *pinPrompt) countdown() {
 		return
 	}
 	p.ok.Disable()
-	p.errMsg.SetText(p.k.t("err.locked_for", wait.Round(time.Second).String()))
+	p.errMsg.SetText(p.t("err.locked_for", wait.Round(time.Second).String()))
 	p.errMsg.Show()
 	p.fit()
-	p.k.o.After(time.Second, func() { p.k.do(p.countdown) })
+	p.after(time.Second, func() { p.do(p.countdown) })
 }
 
 func (p *pinPrompt) build() fyne.CanvasObject {
-	t := p.k.t
+	t := p.t
 	title := t("pin.staff")
 	if p.need == app.Manager {
 		title = t("pin.manager")
@@ -147,11 +160,7 @@ func (p *pinPrompt) onBackspace() {
 }
 
 func (p *pinPrompt) onCancel() {
-	p.popup.Hide()
-	p.k.win.Canvas().Unfocus() // typed keys go back to the wedge reader
-	if p.k.pin == p {
-		p.k.pin = nil
-	}
+	p.close()
 }
 
 // onOK checks the PIN off the UI goroutine: PINs are slow hashes.
@@ -162,8 +171,8 @@ func (p *pinPrompt) onOK() {
 	}
 	p.ok.Disable()
 	go func() {
-		who, err := p.k.eng.SignIn(p.k.ctx, p.prompt(), pin)
-		p.k.do(func() { p.signedIn(who, err) })
+		who, err := p.core.SignIn(p.ctx, p.prompt(), pin)
+		p.do(func() { p.signedIn(who, err) })
 	}()
 }
 
@@ -171,52 +180,48 @@ func (p *pinPrompt) signedIn(who app.Person, err error) {
 	p.ok.Enable()
 	p.entry.SetText("")
 	if err != nil {
-		p.errMsg.SetText(p.k.errorText(err))
+		p.errMsg.SetText(errorText(p.t, err))
 		p.errMsg.Show()
 		p.fit()
-		p.k.win.Canvas().Focus(p.entry)
+		p.win.Canvas().Focus(p.entry)
 		if errors.Is(err, app.ErrLockedOut) {
 			p.countdown()
 		}
-		p.k.done("pin", err)
+		p.onDone(err)
 		return
 	}
-	p.popup.Hide()
-	p.k.win.Canvas().Unfocus()
-	if p.k.pin == p {
-		p.k.pin = nil
-	}
+	p.close()
 	p.then(who)
-	p.k.done("pin", nil)
+	p.onDone(nil)
 }
 
 // errPINMismatch: the two PINs typed for a new PIN differ.
 var errPINMismatch = errors.New("the two PINs differ")
 
 // errorText puts the core's errors into words for staff.
-func (k *Kiosk) errorText(err error) string {
+func errorText(t translate, err error) string {
 	var locked *app.LockedOut
 	switch {
 	case errors.Is(err, app.ErrPINInUse):
-		return k.t("staff.pin_in_use")
+		return t("staff.pin_in_use")
 	case errors.Is(err, app.ErrPINFormat):
-		return k.t("staff.pin_rule")
+		return t("staff.pin_rule")
 	case errors.Is(err, errPINMismatch):
-		return k.t("staff.pin_mismatch")
+		return t("staff.pin_mismatch")
 	case errors.Is(err, app.ErrNeedsPerson):
-		return k.t("staff.need_name")
+		return t("staff.need_name")
 	case errors.Is(err, app.ErrBadPIN):
-		return k.t("err.bad_pin")
+		return t("err.bad_pin")
 	case errors.As(err, &locked):
-		return k.t("err.locked_for", locked.Wait.Round(time.Second).String())
+		return t("err.locked_for", locked.Wait.Round(time.Second).String())
 	case errors.Is(err, app.ErrLockedOut):
-		return k.t("err.locked_out")
+		return t("err.locked_out")
 	case errors.Is(err, app.ErrUnauthorized):
-		return k.t("err.unauthorized")
+		return t("err.unauthorized")
 	case errors.Is(err, app.ErrNotAllowed):
-		return k.t("err.not_allowed")
+		return t("err.not_allowed")
 	case errors.Is(err, app.ErrNotFound):
-		return k.t("err.not_found")
+		return t("err.not_found")
 	}
-	return fmt.Sprintf("%s: %v", k.t("err.failed"), err)
+	return fmt.Sprintf("%s: %v", t("err.failed"), err)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -23,8 +22,18 @@ const reviewLimit = 500
 // reviewTab is the day's review: totals, visitors per hour, outages, and
 // the filterable list of entries with manual ones highlighted.
 type reviewTab struct {
-	k  *Kiosk
-	by app.Person
+	core       reviewCore
+	ctx        context.Context
+	win        fyne.Window
+	cat        *catalog
+	lang       string
+	t          translate
+	do         func(func())
+	toast      func(msg string)
+	now        func() time.Time
+	onLoaded   func(err error) // the summary or list finished loading
+	onExported func(err error) // an export finished
+	by         app.Person
 
 	day     time.Time
 	date    *widget.Label  // the day in words, in the kiosk's language
@@ -56,20 +65,21 @@ type reviewTab struct {
 // The totals shown, in order, with their translation keys.
 var totalKeys = []string{"total", "admit", "deny", "duplicate", "manual", "online", "offline", "unreadable"}
 
-func newReviewTab(k *Kiosk, by app.Person) *reviewTab {
-	now := k.o.Now()
-	return &reviewTab{k: k, by: by, limit: reviewLimit, day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())}
+// setToday starts the review on the clock's day.
+func (r *reviewTab) setToday() {
+	now := r.now()
+	r.day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 }
 
 func (r *reviewTab) build() fyne.CanvasObject {
-	t := r.k.t
+	t := r.t
 	// Not a DateEntry: it writes the date in the system locale's form
 	// (01/12/2026), whatever language the kiosk speaks.
-	r.date = widget.NewLabelWithStyle(dayText(r.k.cat, r.k.lang, r.day), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	r.date = widget.NewLabelWithStyle(dayText(r.cat, r.lang, r.day), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	r.pick = &widget.Button{Icon: theme.CalendarIcon(), OnTapped: r.onPick}
 	r.prev = &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, -1)) }}
 	r.next = &widget.Button{Icon: theme.NavigateNextIcon(), OnTapped: func() { r.setDay(r.day.AddDate(0, 0, 1)) }}
-	r.today = &widget.Button{Text: t("review.today"), OnTapped: func() { r.setDay(r.k.o.Now()) }}
+	r.today = &widget.Button{Text: t("review.today"), OnTapped: func() { r.setDay(r.now()) }}
 	r.csv = &widget.Button{Text: t("review.export_csv"), Icon: theme.DocumentSaveIcon(), OnTapped: func() { r.onExport("csv") }}
 	r.pdf = &widget.Button{Text: t("review.export_pdf"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { r.onExport("pdf") }}
 	dateRow := container.NewHBox(r.prev, r.date, r.pick, r.next, r.today)
@@ -124,7 +134,7 @@ func (r *reviewTab) build() fyne.CanvasObject {
 
 func (r *reviewTab) setDay(d time.Time) {
 	r.day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location())
-	r.date.SetText(dayText(r.k.cat, r.k.lang, r.day))
+	r.date.SetText(dayText(r.cat, r.lang, r.day))
 	r.load()
 }
 
@@ -139,22 +149,22 @@ func (r *reviewTab) filter() app.Filter {
 // load reads the day's summary and list off the UI goroutine.
 func (r *reviewTab) load() {
 	day, f := r.day, r.filter()
-	notices := r.k.eng.Status().Notices
+	notices := r.core.Status().Notices
 	go func() {
-		sum, err := r.k.eng.Summary(r.k.ctx, r.by, day)
+		sum, err := r.core.Summary(r.ctx, r.by, day)
 		var entries []app.Entry
 		var total int
 		if err == nil {
-			entries, total, err = r.k.eng.List(r.k.ctx, r.by, f)
+			entries, total, err = r.core.List(r.ctx, r.by, f)
 		}
-		r.k.do(func() {
+		r.do(func() {
 			r.showNotices(notices)
 			if err == nil {
 				r.showSummary(sum)
 				r.showList(entries, total)
 			}
 			r.showErr(err)
-			r.k.done("review", err)
+			r.onLoaded(err)
 		})
 	}()
 }
@@ -166,20 +176,20 @@ func (r *reviewTab) loadList() {
 	}
 	f := r.filter()
 	go func() {
-		entries, total, err := r.k.eng.List(r.k.ctx, r.by, f)
-		r.k.do(func() {
+		entries, total, err := r.core.List(r.ctx, r.by, f)
+		r.do(func() {
 			if err == nil {
 				r.showList(entries, total)
 			}
 			r.showErr(err)
-			r.k.done("review", err)
+			r.onLoaded(err)
 		})
 	}()
 }
 
 func (r *reviewTab) showErr(err error) {
 	if err != nil {
-		r.errMsg.SetText(r.k.errorText(err))
+		r.errMsg.SetText(errorText(r.t, err))
 		r.errMsg.Show()
 	} else {
 		r.errMsg.Hide()
@@ -193,7 +203,7 @@ func (r *reviewTab) showNotices(ns []app.Notice) {
 	}
 	lines := make([]string, len(ns))
 	for i, n := range ns {
-		lines[i] = noticeText(r.k.cat, r.k.lang, n)
+		lines[i] = noticeText(r.cat, r.lang, n)
 	}
 	r.notices.SetText(strings.Join(lines, "\n"))
 	r.notices.Show()
@@ -223,16 +233,16 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		}
 	}
 	if len(s.Outages) == 0 {
-		r.outages.SetText(r.k.t("review.no_outages"))
+		r.outages.SetText(r.t("review.no_outages"))
 		return
 	}
 	lines := make([]string, len(s.Outages))
 	for i, o := range s.Outages {
-		end := r.k.t("review.ongoing")
+		end := r.t("review.ongoing")
 		if !o.End.IsZero() {
 			end = o.End.Local().Format("15:04")
 		}
-		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, causeText(r.k.cat, r.k.lang, o.Cause))
+		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, causeText(r.cat, r.lang, o.Cause))
 	}
 	r.outages.SetText(strings.Join(lines, "\n"))
 }
@@ -245,7 +255,7 @@ func (r *reviewTab) showList(entries []app.Entry, total int) {
 }
 
 func (r *reviewTab) showCount() {
-	r.count.SetText(r.k.t("review.count", len(r.entries), r.total))
+	r.count.SetText(r.t("review.count", len(r.entries), r.total))
 	if len(r.entries) < r.total {
 		r.more.Show()
 	} else {
@@ -259,8 +269,8 @@ func (r *reviewTab) onMore() {
 	f.Offset = len(r.entries)
 	r.more.Disable()
 	go func() {
-		entries, total, err := r.k.eng.List(r.k.ctx, r.by, f)
-		r.k.do(func() {
+		entries, total, err := r.core.List(r.ctx, r.by, f)
+		r.do(func() {
 			r.more.Enable()
 			if err == nil {
 				r.entries = append(r.entries, entries...)
@@ -269,7 +279,7 @@ func (r *reviewTab) onMore() {
 				r.showCount()
 			}
 			r.showErr(err)
-			r.k.done("review", err)
+			r.onLoaded(err)
 		})
 	}()
 }
@@ -303,14 +313,14 @@ func (r *reviewTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 
 // rowText is one entry as the list shows it.
 func (r *reviewTab) rowText(e app.Entry) string {
-	t := r.k.t
-	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), methodText(r.k.cat, r.k.lang, e)}
+	t := r.t
+	parts := []string{e.Time.Local().Format("15:04:05"), t("outcome." + string(e.Outcome)), methodText(r.cat, r.lang, e)}
 	if e.Method == app.Manual {
 		parts = append(parts, e.VisitorName, e.PhoneMask, t("manual."+string(e.ManualReason)), t("review.by", e.Staff))
 	} else {
 		parts = append(parts, e.Name)
 		if e.Outcome == app.Deny {
-			parts = append(parts, reasonText(r.k.cat, r.k.lang, e.Reason))
+			parts = append(parts, reasonText(r.cat, r.lang, e.Reason))
 		}
 	}
 	var kept []string
@@ -329,7 +339,7 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 		return
 	}
 	e := r.entries[i]
-	t := r.k.t
+	t := r.t
 	text := widget.NewLabel(r.rowText(e) + "\n" + e.Note)
 	text.Wrapping = fyne.TextWrapWord
 	items := []fyne.CanvasObject{text}
@@ -339,10 +349,10 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 		reveal.OnTapped = func() {
 			reveal.Disable()
 			go func() {
-				p, err := r.k.eng.RevealPhone(r.k.ctx, r.by, e.ID)
-				r.k.do(func() {
+				p, err := r.core.RevealPhone(r.ctx, r.by, e.ID)
+				r.do(func() {
 					if err != nil {
-						phone.SetText(r.k.errorText(err))
+						phone.SetText(errorText(r.t, err))
 					} else {
 						phone.SetText(p)
 					}
@@ -351,46 +361,8 @@ func (r *reviewTab) onSelect(i widget.ListItemID) {
 		}
 		items = append(items, container.NewHBox(reveal, phone))
 	}
-	d := dialog.NewCustom(t("review.entry"), t("common.close"), container.NewVBox(items...), r.k.win)
+	d := dialog.NewCustom(t("review.entry"), t("common.close"), container.NewVBox(items...), r.win)
 	d.Resize(fyne.NewSize(560, 260))
 	d.SetOnClosed(r.list.UnselectAll)
 	d.Show()
-}
-
-// onExport asks where to save the day's report, then writes it.
-func (r *reviewTab) onExport(format string) {
-	day := r.day
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, r.k.win)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		go func() {
-			err := r.export(day, format, w.URI().Path(), w)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-			r.k.do(func() { r.exported(w.URI().Path(), err) })
-		}()
-	}, r.k.win)
-	d.SetFileName(fmt.Sprintf("passdesk-%s.%s", day.Format("2006-01-02"), format))
-	d.Resize(r.k.win.Canvas().Size())
-	d.Show()
-}
-
-// export writes the day as "csv" or "pdf" to w; the core audits it.
-func (r *reviewTab) export(day time.Time, format, where string, w io.Writer) error {
-	return r.k.eng.Export(context.WithoutCancel(r.k.ctx), r.by, day, format, where, w)
-}
-
-func (r *reviewTab) exported(path string, err error) {
-	defer r.k.done("export", err)
-	if err != nil {
-		dialog.ShowError(fmt.Errorf("%s: %w", r.k.t("review.export_failed"), err), r.k.win)
-		return
-	}
-	r.k.toast(r.k.t("review.exported", path))
 }

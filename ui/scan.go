@@ -19,8 +19,15 @@ import (
 // preview with a framing guide, the outage banner, the status bar and the
 // buttons for manual entries and the manager's area.
 type scanScreen struct {
-	k  *Kiosk
-	sc app.Scanner // the camera, nil when there is none
+	core          scanCore
+	sc            app.Scanner // the camera, nil when there is none
+	t             translate
+	now           func() time.Time
+	onSubmit      func(text string) // a keyboard-wedge scanner typed a code
+	verdictUp     func() bool       // whether a verdict covers the screen
+	onDismiss     func()            // Escape takes the verdict down
+	onManualEntry func()            // staff asked for a manual entry
+	onManager     func()            // a manager asked for their area
 
 	preview   *canvas.Image
 	lastFrame image.Image
@@ -50,13 +57,11 @@ type scanScreen struct {
 	typed strings.Builder // keyboard-wedge characters since the last Enter
 }
 
-func newScanScreen(k *Kiosk, sc app.Scanner) *scanScreen { return &scanScreen{k: k, sc: sc} }
-
 // build returns the screen's body (banner and preview, which a verdict
 // covers) and its bottom bar (status and buttons, which stay in reach of
 // staff while verdicts come one after another).
 func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
-	t := s.k.t
+	t := s.t
 	s.preview = canvas.NewImageFromImage(nil)
 	s.preview.FillMode = canvas.ImageFillContain
 	s.preview.ScaleMode = canvas.ImageScaleFastest
@@ -118,12 +123,12 @@ func (s *scanScreen) listenKeys(c fyne.Canvas) {
 			text := s.typed.String()
 			s.typed.Reset()
 			if strings.TrimSpace(text) != "" {
-				s.k.submit(text)
+				s.onSubmit(text)
 			}
 		case fyne.KeyEscape:
 			s.typed.Reset()
-			if s.k.verdictUp {
-				s.k.clearVerdict()
+			if s.verdictUp() {
+				s.onDismiss()
 			}
 		case fyne.KeyBackspace:
 			rs := []rune(s.typed.String())
@@ -152,8 +157,8 @@ func (s *scanScreen) refreshPreview() {
 
 // showStatus fills the status bar and the banners from st.
 func (s *scanScreen) showStatus(st app.Status) {
-	t := s.k.t
-	now := s.k.o.Now()
+	t := s.t
+	now := s.now()
 	bannerWas, fullWas := s.banner.Visible(), s.full.Visible()
 	defer func() {
 		// A banner that comes or goes changes the layout: without this the
@@ -168,6 +173,23 @@ func (s *scanScreen) showStatus(st app.Status) {
 		}
 	}()
 	s.showUnrecorded(st.Unrecorded)
+	s.showService(st)
+	s.showTrust(st, now)
+	s.showClock(st, now)
+	s.showCamera(st)
+
+	// With no service there is no register to upload to yet.
+	if st.Pending > 0 && s.core.Config().ServerURL != "" {
+		s.pending.SetText(t("status.pending", st.Pending))
+		s.pending.Show()
+	} else {
+		s.pending.Hide()
+	}
+}
+
+// showService says whether the service answers, with the outage banner.
+func (s *scanScreen) showService(st app.Status) {
+	t := s.t
 	if st.Online {
 		s.service.SetText(t("status.online"))
 		s.service.Importance = widget.SuccessImportance
@@ -175,7 +197,7 @@ func (s *scanScreen) showStatus(st app.Status) {
 	} else {
 		since := t("status.offline")
 		banner := t("banner.offline")
-		if s.k.eng.Config().ServerURL == "" {
+		if s.core.Config().ServerURL == "" {
 			banner = t("banner.no_service") // nothing to reach: not an outage
 		}
 		if !st.OutageSince.IsZero() {
@@ -188,6 +210,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.banner.Show()
 	}
 	s.service.Refresh()
+}
+
+// showTrust says how old the trust list is, with a banner when none holds.
+func (s *scanScreen) showTrust(st app.Status, now time.Time) {
+	t := s.t
 	// Without a trust list that holds, every pass is refused whatever the
 	// service does: say so, and what staff can do, before anything else.
 	if st.TrustListAt.IsZero() {
@@ -203,17 +230,21 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.trust.SetText(t("status.trust_none"))
 		s.trust.Importance = widget.DangerImportance
 	case st.TrustListStale:
-		s.trust.SetText(t("status.trust_stale", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.SetText(t("status.trust_stale", age(s.t, now.Sub(st.TrustListAt))))
 		s.trust.Importance = widget.DangerImportance
 	case st.RevocationsStale:
-		s.trust.SetText(t("status.revocations_stale", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.SetText(t("status.revocations_stale", age(s.t, now.Sub(st.TrustListAt))))
 		s.trust.Importance = widget.WarningImportance
 	default:
-		s.trust.SetText(t("status.trust_age", age(s.k, now.Sub(st.TrustListAt))))
+		s.trust.SetText(t("status.trust_age", age(s.t, now.Sub(st.TrustListAt))))
 		s.trust.Importance = widget.MediumImportance
 	}
 	s.trust.Refresh()
+}
 
+// showClock warns when the kiosk's clock cannot be trusted.
+func (s *scanScreen) showClock(st app.Status, now time.Time) {
+	t := s.t
 	if st.ClockBehind {
 		s.clock.SetText(t("status.clock_behind", now.Local().Format(time.DateTime), st.TrustedTime.Local().Format(time.DateTime)))
 		s.clock.Importance = widget.DangerImportance
@@ -230,7 +261,11 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.clock.Hide()
 	}
 	s.clock.Refresh()
+}
 
+// showCamera says what the camera is doing, over the preview when it fails.
+func (s *scanScreen) showCamera(st app.Status) {
+	t := s.t
 	cam := st.Camera
 	if s.sc != nil {
 		cam = s.sc.State()
@@ -251,14 +286,6 @@ func (s *scanScreen) showStatus(st app.Status) {
 		s.guide.Hide()
 		s.hintBox.Hide()
 	}
-
-	// With no service there is no register to upload to yet.
-	if st.Pending > 0 && s.k.eng.Config().ServerURL != "" {
-		s.pending.SetText(t("status.pending", st.Pending))
-		s.pending.Show()
-	} else {
-		s.pending.Hide()
-	}
 }
 
 // showUnrecorded puts up, while nothing can be written, what staff can
@@ -269,7 +296,7 @@ func (s *scanScreen) showUnrecorded(u app.Unrecorded) {
 		s.full.Hide()
 		return
 	}
-	s.fullText.SetText(s.k.t("banner.full", u.Since.Local().Format("15:04"), u.Entries))
+	s.fullText.SetText(s.t("banner.full", u.Since.Local().Format("15:04"), u.Entries))
 	s.full.Show()
 }
 
@@ -281,21 +308,17 @@ func cameraOr(c app.CameraState) app.CameraState {
 }
 
 // age says how old something is in the largest whole unit.
-func age(k *Kiosk, d time.Duration) string {
+func age(t translate, d time.Duration) string {
 	switch {
 	case d < 0:
-		return k.t("age.minutes", 0)
+		return t("age.minutes", 0)
 	case d < time.Hour:
-		return k.t("age.minutes", int(d/time.Minute))
+		return t("age.minutes", int(d/time.Minute))
 	case d < 48*time.Hour:
-		return k.t("age.hours", int(d/time.Hour))
+		return t("age.hours", int(d/time.Hour))
 	}
-	return k.t("age.days", int(d/(24*time.Hour)))
+	return t("age.days", int(d/(24*time.Hour)))
 }
-
-func (s *scanScreen) onManualEntry() { s.k.askPIN(app.Staff, s.k.showManualEntry) }
-
-func (s *scanScreen) onManager() { s.k.askPIN(app.Manager, s.k.showManager) }
 
 // framingGuide draws corner brackets around the square where the visitor
 // should hold the QR code.

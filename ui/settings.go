@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,11 +26,21 @@ var (
 // settingsTab edits the kiosk configuration; the engine validates, writes
 // and audits it (SaveConfig).
 type settingsTab struct {
-	k  *Kiosk
-	by app.Person
-	// languageChanged puts the window in another language; the manager
-	// screen that holds this tab sets it.
+	core           settingsCore
+	ctx            context.Context
+	cat            *catalog
+	lang           string // the language the window speaks now
+	t              translate
+	do             func(func())
+	toast          func(msg string)
+	systemLanguage func() string
+	onDone         func(err error) // a save finished
+	// onReload reopens the engine after a change it cannot take live;
+	// nil keeps the running one.
+	onReload func()
+	// languageChanged puts the window in another language.
 	languageChanged func(lang string)
+	by              app.Person
 
 	server     *widget.Entry
 	serverCA   *widget.Entry
@@ -51,13 +62,9 @@ type settingsTab struct {
 	errMsg     *widget.Label
 }
 
-func newSettingsTab(k *Kiosk, by app.Person) *settingsTab {
-	return &settingsTab{k: k, by: by, languageChanged: k.SetLanguage}
-}
-
 func (s *settingsTab) build() fyne.CanvasObject {
-	t := s.k.t
-	c := s.k.eng.Config()
+	t := s.t
+	c := s.core.Config()
 	s.server = widget.NewEntry()
 	s.server.SetText(c.ServerURL)
 	s.server.SetPlaceHolder("https://verify.example.org")
@@ -80,7 +87,7 @@ func (s *settingsTab) build() fyne.CanvasObject {
 	s.resolution.SetSelected(c.Resolution)
 	labels := make([]string, len(statuses))
 	for i, st := range statuses {
-		labels[i] = statusText(s.k.cat, s.k.lang, st)
+		labels[i] = statusText(s.cat, s.lang, st)
 	}
 	s.statuses = widget.NewCheckGroup(labels, nil)
 	s.statuses.Horizontal = true
@@ -156,8 +163,8 @@ func indexOf(list []string, s string) int {
 // config reads the form over the current configuration; it reports fields
 // that are not numbers, and leaves the rest of the checking to the engine.
 func (s *settingsTab) config() (app.Config, error) {
-	t := s.k.t
-	c := s.k.eng.Config()
+	t := s.t
+	c := s.core.Config()
 	c.ServerURL = strings.TrimSpace(s.server.Text)
 	c.ServerCA = strings.TrimSpace(s.serverCA.Text)
 	c.CredentialFile = strings.TrimSpace(s.credential.Text)
@@ -231,17 +238,17 @@ func atoiOrZero(s string) (int, error) {
 }
 
 func (s *settingsTab) onSave() {
-	old := s.k.eng.Config()
+	old := s.core.Config()
 	c, err := s.config()
 	if err != nil {
 		s.showErr(err)
-		s.k.done("settings", err)
+		s.onDone(err)
 		return
 	}
 	s.save.Disable()
 	go func() {
-		err := s.k.eng.SaveConfig(s.k.ctx, s.by, c)
-		s.k.do(func() { s.saved(c, needsReload(old, c), err) })
+		err := s.core.SaveConfig(s.ctx, s.by, c)
+		s.do(func() { s.saved(c, needsReload(old, c), err) })
 	}()
 }
 
@@ -259,18 +266,18 @@ func (s *settingsTab) showErr(err error) {
 
 func (s *settingsTab) saved(c app.Config, reload bool, err error) {
 	s.save.Enable()
-	defer s.k.done("settings", err)
+	defer s.onDone(err)
 	if err != nil {
-		s.showErr(fmt.Errorf("%s: %w", s.k.t("settings.failed"), err))
+		s.showErr(fmt.Errorf("%s: %w", s.t("settings.failed"), err))
 		return
 	}
 	s.errMsg.Hide()
-	if reload && s.k.o.Reload != nil {
-		s.k.o.Reload()
+	if reload && s.onReload != nil {
+		s.onReload()
 		return
 	}
-	if pickLanguage(c.Language, s.k.o.SystemLanguage) != s.k.lang {
+	if pickLanguage(c.Language, s.systemLanguage) != s.lang {
 		s.languageChanged(c.Language)
 	}
-	s.k.toast(s.k.t("settings.saved"))
+	s.toast(s.t("settings.saved"))
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -18,7 +19,16 @@ const DemoServer = "http://127.0.0.1:8787"
 // setupScreen is the first run: how to verify passes (the demo service, or
 // the authority's service and its root key) and the first manager's PIN.
 type setupScreen struct {
-	k          *Kiosk
+	core       setupCore
+	ctx        context.Context
+	t          translate
+	do         func(func())
+	askManager func(then func(app.Person)) // a manager's PIN, then then
+	onDone     func(err error)             // the writes finished
+	// onReload reopens the engine with the new configuration; nil keeps
+	// the running one.
+	onReload   func()
+	onFinished func() // on to the scan screen
 	needConfig bool
 	needPerson bool
 
@@ -35,31 +45,9 @@ type setupScreen struct {
 	modeIdx int
 }
 
-// needsFirstManager is true when nobody can sign in yet.
-func (k *Kiosk) needsFirstManager() bool {
-	need, err := k.eng.NeedsSetup(k.ctx)
-	if err != nil {
-		k.o.Logf("passdesk: listing staff: %v", err)
-		return false
-	}
-	return need
-}
-
-func (k *Kiosk) showSetup() {
-	k.screen = screenSetup
-	if k.sc != nil {
-		k.sc.Pause(true)
-	}
-	k.setup = &setupScreen{k: k, needConfig: k.needsSetup(), needPerson: k.needsFirstManager()}
-	c := k.win.Canvas()
-	c.SetOnTypedRune(nil)
-	c.SetOnTypedKey(nil)
-	k.win.SetContent(k.setup.build())
-}
-
 func (s *setupScreen) build() fyne.CanvasObject {
-	t := s.k.t
-	c := s.k.eng.Config()
+	t := s.t
+	c := s.core.Config()
 	icon := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.Icon))
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(96))
@@ -114,7 +102,7 @@ func (s *setupScreen) build() fyne.CanvasObject {
 
 // onMode fills in the demo service, or clears it for the real one.
 func (s *setupScreen) onMode(choice string) {
-	if choice == s.k.t("setup.demo") {
+	if choice == s.t("setup.demo") {
 		s.modeIdx = 0
 		s.server.SetText(DemoServer)
 	} else {
@@ -128,8 +116,8 @@ func (s *setupScreen) onMode(choice string) {
 // onSave creates the first manager (when there is none), then saves the
 // configuration as that manager, or asks a manager's PIN first.
 func (s *setupScreen) onSave() {
-	t := s.k.t
-	c := s.k.eng.Config()
+	t := s.t
+	c := s.core.Config()
 	if s.needConfig {
 		c.ServerURL = strings.TrimSpace(s.server.Text)
 		c.Roots = nil
@@ -166,14 +154,13 @@ func (s *setupScreen) onSave() {
 			s.fail(t("staff.need_name"))
 			return
 		}
-		st := staffTab{k: s.k}
-		if err := st.checkPIN(pin, s.pin2.Text); err != nil {
+		if err := checkPIN(pin, s.pin2.Text); err != nil {
 			s.fail(err.Error())
 			return
 		}
 	}
 	if !s.needPerson {
-		s.k.askPIN(app.Manager, func(by app.Person) { s.apply(by, c, "", "") })
+		s.askManager(func(by app.Person) { s.apply(by, c, "", "") })
 		return
 	}
 	s.apply(app.Person{}, c, name, pin)
@@ -186,28 +173,27 @@ func (s *setupScreen) apply(by app.Person, c app.Config, name, pin string) {
 	go func() {
 		var err error
 		if name != "" {
-			by, err = s.k.eng.SetUp(s.k.ctx, name, pin)
+			by, err = s.core.SetUp(s.ctx, name, pin)
 		}
 		if err == nil && needConfig {
-			err = s.k.eng.SaveConfig(s.k.ctx, by, c)
+			err = s.core.SaveConfig(s.ctx, by, c)
 		}
-		s.k.do(func() { s.applied(err) })
+		s.do(func() { s.applied(err) })
 	}()
 }
 
 func (s *setupScreen) applied(err error) {
 	s.save.Enable()
-	defer s.k.done("setup", err)
+	defer s.onDone(err)
 	if err != nil {
-		s.fail(s.k.errorText(err))
+		s.fail(errorText(s.t, err))
 		return
 	}
-	if s.needConfig && s.k.o.Reload != nil {
-		s.k.o.Reload()
+	if s.needConfig && s.onReload != nil {
+		s.onReload()
 		return
 	}
-	s.k.SetLanguage(s.k.eng.Config().Language)
-	s.k.showScan()
+	s.onFinished()
 }
 
 func (s *setupScreen) fail(msg string) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -16,8 +17,14 @@ import (
 // staffTab lists staff and managers and lets a manager add people, change
 // a PIN and deactivate someone who left.
 type staffTab struct {
-	k  *Kiosk
-	by app.Person
+	core   staffCore
+	ctx    context.Context
+	win    fyne.Window
+	t      translate
+	do     func(func())
+	toast  func(msg string)
+	onDone func(err error) // background work finished
+	by     app.Person
 
 	people   []app.Person
 	list     *widget.List
@@ -34,10 +41,13 @@ type staffTab struct {
 	selLabel *widget.Label
 }
 
-func newStaffTab(k *Kiosk, by app.Person) *staffTab { return &staffTab{k: k, by: by, selected: -1} }
+// newStaffTab builds the staff tab for the signed-in manager by.
+func newStaffTab(ctx context.Context, core staffCore, win fyne.Window, t translate, do func(func()), toast func(string), onDone func(error), by app.Person) *staffTab {
+	return &staffTab{core: core, ctx: ctx, win: win, t: t, do: do, toast: toast, onDone: onDone, by: by, selected: -1}
+}
 
 func (s *staffTab) build() fyne.CanvasObject {
-	t := s.k.t
+	t := s.t
 	s.list = widget.NewList(func() int { return len(s.people) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -78,9 +88,9 @@ func (s *staffTab) build() fyne.CanvasObject {
 }
 
 func (s *staffTab) personText(p app.Person) string {
-	text := fmt.Sprintf("%s  ·  %s", p.Name, s.k.t("role."+string(p.Role)))
+	text := fmt.Sprintf("%s  ·  %s", p.Name, s.t("role."+string(p.Role)))
 	if !p.Active {
-		text += "  ·  " + s.k.t("staff.inactive")
+		text += "  ·  " + s.t("staff.inactive")
 	}
 	return text
 }
@@ -88,8 +98,8 @@ func (s *staffTab) personText(p app.Person) string {
 // load reads the people off the UI goroutine.
 func (s *staffTab) load() {
 	go func() {
-		list, err := s.k.eng.ListPeople(s.k.ctx, s.by)
-		s.k.do(func() {
+		list, err := s.core.ListPeople(s.ctx, s.by)
+		s.do(func() {
 			if err == nil {
 				s.people = list
 				s.selected = -1
@@ -97,10 +107,10 @@ func (s *staffTab) load() {
 				s.list.Refresh()
 				s.setPIN.Disable()
 				s.deact.Disable()
-				s.selLabel.SetText(s.k.t("staff.none_selected"))
+				s.selLabel.SetText(s.t("staff.none_selected"))
 			}
 			s.showErr(err)
-			s.k.done("staff", err)
+			s.onDone(err)
 		})
 	}()
 }
@@ -110,7 +120,7 @@ func (s *staffTab) showErr(err error) {
 		s.errMsg.Hide()
 		return
 	}
-	s.errMsg.SetText(s.k.errorText(err))
+	s.errMsg.SetText(errorText(s.t, err))
 	s.errMsg.Show()
 }
 
@@ -130,7 +140,7 @@ func (s *staffTab) onSelect(i widget.ListItemID) {
 
 // checkPIN says what is wrong with a new PIN before the ledger sees it;
 // the rule itself is the core's (app.ValidatePIN).
-func (s *staffTab) checkPIN(pin, again string) error {
+func checkPIN(pin, again string) error {
 	if err := app.ValidatePIN(pin); err != nil {
 		return err
 	}
@@ -146,7 +156,7 @@ func (s *staffTab) onAdd() {
 		s.showErr(app.ErrNeedsPerson)
 		return
 	}
-	if err := s.checkPIN(s.pin.Text, s.pin2.Text); err != nil {
+	if err := checkPIN(s.pin.Text, s.pin2.Text); err != nil {
 		s.showErr(err)
 		return
 	}
@@ -156,7 +166,7 @@ func (s *staffTab) onAdd() {
 	}
 	pin := s.pin.Text
 	s.run(func() error {
-		_, err := s.k.eng.AddPerson(s.k.ctx, s.by, name, role, pin)
+		_, err := s.core.AddPerson(s.ctx, s.by, name, role, pin)
 		return err
 	}, func() {
 		s.name.SetText("")
@@ -173,22 +183,22 @@ func (s *staffTab) onSetPIN() {
 	pin := widget.NewPasswordEntry()
 	again := widget.NewPasswordEntry()
 	items := []*widget.FormItem{
-		widget.NewFormItem(s.k.t("staff.pin"), pin),
-		widget.NewFormItem(s.k.t("staff.pin_again"), again),
+		widget.NewFormItem(s.t("staff.pin"), pin),
+		widget.NewFormItem(s.t("staff.pin_again"), again),
 	}
-	dialog.ShowForm(s.k.t("staff.set_pin_for", p.Name), s.k.t("common.save"), s.k.t("common.cancel"), items, func(ok bool) {
+	dialog.ShowForm(s.t("staff.set_pin_for", p.Name), s.t("common.save"), s.t("common.cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
-		if err := s.checkPIN(pin.Text, again.Text); err != nil {
+		if err := checkPIN(pin.Text, again.Text); err != nil {
 			s.showErr(err)
 			return
 		}
 		newPIN := pin.Text
 		s.run(func() error {
-			return s.k.eng.SetPIN(s.k.ctx, s.by, p, newPIN)
+			return s.core.SetPIN(s.ctx, s.by, p, newPIN)
 		}, nil)
-	}, s.k.win)
+	}, s.win)
 }
 
 func (s *staffTab) onDeactivate() {
@@ -196,14 +206,14 @@ func (s *staffTab) onDeactivate() {
 		return
 	}
 	p := s.people[s.selected]
-	dialog.ShowConfirm(s.k.t("staff.deactivate"), s.k.t("staff.deactivate_confirm", p.Name), func(ok bool) {
+	dialog.ShowConfirm(s.t("staff.deactivate"), s.t("staff.deactivate_confirm", p.Name), func(ok bool) {
 		if !ok {
 			return
 		}
 		s.run(func() error {
-			return s.k.eng.Deactivate(s.k.ctx, s.by, p)
+			return s.core.Deactivate(s.ctx, s.by, p)
 		}, nil)
-	}, s.k.win)
+	}, s.win)
 }
 
 // run does a change off the UI goroutine, then reloads the list.
@@ -211,17 +221,17 @@ func (s *staffTab) run(change func() error, after func()) {
 	s.add.Disable()
 	go func() {
 		err := change()
-		s.k.do(func() {
+		s.do(func() {
 			s.add.Enable()
 			if err != nil {
 				s.showErr(err)
-				s.k.done("staff", err)
+				s.onDone(err)
 				return
 			}
 			if after != nil {
 				after()
 			}
-			s.k.toast(s.k.t("staff.saved"))
+			s.toast(s.t("staff.saved"))
 			s.load()
 		})
 	}()
