@@ -24,19 +24,6 @@ import (
 // latest trusted time. Guessing PINs needs the keypad, which the headless
 // kiosk has not: app's TestPINGuessingTakesMonths covers it.
 
-// buildPassdesk builds the binary once per test run.
-func buildPassdesk(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	exe := filepath.Join(t.TempDir(), "passdesk")
-	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return exe
-}
-
 // admitEverything is a service that answers admit to every verify call
 // and serves the world's genuine lists.
 func admitEverything(t *testing.T, w *apptest.World) *httptest.Server {

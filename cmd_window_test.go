@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"image"
 	"image/color"
 	"image/png"
@@ -23,7 +21,6 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
-	"passdesk/pass"
 	"passdesk/ui"
 )
 
@@ -136,54 +133,24 @@ func TestWindowSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it under Xvfb")
 	}
-	for _, tool := range []string{"Xvfb", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (make test installs xvfb and imagemagick): %v", tool, err)
-		}
-	}
+	needTools(t, "Xvfb", "import")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "passdesk")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building passdesk: %v\n%s", err, out)
-	}
+	bin := buildPassdesk(t)
 
 	frames := filepath.Join(dir, "frames")
 	if err := os.Mkdir(frames, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	writeQR(t, filepath.Join(frames, "not-a-pass.png"), "PD1:THIS IS NOT A PASS")
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	display := startXvfb(t, ctx, "1024x768x24")
-
-	kiosk := exec.CommandContext(ctx, bin,
-		"--config", filepath.Join(dir, "config.toml"), "--data", filepath.Join(dir, "data"),
-		"--root", pass.EncodeRootKey(pub), "--camera", "replay:"+frames+"@2", "--lang", "ko",
-		"--venue", "smoke", "--kiosk", "k1", "--demo-people")
-	kiosk.Env = append(os.Environ(), "DISPLAY="+display, "LANG=ko_KR.UTF-8")
-	var klog syncBuffer // the kiosk writes while the test reads
-	kiosk.Stdout, kiosk.Stderr = &klog, &klog
-	if err := kiosk.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = kiosk.Process.Kill()
-		_ = kiosk.Wait()
-	}()
+	klog, _ := startKiosk(t, ctx, bin, dir, append(os.Environ(), "DISPLAY="+display, "LANG=ko_KR.UTF-8"),
+		"--camera", "replay:"+frames+"@2", "--lang", "ko")
 
 	shot := filepath.Join(dir, "shot.png")
 	var red, white float64
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
-		if kiosk.ProcessState != nil {
-			break
-		}
 		cmd := exec.CommandContext(ctx, "import", "-display", display, "-window", "root", shot)
 		if err := cmd.Run(); err != nil {
 			continue // the window may not be mapped yet

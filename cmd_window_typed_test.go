@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"image/png"
 	"os"
@@ -12,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"passdesk/pass"
 )
 
 // TestWindowTyped runs the built kiosk full screen under Xvfb, on bare X
@@ -26,23 +22,12 @@ func TestWindowTyped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it under Xvfb")
 	}
-	for _, tool := range []string{"Xvfb", "import", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (make deps-test installs it): %v", tool, err)
-		}
-	}
-	bin := filepath.Join(t.TempDir(), "passdesk")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building passdesk: %v\n%s", err, out)
-	}
+	needTools(t, "Xvfb", "import", "xdotool")
+	bin := buildPassdesk(t)
 	for _, c := range []struct{ name, wm string }{{"bare X", ""}, {"window manager", "matchbox-window-manager"}} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.wm != "" {
-				if _, err := exec.LookPath(c.wm); err != nil {
-					t.Skipf("%s is not installed (make deps-test installs it): %v", c.wm, err)
-				}
+				needTools(t, c.wm)
 			}
 			typeIntoKiosk(t, bin, c.wm)
 		})
@@ -69,24 +54,7 @@ func typeIntoKiosk(t *testing.T, bin, wm string) {
 		})
 	}
 	dir := t.TempDir()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kiosk := exec.CommandContext(ctx, bin,
-		"--config", filepath.Join(dir, "config.toml"), "--data", filepath.Join(dir, "data"),
-		"--root", pass.EncodeRootKey(pub), "--camera", "none", "--lang", "en",
-		"--venue", "smoke", "--kiosk", "k1", "--demo-people")
-	kiosk.Env = env
-	var klog syncBuffer // the kiosk writes while the test reads
-	kiosk.Stdout, kiosk.Stderr = &klog, &klog
-	if err := kiosk.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = kiosk.Process.Kill()
-		_ = kiosk.Wait()
-	}()
+	klog, _ := startKiosk(t, ctx, bin, dir, env, "--camera", "none", "--lang", "en")
 	x := func(args ...string) {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, "xdotool", args...)

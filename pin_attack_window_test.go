@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"image"
@@ -15,8 +13,6 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
-
-	"passdesk/pass"
 )
 
 // The PIN delay of app/pinguard.go as the built kiosk applies it: three
@@ -40,19 +36,10 @@ func TestPINAttackWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it under Xvfb")
 	}
-	for _, tool := range []string{"Xvfb", "import", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (make deps-test installs it): %v", tool, err)
-		}
-	}
+	needTools(t, "Xvfb", "import", "xdotool")
 	start := time.Now()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "passdesk")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building passdesk: %v\n%s", err, out)
-	}
+	bin := buildPassdesk(t)
 
 	t.Logf("built in %v", time.Since(start).Round(100*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -60,32 +47,10 @@ func TestPINAttackWindow(t *testing.T) {
 	const width, height = 1024, 768
 	display := startXvfb(t, ctx, fmt.Sprintf("%dx%dx24", width, height))
 	env := append(withoutLocale(os.Environ()), "DISPLAY="+display, "LANG=C.UTF-8")
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	data := filepath.Join(dir, "data")
-	kiosk := exec.CommandContext(ctx, bin,
-		"--config", filepath.Join(dir, "config.toml"), "--data", data,
-		"--root", pass.EncodeRootKey(pub), "--camera", "none", "--lang", "en",
-		"--venue", "smoke", "--kiosk", "k1", "--demo-people")
-	kiosk.Env = env
-	var klog syncBuffer // the kiosk writes while the test reads
-	kiosk.Stdout, kiosk.Stderr = &klog, &klog
-	if err := kiosk.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			_ = kiosk.Process.Kill()
-			_ = kiosk.Wait()
-		}
-	}
-	defer stop()
+	klog, stop := startKiosk(t, ctx, bin, dir, env, "--camera", "none", "--lang", "en")
 
-	d := &desk{t: t, ctx: ctx, env: env, display: display, shot: filepath.Join(dir, "shot.png"), klog: &klog}
+	d := &desk{t: t, ctx: ctx, env: env, display: display, shot: filepath.Join(dir, "shot.png"), klog: klog}
 	d.look("the full-screen scan screen", 60*time.Second, func(s deskScreen) bool { return s.dark > 0.5 })
 	t.Logf("kiosk up at %v", time.Since(start).Round(100*time.Millisecond))
 
