@@ -108,7 +108,7 @@ func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, te
 		v.Scheme = sc.Prefix()[:len(sc.Prefix())-1]
 	}
 	if !first {
-		v.Admit, v.Reason, v.Rule = false, pass.Duplicate, nil
+		v.Admit, v.Reason = false, pass.Duplicate
 		return e.record(ctx, v, Offline, now, newID(), "", nil)
 	}
 	id := newID()

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -151,11 +150,7 @@ func checkPIN(pin, again string) error {
 }
 
 func (s *staffTab) onAdd() {
-	name := strings.TrimSpace(s.name.Text)
-	if name == "" {
-		s.showErr(app.ErrNeedsPerson)
-		return
-	}
+	name := s.name.Text // the core trims it and refuses an empty one
 	if err := checkPIN(s.pin.Text, s.pin2.Text); err != nil {
 		s.showErr(err)
 		return
