@@ -98,20 +98,31 @@ func runHeadless(ctx context.Context, cfg app.Config, stdin io.Reader, stdout, s
 
 	var wg sync.WaitGroup
 	evCtx, stopEvents := context.WithCancel(ctx)
-	wg.Add(1)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case ev := <-k.Events:
+				errOut.write(eventLine{Time: stamp(ev.Time), Event: string(ev.Kind), Detail: ev.Detail, OutageID: ev.OutageID})
+			case <-evCtx.Done():
+				return
+			}
+		}
+	}()
+	// Alerts have a reader of their own: one waiting for the line of the
+	// scan that raised it holds up no event.
 	go func() {
 		defer wg.Done()
 		alerts := k.Engine.Alerts()
 		for {
 			select {
-			case ev := <-k.Events:
-				errOut.write(eventLine{Time: stamp(ev.Time), Event: string(ev.Kind), Detail: ev.Detail, OutageID: ev.OutageID})
 			case a, ok := <-alerts:
 				if !ok {
 					alerts = nil // closed: the engine is stopping
 					continue
 				}
-				out.write(lineOf(a))
+				out.alert(a)
 			case <-evCtx.Done():
 				return
 			}
@@ -140,7 +151,7 @@ func runHeadless(ctx context.Context, cfg app.Config, stdin io.Reader, stdout, s
 			if !ok {
 				return exitOK
 			}
-			out.write(lineOf(k.Engine.Scan(ctx, text)))
+			out.scan(ctx, k.Engine, text)
 		}
 	}
 }
@@ -178,7 +189,7 @@ func readLines(ctx context.Context, e *app.Engine, stdin io.Reader, out *lineWri
 			if line == "" {
 				continue
 			}
-			out.write(lineOf(e.Scan(ctx, line)))
+			out.scan(ctx, e, line)
 		}
 	}
 }
@@ -224,6 +235,23 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z
 type lineWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+	// order is held across a scan and its line: an alert the scan raises
+	// (the service disagreeing) is written after the scan's own line.
+	order sync.Mutex
+}
+
+// scan verifies text and writes its verdict line.
+func (l *lineWriter) scan(ctx context.Context, e *app.Engine, text string) {
+	l.order.Lock()
+	defer l.order.Unlock()
+	l.write(lineOf(e.Scan(ctx, text)))
+}
+
+// alert writes an alert's line, after the line of the scan that raised it.
+func (l *lineWriter) alert(r app.Result) {
+	l.order.Lock()
+	defer l.order.Unlock()
+	l.write(lineOf(r))
 }
 
 func (l *lineWriter) write(v any) {
