@@ -111,7 +111,7 @@ func run(b *testing.B, a *authorityRig, k *kioskRig, workers int, lazy bool, wan
 
 func benchKiosk(b *testing.B, d time.Duration, tune func(*app.Timing)) (*authorityRig, *kioskRig) {
 	a := newAuthority(b)
-	k := openKioskWith(b, a, b.TempDir(), a.proxy.URL(), d, tune)
+	k := openKioskWith(b, a, ledgerDir(b), a.proxy.URL(), d, tune)
 	waitFor(b, "lists", func() bool { return !k.e.Status().TrustListStale && !k.e.Status().RevocationsStale })
 	return a, k
 }
@@ -158,7 +158,7 @@ func BenchmarkVerdictBreakerOpen(b *testing.B) {
 // the breaker is open, without the ledger's fsync.
 func BenchmarkVerdictBreakerOpenMemoryLedger(b *testing.B) {
 	a := newAuthority(b)
-	k := openKioskWith(b, a, b.TempDir(), a.proxy.URL(), deadline, func(t *app.Timing) { t.ProbeEvery, t.ProbeMax = time.Hour, time.Hour })
+	k := openKioskWith(b, a, ledgerDir(b), a.proxy.URL(), deadline, func(t *app.Timing) { t.ProbeEvery, t.ProbeMax = time.Hour, time.Hour })
 	waitFor(b, "lists", func() bool { return !k.e.Status().TrustListStale })
 	cfg := k.e.Config()
 	mem := &apptest.Ledger{}

@@ -180,6 +180,19 @@ type kioskRig struct {
 	e       *app.Engine
 }
 
+// ledgerDir is a folder for a kiosk's ledger: on tmpfs (/dev/shm) where
+// there is one, since these tests time the link and the shared disk's
+// fsync alone can take hundreds of milliseconds; else a temporary folder.
+func ledgerDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/dev/shm", "passdesk-kiosk-")
+	if err != nil {
+		return t.TempDir()
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
 // openKiosk opens a kiosk on dir talking to url.
 func openKiosk(t testing.TB, a *authorityRig, dir, url string) *kioskRig {
 	t.Helper()
@@ -282,7 +295,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 
 func TestFaults(t *testing.T) {
 	a := newAuthority(t)
-	k := openKiosk(t, a, t.TempDir(), a.proxy.URL())
+	k := openKiosk(t, a, ledgerDir(t), a.proxy.URL())
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale && !k.e.Status().RevocationsStale })
 	k.scan(t, a, app.Online)
 
@@ -408,7 +421,7 @@ func containsStr(s []string, v string) bool {
 
 func TestBadDNSName(t *testing.T) {
 	a := newAuthority(t)
-	dir := t.TempDir()
+	dir := ledgerDir(t)
 	// The lists from a first run against the right address.
 	k := openKiosk(t, a, dir, a.proxy.URL())
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale })
@@ -431,7 +444,7 @@ func TestBadDNSName(t *testing.T) {
 
 func TestRestartMidOutage(t *testing.T) {
 	a := newAuthority(t)
-	dir := t.TempDir()
+	dir := ledgerDir(t)
 	k := openKiosk(t, a, dir, a.proxy.URL())
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale })
 	k.scan(t, a, app.Online)
@@ -461,7 +474,7 @@ func TestRestartMidOutage(t *testing.T) {
 // never heard) is sent again and stored once.
 func TestLostUploadAnswer(t *testing.T) {
 	a := newAuthority(t)
-	k := openKiosk(t, a, t.TempDir(), a.proxy.URL())
+	k := openKiosk(t, a, ledgerDir(t), a.proxy.URL())
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale })
 	a.proxy.Set(faultproxy.Rule{Fault: faultproxy.Truncate, Paths: []string{api.PathEntries}})
 	for range 3 {

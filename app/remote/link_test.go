@@ -54,7 +54,7 @@ func hasNotice(st app.Status, code app.NoticeCode) bool {
 func TestRevokedCredential(t *testing.T) {
 	ctx := context.Background()
 	a := newAuthority(t)
-	k := openKiosk(t, a, t.TempDir(), a.proxy.URL())
+	k := openKiosk(t, a, ledgerDir(t), a.proxy.URL())
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale && !k.e.Status().RevocationsStale })
 	k.scan(t, a, app.Online)
 	k.allUploaded(t, a)
@@ -124,7 +124,7 @@ func newImpostor(t *testing.T, cert tls.Certificate) *impostor {
 // kiosk's credential is never shown to it, and the kiosk verifies alone.
 func TestImpostorCertificateRefused(t *testing.T) {
 	a := newAuthority(t)
-	dir := t.TempDir()
+	dir := ledgerDir(t)
 	k := openKiosk(t, a, dir, a.proxy.URL()) // the lists, from the real service
 	waitFor(t, "lists", func() bool { return !k.e.Status().TrustListStale })
 	k.close()
