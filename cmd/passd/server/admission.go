@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"passdesk/api"
@@ -21,8 +22,10 @@ import (
 // the 2021 servers collapsed.
 type admission struct {
 	slots       chan struct{}
-	retryAfter  string // whole seconds
-	body        []byte // the 429 answer, made once
+	retryAfter  string       // whole seconds
+	body        []byte       // the 429 answer's body, made once
+	raw         rawAnswer    // the whole 429 answer, for the front door
+	doorShed    atomic.Int64 // requests the front door turned away
 	queue       *sojournShedder
 	bodyTimeout time.Duration
 	// shedWait and servedWait are how long 429s and admitted POSTs took
@@ -35,13 +38,15 @@ func newAdmission(limit int, retryAfter, bodyTimeout time.Duration) *admission {
 	if secs < 1 {
 		secs = 1
 	}
-	return &admission{
+	a := &admission{
 		slots:       make(chan struct{}, limit),
 		retryAfter:  strconv.Itoa(secs),
 		bodyTimeout: bodyTimeout,
 		body: []byte(`{"error":"the service is at capacity; retry after ` + strconv.Itoa(secs) +
 			` s","reason":"` + api.ReasonOverloaded + `"}`),
 	}
+	a.raw.body, a.raw.retryAfter = string(a.body), a.retryAfter
+	return a
 }
 
 // bodyRate is the slowest upload a body deadline allows for, beyond
@@ -52,8 +57,8 @@ const bodyRate = 128 << 10 // bytes per second
 func (a *admission) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			arrived := arrivalOf(r.Context())
-			if a.queue != nil && a.queue.shed(arrived) {
+			arrived, judged := arrivalOf(r.Context())
+			if a.queue != nil && !judged && a.queue.shed(arrived) {
 				a.reject(w)
 				if !arrived.IsZero() {
 					a.shedWait.add(time.Since(arrived))

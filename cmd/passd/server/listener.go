@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,10 +18,14 @@ type listener struct {
 	open     atomic.Int64
 	maxConns int64
 	refused  atomic.Int64
+	tls      *tls.Config // nil: plain HTTP
+	door     *admission  // answers what it sheds at the front door
+	logf     func(string, ...any)
 }
 
-func newListener(ln net.Listener, maxConns int) *listener {
-	return &listener{Listener: ln, maxConns: int64(maxConns)}
+func newListener(ln net.Listener, maxConns int, tc *tls.Config, door *admission, logf func(string, ...any)) *listener {
+	stampListener(ln)
+	return &listener{Listener: ln, maxConns: int64(maxConns), tls: tc, door: door, logf: logf}
 }
 
 // Accept returns the next connection under the cap. A connection over it
@@ -38,7 +43,15 @@ func (l *listener) Accept() (net.Conn, error) {
 			continue
 		}
 		l.open.Add(1)
-		return &conn{Conn: stamp(c), l: l}, nil
+		tcp := &conn{Conn: stamp(c), l: l}
+		f := &frontConn{Conn: tcp, tcp: tcp, door: l.door, logf: l.logf}
+		if l.tls != nil {
+			// TLS ends here rather than in net/http, so that the front
+			// door reads the requests inside it.
+			f.hs = tls.Server(tcp, l.tls)
+			f.Conn = f.hs
+		}
+		return f, nil
 	}
 }
 
@@ -81,10 +94,15 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 }
 
 // arrivalOf is when the request of ctx arrived, or zero when not known
-// (a test server without the listener, a system without receive stamps).
-func arrivalOf(ctx context.Context) time.Time {
-	if s, ok := ctx.Value(connKey{}).(stamped); ok {
-		return s.arrival()
+// (a test server without the listener, a system without receive stamps),
+// and whether the front door has already judged it.
+func arrivalOf(ctx context.Context) (arrived time.Time, judged bool) {
+	s, ok := ctx.Value(connKey{}).(stamped)
+	if !ok {
+		return time.Time{}, false
 	}
-	return time.Time{}
+	if f, ok := s.(*frontConn); ok {
+		judged = f.takeJudged()
+	}
+	return s.arrival(), judged
 }

@@ -290,6 +290,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := s.admission.queue; q != nil {
 		h["shedding"], h["shed_total"] = q.isStand.Load(), q.shedded.Load()
+		h["shed_at_door"] = s.admission.doorShed.Load()
 	}
 	// From arrival to answer, as passd sees it (bucket upper bounds).
 	if a := s.admission; a.servedWait.count() > 0 {
@@ -313,6 +314,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       90 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ConnContext:       withConn,
+		ConnState:         connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
@@ -322,14 +324,14 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer(ln.Addr().String())
-	counted := newListener(ln, s.cfg.MaxConns)
+	var tc *tls.Config
+	if s.cfg.TLS != nil {
+		tc = s.cfg.TLS.Clone()
+		tc.NextProtos = []string{"http/1.1"}
+	}
+	counted := newListener(ln, s.cfg.MaxConns, tc, s.admission, hs.ErrorLog.Printf)
 	s.listener.Store(counted)
 	ln = counted
-	if s.cfg.TLS != nil {
-		tc := s.cfg.TLS.Clone()
-		tc.NextProtos = []string{"http/1.1"}
-		ln = tls.NewListener(ln, tc)
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

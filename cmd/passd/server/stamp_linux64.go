@@ -73,10 +73,29 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
-	if ns := receiveTime(c.oob[:oobn]); ns != 0 {
-		c.arrived.Store(ns)
+	ns := receiveTime(c.oob[:oobn])
+	if ns == 0 {
+		// Data queued before any socket of the machine asked for stamps
+		// has none: it arrived no later than now.
+		ns = time.Now().UnixNano()
 	}
+	c.arrived.Store(ns)
 	return n, nil
+}
+
+// stampListener turns on receive timestamps on a TCP listener, so that
+// the kernel stamps data from the first request on and accepted
+// connections inherit the option.
+func stampListener(ln net.Listener) {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return
+	}
+	if rc, err := tl.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+		})
+	}
 }
 
 // receiveTime finds the SCM_TIMESTAMPNS control message in b and returns

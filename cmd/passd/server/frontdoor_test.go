@@ -1,0 +1,194 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"passdesk/api"
+	"passdesk/cmd/passd/server"
+)
+
+// TestFrontDoorAnswersWhatItSheds drives the service into a standing
+// queue and checks that requests then turned away are answered at the
+// front door: three pipelined POSTs get three 429s on one connection,
+// which stays open and has its next request, on time, verified.
+func TestFrontDoorAnswersWhatItSheds(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("receive timestamps are read on Linux only")
+	}
+	for _, overTLS := range []bool{false, true} {
+		name := "plain"
+		if overTLS {
+			name = "TLS"
+		}
+		t.Run(name, func(t *testing.T) { testFrontDoor(t, overTLS) })
+	}
+}
+
+func testFrontDoor(t *testing.T, overTLS bool) {
+	// The service's clock stands 10 s ahead of the kernel's stamps, so
+	// that every request has waited 10 s, and moves only when the test
+	// moves it: the shedder's intervals are the test's.
+	var clock atomic.Int64 // Unix ns; 0: the real time
+	clock.Store(time.Now().Add(10 * time.Second).UnixNano())
+	now := func() time.Time {
+		if ns := clock.Load(); ns != 0 {
+			return time.Unix(0, ns)
+		}
+		return time.Now()
+	}
+	cfg := server.Config{DemoHolders: 1, Now: now, ShedTarget: 2 * time.Millisecond, ShedBurst: time.Second}
+	var client *tls.Config
+	if overTLS {
+		cfg.TLS, client = testTLS(t)
+	}
+	s := serve(t, cfg)
+	qr, err := s.srv.DemoQR(context.Background(), "holder-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func() (net.Conn, *bufio.Reader) {
+		c, err := net.Dial("tcp", s.addr)
+		if err == nil && client != nil {
+			c = tls.Client(c, client)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		return c, bufio.NewReader(c)
+	}
+	body, _ := json.Marshal(api.VerifyRequest{QR: qr})
+	req := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: passd\r\nContent-Type: application/json\r\n%s: %s%s\r\nContent-Length: %d\r\n\r\n%s",
+		api.PathVerify, api.HeaderAuthorization, api.BearerPrefix, s.token, len(body), body)
+	read := func(br *bufio.Reader) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	hc, scheme := &http.Client{Transport: &http.Transport{TLSClientConfig: client}}, "http"
+	if client != nil {
+		scheme = "https"
+	}
+	health := func() map[string]any {
+		t.Helper()
+		resp, err := hc.Get(scheme + "://" + s.addr + api.PathHealth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var h map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	door := func() float64 { return health()["shed_at_door"].(float64) }
+
+	// Two late requests an interval apart make a standing queue; the
+	// service answers them itself, as the door was not yet shut.
+	c, br := dial()
+	for i := range 2 {
+		if i > 0 {
+			clock.Add(int64(110 * time.Millisecond))
+		}
+		io.WriteString(c, req)
+		if resp, b := read(br); resp.StatusCode != 429 {
+			t.Fatalf("late request %d = %d %s, want 429", i, resp.StatusCode, b)
+		}
+	}
+	if h := health(); h["shedding"] != true || h["shed_at_door"] != 0.0 {
+		t.Fatalf("healthz = %v, want shedding and none shed at the door yet", h)
+	}
+
+	c, br = dial()
+	if overTLS {
+		// One TLS record each (the client's dynamic record sizing is
+		// off: a request cut between two records is not framed at the
+		// door, and net/http sheds it).
+		for range 3 {
+			io.WriteString(c, req)
+		}
+	} else {
+		io.WriteString(c, req+req+req)
+	}
+	for i := range 3 {
+		resp, b := read(br)
+		var e api.Error
+		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" || resp.Header.Get("Date") == "" ||
+			resp.Close || json.Unmarshal([]byte(b), &e) != nil || e.Reason != api.ReasonOverloaded {
+			t.Errorf("pipelined request %d = %d %v close=%v %s, want 429 overloaded kept alive", i, resp.StatusCode, resp.Header, resp.Close, b)
+		}
+	}
+	if n := door(); n != 3 {
+		t.Errorf("shed at the door = %v, want 3", n)
+	}
+
+	// A request split over two writes is not framed at the door: the
+	// service sheds it itself, as before.
+	cut := strings.Index(req, "\r\n\r\n") + 4
+	io.WriteString(c, req[:cut])
+	time.Sleep(20 * time.Millisecond)
+	io.WriteString(c, req[cut:])
+	if resp, b := read(br); resp.StatusCode != 429 {
+		t.Errorf("split late request = %d %s, want 429", resp.StatusCode, b)
+	}
+	if n := door(); n != 3 {
+		t.Errorf("shed at the door after a split request = %v, want still 3", n)
+	}
+
+	// On time again, the same connection's next request is verified.
+	clock.Store(0)
+	io.WriteString(c, req)
+	if resp, b := read(br); resp.StatusCode != 200 {
+		t.Errorf("request on time after the 429s = %d %s, want 200", resp.StatusCode, b)
+	}
+}
+
+// testTLS is a server configuration with a fresh self-signed
+// certificate for 127.0.0.1, and a client configuration that trusts it.
+func testTLS(t *testing.T) (srv, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "passd test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS13},
+		&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS13, DynamicRecordSizingDisabled: true}
+}
