@@ -128,18 +128,18 @@ func frame(b []byte) int {
 	}
 	head := b[:end+2] // every line with its CRLF
 	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
-	if !bytes.HasSuffix(line, []byte(" HTTP/1.1")) || !plainLine(line) ||
+	if !bytes.HasSuffix(line, []byte(" HTTP/1.1")) || !lineBytes.all(line) ||
 		bytes.Count(line, []byte(" ")) != 2 || !plainPath(line[len("POST "):len(line)-len(" HTTP/1.1")]) {
 		return 0
 	}
 	length, hosts := -1, 0
 	for len(rest) > 0 {
 		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
-		if !plainLine(line) {
+		if !lineBytes.all(line) {
 			return 0
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok || len(name) == 0 || !token(name) {
+		if !ok || len(name) == 0 || !tokenBytes.all(name) {
 			return 0
 		}
 		value = bytes.Trim(value, " \t")
@@ -148,13 +148,15 @@ func frame(b []byte) int {
 			if length >= 0 || len(value) == 0 || len(value) > 7 {
 				return 0
 			}
-			n, err := strconv.Atoi(string(value))
-			if err != nil || value[0] == '+' || value[0] == '-' {
-				return 0
+			length = 0
+			for _, d := range value {
+				if d < '0' || d > '9' {
+					return 0
+				}
+				length = length*10 + int(d-'0')
 			}
-			length = n
 		case bytes.EqualFold(name, []byte("Host")):
-			if !plainHost(value) {
+			if !hostBytes.all(value) {
 				return 0
 			}
 			hosts++
@@ -172,35 +174,34 @@ func frame(b []byte) int {
 	return n
 }
 
-// plainLine says whether a header line holds only visible ASCII, spaces
-// and tabs: no CR or LF of its own, no byte net/http reads otherwise.
-func plainLine(b []byte) bool {
-	for _, c := range b {
-		if (c < 0x20 && c != '\t') || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // plainPath says whether a request target is a path of letters, digits
 // and /.-_~, as the service's own are.
-func plainPath(b []byte) bool {
-	if len(b) == 0 || b[0] != '/' {
-		return false
+func plainPath(b []byte) bool { return len(b) > 0 && b[0] == '/' && pathBytes.all(b) }
+
+// Byte classes of the door's framing, as tables: a look-up a byte.
+var (
+	lineBytes  = byteClass(func(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' })
+	tokenBytes = byteClass(func(c byte) bool {
+		return c > ' ' && c < 0x7f && bytes.IndexByte([]byte(`"(),/:;<=>?@[\]{}`), c) < 0
+	})
+	pathBytes = byteClass(func(c byte) bool { return alnum(c) || bytes.IndexByte([]byte("/.-_~"), c) >= 0 })
+	hostBytes = byteClass(func(c byte) bool { return alnum(c) || bytes.IndexByte([]byte(".-:[]"), c) >= 0 })
+)
+
+type class [256]bool
+
+func byteClass(in func(byte) bool) *class {
+	var t class
+	for c := range 256 {
+		t[c] = in(byte(c))
 	}
-	for _, c := range b {
-		if !alnum(c) && bytes.IndexByte([]byte("/.-_~"), c) < 0 {
-			return false
-		}
-	}
-	return true
+	return &t
 }
 
-// plainHost says whether a Host value is a name or address with a port.
-func plainHost(b []byte) bool {
+// all says whether every byte of b is in t.
+func (t *class) all(b []byte) bool {
 	for _, c := range b {
-		if !alnum(c) && bytes.IndexByte([]byte(".-:[]"), c) < 0 {
+		if !t[c] {
 			return false
 		}
 	}
@@ -209,16 +210,6 @@ func plainHost(b []byte) bool {
 
 func alnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// token says whether b is an HTTP token, as a header name must be.
-func token(b []byte) bool {
-	for _, c := range b {
-		if c <= ' ' || c >= 0x7f || bytes.IndexByte([]byte(`"(),/:;<=>?@[\]{}`), c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // refuseRaw writes the 429 answer to c, as reject does through net/http,
