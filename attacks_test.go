@@ -159,7 +159,8 @@ func TestAttacksOnTheBinary(t *testing.T) {
 		if err := os.WriteFile(config, []byte(fmt.Sprintf("dcc_trust = %q\ndcc_rules = \"off\"\n", trust)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, got, stderr := runBinary(t, exe, []string{"--config", config, "--data", seedData(t, w), "--root", w.RootKey}, texts...)
+		args := []string{"--config", config, "--data", seedData(t, w), "--root", w.RootKey}
+		_, got, stderr := runBinary(t, exe, args, texts...)
 		want := []string{"admit", "duplicate", "duplicate", "duplicate"}
 		if len(got) != len(want) {
 			t.Fatalf("%d verdicts: %s", len(got), stderr)
@@ -168,6 +169,16 @@ func TestAttacksOnTheBinary(t *testing.T) {
 			if v.Verdict != want[i] {
 				t.Errorf("scan %d: %s (%s), want %s", i, v.Verdict, v.Reason, want[i])
 			}
+		}
+		// Restarted on the same ledger, the kiosk still knows the
+		// certificate by what was signed, in an encoding not seen before.
+		unseen, err := c.Text(apptest.HC1Encoding{CWT: true, Level: zlib.BestSpeed, Unprotected: map[any]any{uint64(98): "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got, stderr = runBinary(t, exe, args, unseen)
+		if len(got) != 1 || got[0].Verdict != "duplicate" {
+			t.Errorf("after a restart: %+v: %s", got, stderr)
 		}
 	})
 	t.Run("a clock set back an hour lets no old screenshot through", func(t *testing.T) {
