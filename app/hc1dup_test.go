@@ -4,6 +4,7 @@ import (
 	"compress/zlib"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +91,38 @@ func TestReencodedHC1IsDuplicate(t *testing.T) {
 				t.Errorf("after the window: %q (%s), want admit", res.Entry.Outcome, res.Entry.Reason)
 			}
 		})
+	}
+}
+
+// Re-encodings scanned at once, at two doors of one kiosk's engine (a
+// camera and a handheld scanner), still admit one visitor.
+func TestReencodedHC1Concurrent(t *testing.T) {
+	r, sg := hc1Rig(t, nil)
+	c := vaccination(t, sg, "URN:UVCI:01:AT:CONCURRENT#1", 2)
+	encodings := []apptest.HC1Encoding{{}, {Level: zlib.BestSpeed}, {Level: zlib.HuffmanOnly}, {Untagged: true},
+		{CWT: true}, {Chunked: true}, {Unprotected: map[any]any{uint64(99): uint64(1)}}, {Unprotected: map[any]any{uint64(98): "x"}}}
+	texts := make([]string, len(encodings))
+	for i, e := range encodings {
+		texts[i] = encodeHC1(t, c, e)
+	}
+	results := make([]app.Result, len(texts))
+	var wg sync.WaitGroup
+	for i, text := range texts {
+		wg.Go(func() { results[i] = r.e.Scan(context.Background(), text) })
+	}
+	wg.Wait()
+	admits := 0
+	for i, res := range results {
+		switch res.Entry.Outcome {
+		case app.Admit:
+			admits++
+		case app.Duplicate:
+		default:
+			t.Errorf("encoding %d: %q (%s)", i, res.Entry.Outcome, res.Entry.Reason)
+		}
+	}
+	if admits != 1 {
+		t.Errorf("%d admits, want 1", admits)
 	}
 }
 
