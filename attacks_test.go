@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,8 +23,8 @@ import (
 
 // The attacks of "the kiosk decides", run against the built passdesk
 // binary (run --headless): a service that admits everything, plain http
-// to another machine, re-encoded presentations, and a clock behind the
-// latest trusted time. Guessing PINs needs the keypad, which the headless
+// to another machine, re-encoded presentations (PD1 and HC1), and a clock
+// behind the latest trusted time. Guessing PINs needs the keypad, which the headless
 // kiosk has not: app's TestPINGuessingTakesMonths covers it.
 
 // admitEverything is a service that answers admit to every verify call
@@ -129,6 +132,53 @@ func TestAttacksOnTheBinary(t *testing.T) {
 			if v.Verdict != want[i] {
 				t.Errorf("scan %d: %s (%s), want %s", i, v.Verdict, v.Reason, want[i])
 			}
+		}
+	})
+	t.Run("re-encodings of one HC1 certificate are one", func(t *testing.T) {
+		sg, err := apptest.NewHC1Signer(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sg.Vaccination("Musterfrau", "Gabriele", "URN:UVCI:01:AT:ATTACK#1", 2, time.Now().Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, e := range []apptest.HC1Encoding{{}, {Level: zlib.BestSpeed}, {Unprotected: map[any]any{uint64(99): uint64(1)}}, {Untagged: true, Level: zlib.HuffmanOnly}} {
+			text, err := c.Text(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, text)
+		}
+		dir := t.TempDir()
+		trust, config := filepath.Join(dir, "dsc.json"), filepath.Join(dir, "hc1.toml")
+		if err := os.WriteFile(trust, sg.TrustFile(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(config, []byte(fmt.Sprintf("dcc_trust = %q\ndcc_rules = \"off\"\n", trust)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"--config", config, "--data", seedData(t, w), "--root", w.RootKey}
+		_, got, stderr := runBinary(t, exe, args, texts...)
+		want := []string{"admit", "duplicate", "duplicate", "duplicate"}
+		if len(got) != len(want) {
+			t.Fatalf("%d verdicts: %s", len(got), stderr)
+		}
+		for i, v := range got {
+			if v.Verdict != want[i] {
+				t.Errorf("scan %d: %s (%s), want %s", i, v.Verdict, v.Reason, want[i])
+			}
+		}
+		// Restarted on the same ledger, the kiosk still knows the
+		// certificate by what was signed, in an encoding not seen before.
+		unseen, err := c.Text(apptest.HC1Encoding{CWT: true, Level: zlib.BestSpeed, Unprotected: map[any]any{uint64(98): "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got, stderr = runBinary(t, exe, args, unseen)
+		if len(got) != 1 || got[0].Verdict != "duplicate" {
+			t.Errorf("after a restart: %+v: %s", got, stderr)
 		}
 	})
 	t.Run("a clock set back an hour lets no old screenshot through", func(t *testing.T) {

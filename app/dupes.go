@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// dupKey names a presentation by what is signed (pass.Presentation.Key),
-// or an HC1 text by its hash.
+// dupKey names a presentation by what is signed: a PD1 presentation by
+// its cid and iat (pass.Presentation.Key), an HC1 certificate by its
+// protected header and payload (dcc.Key); a pass of a scheme that cannot
+// name it, by its text's hash.
 type dupKey [32]byte
 
 // dupes remembers the presentations admitted while they are still fresh,

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"passdesk/pass"
@@ -97,24 +98,56 @@ func (e *Engine) scanPD1(ctx context.Context, s *settings, p *pass.Presentation,
 }
 
 // scanScheme verifies another pass format, offline. Such a pass (an HC1
-// certificate) is the same text at every showing and carries no time of
-// making, so the same text within window+skew of its admission is the
-// duplicate.
+// certificate) is the same certificate at every showing and carries no
+// time of making, so the same certificate within window+skew of its
+// admission is the duplicate. "The same" is what its issuer signed, when
+// the scheme can name it (a keyer: dcc.Scheme), so that re-encodings of
+// one certificate are one presentation; else the text.
 func (e *Engine) scanScheme(ctx context.Context, s *settings, sc pass.Scheme, text string, now time.Time) Result {
-	key := dupKey(sha256.Sum256([]byte(text)))
-	slot, first := e.dup.claim(ctx, key, now)
-	v := sc.Verify(text, s.policy, now)
-	if v.Scheme == "" {
-		v.Scheme = sc.Prefix()[:len(sc.Prefix())-1]
+	var key dupKey
+	if k, ok := sc.(keyer); !ok {
+		key = dupKey(sha256.Sum256([]byte(text)))
+	} else if signed, err := k.Key(text); err == nil {
+		key = dupKey(signed)
+	} else {
+		// A text its scheme cannot name is no pass: refused, and kept
+		// off the duplicate path, whatever the scheme's verdict says.
+		v := schemeVerdict(sc, text, s.policy, now)
+		if v.Admit || v.Reason == pass.OK || v.Reason == "" {
+			v = pass.Verdict{Reason: pass.Malformed, Scheme: v.Scheme}
+		}
+		return e.record(ctx, v, Offline, now, newID(), "", nil)
 	}
+	slot, first := e.dup.claim(ctx, key, now)
+	v := schemeVerdict(sc, text, s.policy, now)
 	if !first {
-		v.Admit, v.Reason = false, pass.Duplicate
+		// A copy that does not verify (a forged signature over the same
+		// content) keeps its own denial; a good one is the duplicate.
+		if v.Admit {
+			v.Admit, v.Reason = false, pass.Duplicate
+		}
 		return e.record(ctx, v, Offline, now, newID(), "", nil)
 	}
 	id := newID()
 	r := e.record(ctx, v, Offline, now, id, "", key[:])
 	e.dup.finish(key, slot, r.Recorded && r.Verdict.Admit, now.Add(s.cfg.Window+s.cfg.Skew), Offline, id)
 	return r
+}
+
+// keyer is a pass.Scheme that names a pass by what its issuer signed
+// (dcc.Scheme.Key); the error is for a text it cannot decode that far.
+type keyer interface {
+	Key(text string) ([32]byte, error)
+}
+
+// schemeVerdict is the scheme's verdict, named after its prefix when the
+// scheme leaves the name out.
+func schemeVerdict(sc pass.Scheme, text string, pol pass.Policy, now time.Time) pass.Verdict {
+	v := sc.Verify(text, pol, now)
+	if v.Scheme == "" {
+		v.Scheme = strings.TrimSuffix(sc.Prefix(), ":")
+	}
+	return v
 }
 
 // judge combines the kiosk's own verdict with the service's answer. The

@@ -100,6 +100,23 @@ const testNotDetected = "260415000"
 // parseCOSE decodes a COSE_Sign1 (untagged, tag 18, or tag 18 inside the CWT
 // tag 61) and its CWT payload.
 func parseCOSE(msg []byte) (*hc1, error) {
+	m, err := parseSign1(msg)
+	if err != nil {
+		return nil, err
+	}
+	h := &hc1{protected: m.Protected, payload: m.Payload, signature: m.Signature}
+	if err := h.parseHeaders(m.Unprotected); err != nil {
+		return nil, err
+	}
+	if err := h.parseClaims(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// parseSign1 decodes the COSE_Sign1 structure alone: the four fields, not
+// what the headers and the payload hold.
+func parseSign1(msg []byte) (*coseSign1, error) {
 	body := msg
 	// Issuers send the COSE_Sign1 untagged, tagged 18, or as a CWT (tag
 	// 61) over either; the conformance cases include all three.
@@ -116,42 +133,48 @@ func parseCOSE(msg []byte) (*hc1, error) {
 	if err := decMode.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("COSE_Sign1: %w", err)
 	}
+	// A null in place of a byte string decodes as nil: refused, so that
+	// what is signed has one reading.
+	if m.Protected == nil {
+		return nil, errors.New("COSE_Sign1 protected header is not a byte string")
+	}
 	if m.Payload == nil {
 		return nil, errors.New("COSE_Sign1 without payload")
 	}
-	h := &hc1{protected: m.Protected, payload: m.Payload, signature: m.Signature}
+	return &m, nil
+}
 
+// parseHeaders reads alg and kid from the protected header and, where it
+// lacks them, from the unprotected one.
+func (h *hc1) parseHeaders(unprotected map[any]cbor.RawMessage) error {
 	prot := map[any]cbor.RawMessage{}
-	if len(m.Protected) > 0 {
-		if err := decMode.Unmarshal(m.Protected, &prot); err != nil {
-			return nil, fmt.Errorf("protected header: %w", err)
+	if len(h.protected) > 0 {
+		if err := decMode.Unmarshal(h.protected, &prot); err != nil {
+			return fmt.Errorf("protected header: %w", err)
 		}
 	}
 	// alg and kid belong in the protected header; the EU specification lets
 	// the kid (and the conformance cases the alg) sit in the unprotected one
 	// when the protected header lacks it, never overriding it.
-	for _, hdr := range []map[any]cbor.RawMessage{prot, m.Unprotected} {
+	for _, hdr := range []map[any]cbor.RawMessage{prot, unprotected} {
 		if v, ok := hdr[int64(headerAlg)]; ok && !h.hasAlg {
 			if err := decMode.Unmarshal(v, &h.alg); err != nil {
-				return nil, fmt.Errorf("alg: %w", err)
+				return fmt.Errorf("alg: %w", err)
 			}
 			h.hasAlg = true
 		}
 		if v, ok := hdr[int64(headerKid)]; ok && h.kid == nil {
 			var kid []byte
 			if err := decMode.Unmarshal(v, &kid); err != nil {
-				return nil, fmt.Errorf("kid: %w", err)
+				return fmt.Errorf("kid: %w", err)
 			}
 			h.kid = kid
 		}
 	}
 	if !h.hasAlg {
-		return nil, errors.New("no alg in the COSE headers")
+		return errors.New("no alg in the COSE headers")
 	}
-	if err := h.parseClaims(); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return nil
 }
 
 func (h *hc1) parseClaims() error {

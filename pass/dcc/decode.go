@@ -73,6 +73,20 @@ type hc1 struct {
 // decode runs the HC1 decoding chain; its error is a *decodeError naming the
 // step that refused the text.
 func decode(text string) (*hc1, error) {
+	msg, err := unwrap(text)
+	if err != nil {
+		return nil, err
+	}
+	h, err := parseCOSE(msg)
+	if err != nil {
+		return nil, &decodeError{stage: stageCBOR, err: err}
+	}
+	return h, nil
+}
+
+// unwrap takes a text through the prefix, Base45 and zlib steps, to the
+// COSE message; its error is a *decodeError.
+func unwrap(text string) ([]byte, error) {
 	if !strings.HasPrefix(text, Prefix) {
 		return nil, failAt(stagePrefix, "text does not start with %q", Prefix)
 	}
@@ -87,11 +101,7 @@ func decode(text string) (*hc1, error) {
 	if err != nil {
 		return nil, &decodeError{stage: stageZlib, err: err}
 	}
-	h, err := parseCOSE(msg)
-	if err != nil {
-		return nil, &decodeError{stage: stageCBOR, err: err}
-	}
-	return h, nil
+	return msg, nil
 }
 
 var zlibReaders sync.Pool

@@ -50,7 +50,7 @@ func checkVerdict(t *testing.T, text string, v pass.Verdict) {
 }
 
 // FuzzVerifyHC1 feeds whole QR texts; the seeds include zlib bombs, deep
-// CBOR and huge lengths.
+// CBOR and huge lengths. Key is held to the verdict on each.
 func FuzzVerifyHC1(f *testing.F) {
 	es := newES256(f, certOpts{})
 	scheme := dcc.NewScheme(trustList(f, es))
@@ -63,7 +63,9 @@ func FuzzVerifyHC1(f *testing.F) {
 		f.Add(qrText(f, m))
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		checkVerdict(t, text, scheme.Verify(text, pass.Policy{}, testNow))
+		v := scheme.Verify(text, pass.Policy{}, testNow)
+		checkVerdict(t, text, v)
+		checkKey(t, text, v)
 	})
 }
 
@@ -87,7 +89,9 @@ func FuzzVerifyHC1COSE(f *testing.F) {
 		if len(text) > dcc.MaxTextLen {
 			return
 		}
-		checkVerdict(t, text, scheme.Verify(text, pass.Policy{}, testNow))
+		v := scheme.Verify(text, pass.Policy{}, testNow)
+		checkVerdict(t, text, v)
+		checkKey(t, text, v)
 	})
 }
 
@@ -170,4 +174,18 @@ func FuzzPayloadJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = dcc.PayloadJSON(b)
 	})
+}
+
+// BenchmarkKeyHC1 names a certificate for the duplicate check: Base45,
+// zlib and the COSE structure, the share of a scan spent before its
+// verification, against BenchmarkDecodeHC1 and BenchmarkVerifyHC1.
+func BenchmarkKeyHC1(b *testing.B) {
+	es := newES256(b, certOpts{})
+	text := hc1Pass{signer: es}.text(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dcc.Key(text); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -207,12 +207,18 @@ func verifySignature(h *hc1, candidates []*signer) *signer {
 // sigDigest hashes the COSE Sig_structure
 // ["Signature1", protected, h”, payload] (RFC 9052 section 4.4).
 func sigDigest(h *hc1) ([]byte, error) {
-	tbs, err := cbor.Marshal([]any{"Signature1", h.protected, []byte{}, h.payload})
+	tbs, err := sigStructure(h.protected, h.payload)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(tbs)
 	return sum[:], nil
+}
+
+// sigStructure is the COSE Sig_structure of a COSE_Sign1 without external
+// data: the bytes its signature signs.
+func sigStructure(protected, payload []byte) ([]byte, error) {
+	return cbor.Marshal([]any{"Signature1", protected, []byte{}, payload})
 }
 
 // verifyWith checks an ES256 or PS256 signature; any other algorithm, or a
