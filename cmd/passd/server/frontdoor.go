@@ -30,6 +30,7 @@ import (
 type frontConn struct {
 	net.Conn            // the stamped connection, or TLS over it
 	tcp      stamped    // the stamped connection, for arrival times
+	raw      rawReader  // the stamped connection when it is plain TCP
 	hs       *tls.Conn  // the TLS connection until its handshake is done
 	door     *admission // the shedder and the answer
 	logf     func(string, ...any)
@@ -71,22 +72,31 @@ func (c *frontConn) Read(p []byte) (int, error) {
 	if c.buf == nil {
 		c.buf = make([]byte, frontBuf)
 	}
-	for {
-		n, err := c.Conn.Read(c.buf)
-		c.r, c.w = 0, n
-		if n == 0 {
-			return 0, err
-		}
-		more, werr := c.turnAway()
-		if werr != nil {
+	if c.raw != nil {
+		used, n, err := c.raw.readRefusing(c.buf, c.refuse)
+		if used == n {
 			c.r, c.w = 0, 0
-			return 0, werr
-		}
-		if !more {
-			break
-		}
-		if err != nil {
 			return 0, err
+		}
+		c.r, c.w = used, n
+	} else {
+		for {
+			n, err := c.Conn.Read(c.buf)
+			c.r, c.w = 0, n
+			if n == 0 {
+				return 0, err
+			}
+			more, werr := c.turnAway(c.writeConn)
+			if werr != nil {
+				c.r, c.w = 0, 0
+				return 0, werr
+			}
+			if !more {
+				break
+			}
+			if err != nil {
+				return 0, err
+			}
 		}
 	}
 	n := copy(p, c.buf[c.r:c.w])
@@ -94,10 +104,34 @@ func (c *frontConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// rawReader is a connection that reads and answers refusals inside one
+// wait for its data (stampConn on Linux): readRefusing reads into buf,
+// hands refuse the n bytes read, and returns when refuse leaves some
+// unused (buf[used:n], for net/http) or on an error. When refuse has
+// answered all it read, it waits for more without another read: the
+// system call that would only say "nothing yet".
+type rawReader interface {
+	readRefusing(buf []byte, refuse func(n int, write func([]byte) error) (used int, err error)) (used, n int, err error)
+}
+
+// refuse is turnAway for a rawReader.
+func (c *frontConn) refuse(n int, write func([]byte) error) (int, error) {
+	c.r, c.w = 0, n
+	_, err := c.turnAway(write)
+	return c.r, err
+}
+
+// writeConn writes an answer through the connection net/http has.
+func (c *frontConn) writeConn(b []byte) error {
+	c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, err := c.Conn.Write(b)
+	return err
+}
+
 // turnAway answers the requests at the front of the buffer that the
 // shedder turns away, and says whether the buffer is now empty (read
 // again) or holds what net/http is to have.
-func (c *frontConn) turnAway() (more bool, err error) {
+func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 	for c.r < c.w {
 		n := frame(c.buf[c.r:c.w])
 		if n == 0 {
@@ -108,7 +142,7 @@ func (c *frontConn) turnAway() (more bool, err error) {
 			c.judged.Store(true)
 			return false, nil
 		}
-		if err := c.door.refuseRaw(c.Conn, arrived); err != nil {
+		if err := c.door.refuseRaw(write, arrived); err != nil {
 			return false, err
 		}
 		c.r += n
@@ -212,13 +246,12 @@ func alnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// refuseRaw writes the 429 answer to c, as reject does through net/http,
-// with the Date of this second.
-func (a *admission) refuseRaw(c net.Conn, arrived time.Time) error {
+// refuseRaw writes the 429 answer with write, as reject does through
+// net/http, with the Date of this second.
+func (a *admission) refuseRaw(write func([]byte) error, arrived time.Time) error {
 	// Counted before it is written: whoever has the answer sees it.
 	a.doorShed.Add(1)
-	c.SetWriteDeadline(time.Now().Add(time.Second))
-	_, err := c.Write(a.raw.answer())
+	err := write(a.raw.answer())
 	if !arrived.IsZero() {
 		a.shedWait.add(time.Since(arrived))
 	}

@@ -45,6 +45,9 @@ func (l *listener) Accept() (net.Conn, error) {
 		l.open.Add(1)
 		tcp := &conn{Conn: stamp(c), l: l}
 		f := &frontConn{Conn: tcp, tcp: tcp, door: l.door, logf: l.logf}
+		if r, ok := tcp.Conn.(rawReader); ok && l.tls == nil {
+			f.raw = r
+		}
 		if l.tls != nil {
 			// TLS ends here rather than in net/http, so that the front
 			// door reads the requests inside it.

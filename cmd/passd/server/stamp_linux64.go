@@ -33,7 +33,9 @@ func stamp(c net.Conn) net.Conn {
 	}); err != nil || serr != nil {
 		return c
 	}
-	return &stampConn{TCPConn: tc, rc: rc}
+	s := &stampConn{TCPConn: tc, rc: rc}
+	s.write = s.writeRaw
+	return s
 }
 
 // stampConn reads a TCP connection with recvmsg to learn when the data
@@ -43,6 +45,10 @@ type stampConn struct {
 	rc      syscall.RawConn
 	oob     [64]byte
 	arrived atomic.Int64 // Unix nanoseconds; 0 until known
+	// fd and write are readRefusing's: the socket while its read
+	// callback runs, and writeRaw, bound once.
+	fd    int
+	write func([]byte) error
 }
 
 func (c *stampConn) arrival() time.Time {
@@ -73,6 +79,12 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
+	c.note(oobn)
+	return n, nil
+}
+
+// note keeps the receive time in the first oobn bytes of c.oob.
+func (c *stampConn) note(oobn int) {
 	ns := receiveTime(c.oob[:oobn])
 	if ns == 0 {
 		// Data queued before any socket of the machine asked for stamps
@@ -80,7 +92,73 @@ func (c *stampConn) Read(p []byte) (int, error) {
 		ns = time.Now().UnixNano()
 	}
 	c.arrived.Store(ns)
-	return n, nil
+}
+
+// readRefusing is rawReader's: see there. Waiting without a read after
+// refuse has answered everything loses no data: RawConn.Read cleared the
+// socket's readiness before the first read, so whatever arrives after
+// that read (the client's next request, sent once it has the answer)
+// marks it ready again, and a read that filled buf is followed by
+// another at once.
+func (c *stampConn) readRefusing(buf []byte, refuse func(n int, write func([]byte) error) (int, error)) (used, n int, err error) {
+	var rerr error
+	err = c.rc.Read(func(fd uintptr) bool {
+		c.fd = int(fd)
+		for {
+			m, oobn, _, _, e := unix.Recvmsg(int(fd), buf, c.oob[:], 0)
+			switch {
+			case e == unix.EAGAIN || e == unix.EINTR:
+				return false
+			case e != nil:
+				rerr = os.NewSyscallError("recvmsg", e)
+				return true
+			case m == 0:
+				rerr = io.EOF
+				return true
+			}
+			c.note(oobn)
+			u, werr := refuse(m, c.write)
+			if werr != nil {
+				rerr = werr
+				return true
+			}
+			if u < m {
+				used, n = u, m
+				return true
+			}
+			if m < len(buf) {
+				return false
+			}
+		}
+	})
+	if err == nil {
+		err = rerr
+	}
+	if err != nil && used == n {
+		return 0, 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	}
+	return used, n, nil
+}
+
+// writeRaw writes b to the socket of the read callback under way,
+// without the poller; when the socket's buffer is full the rest goes the
+// usual way, under a deadline.
+func (c *stampConn) writeRaw(b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(c.fd, b)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			c.TCPConn.SetWriteDeadline(time.Now().Add(time.Second))
+			_, err = c.TCPConn.Write(b)
+			return err
+		case err != nil:
+			return os.NewSyscallError("write", err)
+		}
+		b = b[n:]
+	}
+	return nil
 }
 
 // stampListener turns on receive timestamps on a TCP listener, so that
