@@ -11,6 +11,9 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # PASSD_BENCH_FLAGS="--slow 0 --json").
 PASSD_BENCH_ADDR  ?= 127.0.0.1:18899
 PASSD_BENCH_FLAGS ?=
+# bench-passd, bench-passd-pg: how many times the load test runs; the
+# medians follow the runs' figures.
+PASSD_BENCH_RUNS  ?= 3
 PASSD_SERVE_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
@@ -161,7 +164,7 @@ bench-passd: deps
 	echo "passd load test: service on core 0, generator on core 1, kiosk credential on (other work on this machine skews it)"; \
 	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --mode health --duration 0 --url "http://$(PASSD_BENCH_ADDR)" >"$$t/health" & hpid=$$!; \
 	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
-		--server-pid $$spid $(PASSD_BENCH_FLAGS); \
+		--server-pid $$spid --runs $(PASSD_BENCH_RUNS) $(PASSD_BENCH_FLAGS); \
 	kill -INT $$hpid; wait $$hpid || true; hpid=""; cat "$$t/health"
 
 # bench-passd-pg is bench-passd on PostgreSQL: a throwaway cluster (fsync
@@ -187,7 +190,7 @@ bench-passd-pg: deps-test
 	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
 	echo "passd load test on PostgreSQL: service and database on core 0, generator on core 1 (other work on this machine skews it)"; \
 	GOMAXPROCS=1 taskset -c 1 $(BIN)/passd loadgen --data "$$d" --url "http://$(PASSD_BENCH_ADDR)" --token-file "$$t/token" \
-		--server-pid $$spid $(PASSD_BENCH_FLAGS)
+		--server-pid $$spid --runs $(PASSD_BENCH_RUNS) $(PASSD_BENCH_FLAGS)
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

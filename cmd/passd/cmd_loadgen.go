@@ -39,11 +39,12 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	venue := fs.String("venue", "loadgen", "venue_id sent")
 	kiosk := fs.String("kiosk", "loadgen-1", "kiosk_id sent")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
+	runs := fs.Int("runs", 1, "suite: run it this many times and print the medians after each run's figures")
 	rest, code, ok := parse(fs, args)
 	if !ok {
 		return code
 	}
-	if len(rest) != 0 || (*mode == "open" && *rate <= 0) || !slices.Contains([]string{"suite", "closed", "open", "health"}, *mode) {
+	if len(rest) != 0 || (*mode == "open" && *rate <= 0) || *runs < 1 || !slices.Contains([]string{"suite", "closed", "open", "health"}, *mode) {
 		fs.Usage()
 		return exitUsage
 	}
@@ -65,15 +66,28 @@ func runLoadgen(args []string, stdout, stderr io.Writer) int {
 	var out any
 	switch *mode {
 	case "suite":
-		s, err := loadgen.Suite(ctx, loadgen.SuiteConfig{URL: *url, Bodies: bodies, Concurrency: *conc, Slow: *slow,
-			ServerPID: *pid, TLS: tc, Header: header, Progress: stderr})
-		if err != nil {
-			fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
-			return exitFail
+		var all []loadgen.SuiteResult
+		for i := range *runs {
+			if *runs > 1 && !*asJSON {
+				fmt.Fprintf(stdout, "run %d of %d\n", i+1, *runs)
+			}
+			s, err := loadgen.Suite(ctx, loadgen.SuiteConfig{URL: *url, Bodies: bodies, Concurrency: *conc, Slow: *slow,
+				ServerPID: *pid, TLS: tc, Header: header, Progress: stderr})
+			if err != nil {
+				fmt.Fprintf(stderr, "passd loadgen: %v\n", err)
+				return exitFail
+			}
+			all = append(all, s)
+			if !*asJSON {
+				printSuite(stdout, s)
+			}
 		}
-		out = s
-		if !*asJSON {
-			printSuite(stdout, s)
+		out = all[0]
+		if *runs > 1 {
+			out = all
+			if !*asJSON {
+				printMedians(stdout, all)
+			}
 		}
 	default:
 		cfg := loadgen.Config{URL: *url, Bodies: bodies, Concurrency: *conc, Duration: *dur,
@@ -243,4 +257,42 @@ func loadBodies(data, textsFile, venue, kiosk string, stderr io.Writer) (func() 
 		return nil, err
 	}
 	return m.Next, nil
+}
+
+// printMedians prints the medians of the runs' main figures, with their
+// range: on a shared machine one run says little.
+func printMedians(w io.Writer, all []loadgen.SuiteResult) {
+	fig := func(name, unit, format string, f func(loadgen.SuiteResult) float64) {
+		v := make([]float64, len(all))
+		for i, s := range all {
+			v[i] = f(s)
+		}
+		slices.Sort(v)
+		m := v[len(v)/2]
+		if len(v)%2 == 0 {
+			m = (v[len(v)/2-1] + v[len(v)/2]) / 2
+		}
+		fmt.Fprintf(w, "  %-28s "+format+"%s ("+format+" to "+format+")\n", name, m, unit, v[0], v[len(v)-1])
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	fmt.Fprintf(w, "medians of %d runs (lowest to highest):\n", len(all))
+	fig("saturated", "/s", "%.0f", func(s loadgen.SuiteResult) float64 { return s.Saturation.Goodput })
+	fig("CPU a verification", " µs", "%.1f", func(s loadgen.SuiteResult) float64 { return float64(s.VerifyCost()) / 1e3 })
+	fig("half rate p99", " ms", "%.2f", func(s loadgen.SuiteResult) float64 { return ms(s.Half.OKLatency.P99) })
+	fig("3x goodput / saturated", "", "%.2f", loadgen.SuiteResult.GoodputRatio)
+	fig("  per second of service CPU", "", "%.2f", loadgen.SuiteResult.CPUGoodputRatio)
+	fig("3x admitted p99", " ms", "%.2f", func(s loadgen.SuiteResult) float64 { return ms(s.Overload.OKLatency.P99) })
+	fig("3x 429 p99", " ms", "%.2f", func(s loadgen.SuiteResult) float64 { return ms(s.Overload.RejectLatency.P99) })
+	fig("CPU a 429", " µs", "%.1f", func(s loadgen.SuiteResult) float64 { return float64(s.RejectCost()) / 1e3 })
+	if all[0].SlowStats.Clients > 0 {
+		fig("slow clients, goodput", " %", "%+.1f", func(s loadgen.SuiteResult) float64 { return 100 * s.SlowChange() })
+	}
+	fig("health p99, worst run part", " ms", "%.2f", func(s loadgen.SuiteResult) float64 {
+		h := s.Saturation.HealthLatency.P99
+		for _, r := range []loadgen.Result{s.Half, s.Overload, s.WithSlow} {
+			h = max(h, r.HealthLatency.P99)
+		}
+		return ms(h)
+	})
+	fig("peak RSS", " MiB", "%.1f", func(s loadgen.SuiteResult) float64 { return float64(s.PeakRSS) / (1 << 20) })
 }

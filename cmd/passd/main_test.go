@@ -73,6 +73,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--data", dir, "--log-level", "loud"}, exitUsage},
 		{[]string{"serve", "--data", dir}, exitFail},
 		{[]string{"loadgen", "--mode", "sideways"}, exitUsage},
+		{[]string{"loadgen", "--runs", "0"}, exitUsage},
 	} {
 		if code, _, errOut := run(t, tt.args...); code != tt.want {
 			t.Errorf("passd %s = %d, want %d (%s)", strings.Join(tt.args, " "), code, tt.want, errOut)
