@@ -108,11 +108,12 @@ func testFrontDoor(t *testing.T, overTLS bool) {
 	}
 	door := func() float64 { return health()["shed_at_door"].(float64) }
 
-	// Two late requests an interval apart make a standing queue; the
-	// service answers them itself, as the door was not yet shut.
+	// Twenty late requests, then one an interval later, make a standing
+	// queue; the service answers them itself, as the door was not yet
+	// shut.
 	c, br := dial()
-	for i := range 2 {
-		if i > 0 {
+	for i := range 21 {
+		if i == 20 {
 			clock.Add(int64(110 * time.Millisecond))
 		}
 		io.WriteString(c, req)

@@ -80,6 +80,17 @@ func TestSojournShedder(t *testing.T) {
 			t.Errorf("after a calm interval: %d of 20 shed, want none", n)
 		}
 	})
+	t.Run("few late requests", func(t *testing.T) {
+		q, c := newQ()
+		// Ten requests in an interval, all late: a stall, not a queue...
+		sheds(q, c, 10, shedInterval, 3*target)
+		c.t = c.t.Add(time.Millisecond)
+		// ...so the next wait over the target but under the burst limit
+		// is verified.
+		if n := sheds(q, c, 10, shedInterval/2, 2*target); n != 0 {
+			t.Errorf("after an interval of ten late requests: %d of 10 shed, want none", n)
+		}
+	})
 	t.Run("quiet gap", func(t *testing.T) {
 		q, c := newQ()
 		sheds(q, c, 100, shedInterval, 5*target) // standing

@@ -58,7 +58,7 @@ type Config struct {
 	// DefaultShedTarget. It needs the listener of Serve.
 	ShedTarget time.Duration
 	// ShedBurst is how long a request may wait when no queue has stood
-	// (default 10 x ShedTarget).
+	// (default the longer of 10 x ShedTarget and DefaultShedBurst).
 	ShedBurst time.Duration
 	// BodyTimeout is how long a request body may take to arrive, plus a
 	// second per 128 KiB of it (default 1 s).
@@ -88,11 +88,16 @@ const DefaultInFlightPerCPU = 16
 // network again only once its run queue is empty, so every request of a
 // round waits about as long as the round takes, and the round holds what
 // was admitted in the target before it: at three times saturation 1 ms
-// halved admitted and 429 latencies (make bench-passd). It also shed
-// requests of a lightly loaded service under the race detector, whose
-// kiosks then opened their breakers: 2 ms stays the default, and
-// --shed-target 1ms is for a service that sees overload often.
-const DefaultShedTarget = 2 * time.Millisecond
+// cut 429 latencies against 2 ms (make bench-passd), but on a machine
+// shared with other work it also shed four clients back to back, whose
+// requests waited for the CPU the other work had: --shed-target 1ms is
+// for a machine of its own. DefaultShedBurst is what a request may wait
+// when no queue stands: a stall of a lightly loaded service (a GC,
+// another process) sheds nothing short of it.
+const (
+	DefaultShedTarget = 2 * time.Millisecond
+	DefaultShedBurst  = 20 * time.Millisecond
+)
 
 // DefaultMaxConns is the default cap on open connections: a kiosk keeps
 // one, and each costs some 10 KiB.
@@ -139,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.BodyTimeout = time.Second
 	}
 	if cfg.ShedBurst <= 0 {
-		cfg.ShedBurst = 10 * cfg.ShedTarget
+		cfg.ShedBurst = max(10*cfg.ShedTarget, DefaultShedBurst)
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
