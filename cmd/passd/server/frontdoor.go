@@ -18,15 +18,16 @@ import (
 // bytes and dropped before net/http parses it: a refusal costs a read,
 // a look for the header's end and Content-Length, and a write, far less
 // than net/http's request, header map, context and response would (see
-// the issue 18 figures in README.md). A request admitted, and anything
-// the door does not frame with certainty, goes on to net/http as it
-// came; the handler then judges only what the door did not.
+// cmd/passd/README.md). A request admitted, and anything the door does
+// not frame with certainty, goes on to net/http as it came; the handler
+// then judges only what the door did not.
 //
 // The door frames only a plain HTTP/1.1 POST with one Host whose header
 // block and Content-Length body are whole in one read, with CRLF line
-// ends and no Transfer-Encoding, Expect, Connection or Upgrade header: the forms where its
-// framing and net/http's cannot differ (FuzzFrame checks it against
-// http.ReadRequest), so no byte of one request is ever read as another.
+// ends and no Transfer-Encoding, Expect, Connection or Upgrade header:
+// the forms where its framing and net/http's cannot differ (FuzzFrame
+// checks it against http.ReadRequest), so no byte of one request is ever
+// read as another.
 type frontConn struct {
 	net.Conn            // the stamped connection, or TLS over it
 	tcp      stamped    // the stamped connection, for arrival times
@@ -38,6 +39,9 @@ type frontConn struct {
 	judged   atomic.Bool // the request handed on was judged at the door
 	buf      []byte      // read and not yet handed on: buf[r:w]
 	r, w     int
+	// refuseFn and writeFn are refuse and writeConn, bound once.
+	refuseFn func(n int, write func([]byte) error) (int, error)
+	writeFn  func([]byte) error
 }
 
 // frontBuf is the door's read buffer: a verification request is under
@@ -71,9 +75,10 @@ func (c *frontConn) Read(p []byte) (int, error) {
 	}
 	if c.buf == nil {
 		c.buf = make([]byte, frontBuf)
+		c.refuseFn, c.writeFn = c.refuse, c.writeConn
 	}
 	if c.raw != nil {
-		used, n, err := c.raw.readRefusing(c.buf, c.refuse)
+		used, n, err := c.raw.readRefusing(c.buf, c.refuseFn)
 		if used == n {
 			c.r, c.w = 0, 0
 			return 0, err
@@ -86,7 +91,7 @@ func (c *frontConn) Read(p []byte) (int, error) {
 			if n == 0 {
 				return 0, err
 			}
-			more, werr := c.turnAway(c.writeConn)
+			more, werr := c.turnAway(c.writeFn)
 			if werr != nil {
 				c.r, c.w = 0, 0
 				return 0, werr
