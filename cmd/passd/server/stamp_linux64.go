@@ -67,8 +67,12 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	var n, oobn int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
-		n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p, c.oob[:], 0)
-		return rerr != unix.EAGAIN && rerr != unix.EINTR
+		for {
+			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p, c.oob[:], 0)
+			if rerr != unix.EINTR {
+				return rerr != unix.EAGAIN
+			}
+		}
 	})
 	if err == nil && rerr != nil {
 		err = os.NewSyscallError("recvmsg", rerr)
@@ -107,7 +111,9 @@ func (c *stampConn) readRefusing(buf []byte, refuse func(n int, write func([]byt
 		for {
 			m, oobn, _, _, e := unix.Recvmsg(int(fd), buf, c.oob[:], 0)
 			switch {
-			case e == unix.EAGAIN || e == unix.EINTR:
+			case e == unix.EINTR:
+				continue
+			case e == unix.EAGAIN:
 				return false
 			case e != nil:
 				rerr = os.NewSyscallError("recvmsg", e)
