@@ -3,31 +3,35 @@ package server
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// frontConn is a connection as net/http sees it. While the connection is
-// between requests (net/http's StateNew or StateIdle) and a queue is
-// standing, it reads the next request itself and asks the sojourn
-// shedder about it. A request turned away is answered 429 from prepared
-// bytes and dropped before net/http parses it: a refusal costs a read,
-// a look for the header's end and Content-Length, and a write, far less
-// than net/http's request, header map, context and response would (see
-// cmd/passd/README.md). A request admitted, and anything the door does
-// not frame with certainty, goes on to net/http as it came; the handler
-// then judges only what the door did not.
+// frontConn is a connection as net/http sees it. While a queue stands,
+// it reads the next request itself and asks the sojourn shedder about it:
+// a request turned away is answered 429 from prepared bytes and dropped
+// before net/http parses it. A refusal then costs a read, a look for the
+// header's end and Content-Length, and a write, about half what net/http's
+// request, header map, context and response cost (BenchmarkRefusal). A
+// request admitted goes on to net/http as it came; the handler then judges
+// only what the door did not.
 //
-// The door frames only a plain HTTP/1.1 POST with one Host whose header
-// block and Content-Length body are whole in one read, with CRLF line
-// ends and no Transfer-Encoding, Expect, Connection or Upgrade header:
-// the forms where its framing and net/http's cannot differ (FuzzFrame
-// checks it against http.ReadRequest), so no byte of one request is ever
-// read as another.
+// The door may answer a request only where it knows the request starts:
+// it frames every request of the connection, queue or none, and hands
+// net/http one whole request at a time. It frames only plain HTTP/1.1
+// requests (a method of letters, a plain path, one Host, a Content-Length
+// body, CRLF line ends, no Transfer-Encoding, Expect, Connection or
+// Upgrade): the forms where its framing and net/http's cannot differ
+// (FuzzFrame checks it against http.ReadRequest). On anything else, or
+// when a client sends its next request before the answer (pipelining), it
+// no longer knows where requests start, and steps aside for the rest of
+// the connection: net/http reads it alone, and its handler sheds.
 type frontConn struct {
 	net.Conn            // the stamped connection, or TLS over it
 	tcp      stamped    // the stamped connection, for arrival times
@@ -39,14 +43,22 @@ type frontConn struct {
 	judged   atomic.Bool // the request handed on was judged at the door
 	buf      []byte      // read and not yet handed on: buf[r:w]
 	r, w     int
+	cur      int  // bytes of the current request in buf[r:w] still to hand on
+	rem      int  // bytes of it still to read from the connection
+	lost     bool // where requests start is no longer known
 	// refuseFn and writeFn are refuse and writeConn, bound once.
 	refuseFn func(n int, write func([]byte) error) (int, error)
 	writeFn  func([]byte) error
 }
 
 // frontBuf is the door's read buffer: a verification request is under
-// 1 KiB, and anything that does not fit goes on to net/http unframed.
+// 1 KiB; the header block of a longer one must fit, and its body is
+// handed on as it comes.
 const frontBuf = 4 << 10
+
+// doorHeaderTimeout is how long the rest of a request begun may take,
+// as net/http's ReadHeaderTimeout.
+const doorHeaderTimeout = 5 * time.Second
 
 func (c *frontConn) arrival() time.Time { return c.tcp.arrival() }
 
@@ -64,49 +76,122 @@ func (c *frontConn) Read(p []byte) (int, error) {
 		}
 		c.hs = nil
 	}
-	if c.r < c.w {
-		n := copy(p, c.buf[c.r:c.w])
-		c.r += n
-		return n, nil
-	}
-	q := c.door.queue
-	if !c.idle.Load() || q == nil || !q.isStand.Load() {
-		return c.Conn.Read(p)
-	}
-	if c.buf == nil {
-		c.buf = make([]byte, frontBuf)
-		c.refuseFn, c.writeFn = c.refuse, c.writeConn
-	}
-	if c.raw != nil {
-		used, n, err := c.raw.readRefusing(c.buf, c.refuseFn)
-		if used == n {
-			c.r, c.w = 0, 0
+	if !c.lost && c.cur == 0 && c.rem == 0 {
+		// At a request's start.
+		if c.buf == nil {
+			c.buf = make([]byte, frontBuf)
+			c.refuseFn, c.writeFn = c.refuse, c.writeConn
+		}
+		if err := c.next(); err != nil {
 			return 0, err
 		}
-		c.r, c.w = used, n
-	} else {
-		for {
-			n, err := c.Conn.Read(c.buf)
-			c.r, c.w = 0, n
-			if n == 0 {
-				return 0, err
-			}
-			more, werr := c.turnAway(c.writeFn)
-			if werr != nil {
-				c.r, c.w = 0, 0
-				return 0, werr
-			}
-			if !more {
-				break
-			}
-			if err != nil {
-				return 0, err
+	}
+	switch {
+	case c.lost && c.r < c.w, c.cur > 0:
+		k := c.w - c.r
+		if !c.lost {
+			k = c.cur
+		}
+		n := copy(p[:min(len(p), k)], c.buf[c.r:c.w])
+		c.r += n
+		if !c.lost {
+			c.cur -= n
+		}
+		return n, nil
+	case c.lost:
+		return c.Conn.Read(p)
+	}
+	// The rest of a body longer than the buffer, and no byte more.
+	n, err := c.Conn.Read(p[:min(len(p), c.rem)])
+	c.rem -= n
+	return n, err
+}
+
+// next frames the connection's next request in c.buf[c.r:c.w], reading
+// as much as that takes, and sets c.cur and c.rem to it; between
+// requests, while a queue stands, it first answers at the door those the
+// shedder turns away. What it cannot frame it leaves in the buffer for
+// net/http, and steps aside. An error leaves what was read in the buffer
+// for the next call.
+func (c *frontConn) next() error {
+	for {
+		idle := c.idle.Load()
+		q := c.door.queue
+		standing := idle && q != nil && q.isStand.Load()
+		if !idle {
+			// A request is being served, and net/http reads to learn
+			// whether the client is still there. What comes is the next
+			// request: keep it for the door until this one is answered
+			// and net/http ends the read, unless the client goes, or
+			// sends more than the buffer holds.
+			for c.w < len(c.buf) {
+				if err := c.fill(false); err != nil {
+					if c.r == c.w || errors.Is(err, os.ErrDeadlineExceeded) {
+						return err
+					}
+					break
+				}
 			}
 		}
+		if c.r == c.w {
+			c.r, c.w = 0, 0
+			if standing && c.raw != nil {
+				// Plain TCP: the refusals are answered inside the read.
+				used, n, err := c.raw.readRefusing(c.buf, c.refuseFn)
+				if used == n {
+					return err
+				}
+				c.r, c.w = used, n
+			} else if err := c.fill(idle); err != nil {
+				return err
+			}
+		}
+		f, have := frame(c.buf[c.r:c.w]), c.w-c.r
+		switch {
+		case f.n == 0 && !f.short:
+			c.lost = true
+			return nil
+		case f.short, f.n > have && f.n <= frontBuf:
+			if err := c.fill(idle); err != nil {
+				return err
+			}
+			continue
+		}
+		if f.n <= have && f.post && standing && !c.judged.Load() {
+			arrived := c.arrival()
+			if q.shed(arrived) {
+				if err := c.door.refuseRaw(c.writeFn, arrived); err != nil {
+					return err
+				}
+				c.r += f.n
+				continue
+			}
+			c.judged.Store(true)
+		}
+		c.cur = min(f.n, have)
+		c.rem = f.n - c.cur
+		return nil
 	}
-	n := copy(p, c.buf[c.r:c.w])
-	c.r += n
-	return n, nil
+}
+
+// fill reads more of the connection after what c.buf holds. Between
+// requests, the rest of a request begun is due within the header
+// timeout, as net/http would want it; while one is served the deadlines
+// are net/http's own (it ends a read it no longer wants by one).
+func (c *frontConn) fill(idle bool) error {
+	if c.r > 0 {
+		c.w = copy(c.buf, c.buf[c.r:c.w])
+		c.r = 0
+	}
+	if c.w > 0 && idle {
+		c.Conn.SetReadDeadline(time.Now().Add(doorHeaderTimeout))
+	}
+	n, err := c.Conn.Read(c.buf[c.w:])
+	c.w += n
+	if n == 0 && err != nil {
+		return err
+	}
+	return nil
 }
 
 // rawReader is a connection that reads and answers refusals inside one
@@ -133,13 +218,14 @@ func (c *frontConn) writeConn(b []byte) error {
 	return err
 }
 
-// turnAway answers the requests at the front of the buffer that the
-// shedder turns away, and says whether the buffer is now empty (read
-// again) or holds what net/http is to have.
+// turnAway answers the POSTs at the front of the buffer that the shedder
+// turns away, and says whether the buffer is now empty (read again) or
+// holds what is to go on: a request admitted, another request, or one
+// not whole.
 func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 	for c.r < c.w {
-		n := frame(c.buf[c.r:c.w])
-		if n == 0 {
+		f := frame(c.buf[c.r:c.w])
+		if f.n == 0 || f.n > c.w-c.r || !f.post {
 			return false, nil
 		}
 		arrived := c.arrival()
@@ -150,67 +236,87 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 		if err := c.door.refuseRaw(write, arrived); err != nil {
 			return false, err
 		}
-		c.r += n
+		c.r += f.n
 	}
 	return true, nil
 }
 
-// frame is the length of the whole request at the start of b when it is
-// a POST the door may answer itself (see frontConn), else 0.
-func frame(b []byte) int {
-	if !bytes.HasPrefix(b, []byte("POST ")) {
-		return 0
+// framed is what frame makes of the start of a buffer.
+type framed struct {
+	n     int  // the request's length, body included; 0: not plain, or its header not all in
+	short bool // n is 0, but what is there is a plain request begun
+	post  bool // the request is a POST
+}
+
+// doorMethods are the methods the door frames.
+var doorMethods = [][]byte{[]byte("GET "), []byte("HEAD "), []byte("POST "), []byte("PUT "),
+	[]byte("DELETE "), []byte("OPTIONS "), []byte("PATCH ")}
+
+// frame finds the plain HTTP/1.1 request (see frontConn) at the start of
+// b.
+func frame(b []byte) framed {
+	var method []byte
+	for _, m := range doorMethods {
+		if bytes.HasPrefix(b, m) {
+			method = m
+			break
+		}
+		if len(b) < len(m) && bytes.HasPrefix(m, b) {
+			return framed{short: true}
+		}
+	}
+	if method == nil {
+		return framed{}
 	}
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	if end < 0 {
-		return 0
+		return framed{short: len(b) < frontBuf}
 	}
 	head := b[:end+2] // every line with its CRLF
 	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	if !bytes.HasSuffix(line, []byte(" HTTP/1.1")) || !lineBytes.all(line) ||
-		bytes.Count(line, []byte(" ")) != 2 || !plainPath(line[len("POST "):len(line)-len(" HTTP/1.1")]) {
-		return 0
+		bytes.Count(line, []byte(" ")) != 2 || !plainPath(line[len(method):len(line)-len(" HTTP/1.1")]) {
+		return framed{}
 	}
 	length, hosts := -1, 0
 	for len(rest) > 0 {
 		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
 		if !lineBytes.all(line) {
-			return 0
+			return framed{}
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || len(name) == 0 || !tokenBytes.all(name) {
-			return 0
+			return framed{}
 		}
 		value = bytes.Trim(value, " \t")
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
-			if length >= 0 || len(value) == 0 || len(value) > 7 {
-				return 0
+			if length >= 0 || len(value) == 0 || len(value) > 9 {
+				return framed{}
 			}
 			length = 0
 			for _, d := range value {
 				if d < '0' || d > '9' {
-					return 0
+					return framed{}
 				}
 				length = length*10 + int(d-'0')
 			}
 		case bytes.EqualFold(name, []byte("Host")):
 			if !hostBytes.all(value) {
-				return 0
+				return framed{}
 			}
 			hosts++
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")),
 			bytes.EqualFold(name, []byte("Expect")),
 			bytes.EqualFold(name, []byte("Connection")),
 			bytes.EqualFold(name, []byte("Upgrade")):
-			return 0
+			return framed{}
 		}
 	}
-	n := end + 4 + max(length, 0)
-	if hosts != 1 || n > len(b) {
-		return 0
+	if hosts != 1 {
+		return framed{}
 	}
-	return n
+	return framed{n: end + 4 + max(length, 0), post: method[0] == 'P' && method[1] == 'O'}
 }
 
 // plainPath says whether a request target is a path of letters, digits

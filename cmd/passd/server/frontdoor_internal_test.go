@@ -21,9 +21,10 @@ func TestFrame(t *testing.T) {
 		{"no host", "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 0},
 		{"two hosts", "POST / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 0},
 		{"not a path", "POST * HTTP/1.1\r\nHost: x\r\n\r\n", 0},
-		{"body not all in", post + "{\"a", 0},
+		{"body not all in", post + "{\"a", len(post) + 5},
 		{"header not all in", "POST /v1/verify HTTP/1.1\r\nHost: x\r\n", 0},
-		{"GET", "GET /v1/verify HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"GET", "GET /v1/trust-list HTTP/1.1\r\nHost: x\r\n\r\n", 40},
+		{"CONNECT", "CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n", 0},
 		{"HTTP/1.0", "POST /v1/verify HTTP/1.0\r\nHost: x\r\n\r\n", 0},
 		{"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0},
 		{"expect", "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx", 0},
@@ -36,8 +37,8 @@ func TestFrame(t *testing.T) {
 		{"extra space in request line", "POST  / HTTP/1.1\r\n\r\n", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := frame([]byte(c.in)); got != c.want {
-				t.Errorf("frame = %d, want %d", got, c.want)
+			if got := frame([]byte(c.in)); got.n != c.want {
+				t.Errorf("frame = %+v, want n %d", got, c.want)
 			}
 		})
 	}
@@ -51,12 +52,10 @@ func FuzzFrame(f *testing.F) {
 	f.Add([]byte("POST / HTTP/1.1\r\nX: a\nContent-Length: 1\r\n\r\nxy"))
 	f.Add([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n := frame(b)
-		if n == 0 {
-			return
-		}
-		if n > len(b) {
-			t.Fatalf("frame = %d beyond the %d bytes", n, len(b))
+		f := frame(b)
+		n := f.n
+		if n == 0 || n > len(b) {
+			return // not whole: the door hands on no byte of it as a request
 		}
 		br := bufio.NewReader(bytes.NewReader(b))
 		r, err := http.ReadRequest(br)
@@ -67,8 +66,8 @@ func FuzzFrame(f *testing.F) {
 		if err != nil {
 			t.Fatalf("framed body net/http does not read: %v", err)
 		}
-		if r.Method != http.MethodPost || r.ProtoMajor != 1 || r.ProtoMinor != 1 || r.Close {
-			t.Fatalf("framed %s %s close=%v", r.Method, r.Proto, r.Close)
+		if f.post != (r.Method == http.MethodPost) || r.ProtoMajor != 1 || r.ProtoMinor != 1 || r.Close {
+			t.Fatalf("framed %+v as %s %s close=%v", f, r.Method, r.Proto, r.Close)
 		}
 		if used := len(b) - br.Buffered(); used != n {
 			t.Fatalf("net/http read %d bytes (body %d), the door framed %d", used, len(body), n)
@@ -83,7 +82,7 @@ func BenchmarkFrame(b *testing.B) {
 		"Content-Type: application/json\r\nContent-Length: 460\r\n\r\n" + string(bytes.Repeat([]byte("x"), 460)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if frame(req) != len(req) {
+		if frame(req).n != len(req) {
 			b.Fatal("not framed")
 		}
 	}
