@@ -117,4 +117,3 @@ func (t *class) all(b []byte) bool {
 func alnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
-
