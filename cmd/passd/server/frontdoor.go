@@ -123,13 +123,13 @@ func (c *frontConn) next() error {
 			// request: keep it for the door until this one is answered
 			// and net/http ends the read, unless the client goes, or
 			// sends more than the buffer holds.
-			for c.w < len(c.buf) {
+			for c.w < len(c.buf) && !c.lost {
 				if err := c.fill(false); err != nil {
-					if c.r == c.w || errors.Is(err, os.ErrDeadlineExceeded) {
-						return err
-					}
-					break
+					return err
 				}
+			}
+			if c.lost {
+				return nil
 			}
 		}
 		if c.r == c.w {
@@ -141,7 +141,7 @@ func (c *frontConn) next() error {
 					return err
 				}
 				c.r, c.w = used, n
-			} else if err := c.fill(idle); err != nil {
+			} else if err := c.fill(idle); err != nil || c.lost {
 				return err
 			}
 		}
@@ -151,7 +151,7 @@ func (c *frontConn) next() error {
 			c.lost = true
 			return nil
 		case f.short, f.n > have && f.n <= frontBuf:
-			if err := c.fill(idle); err != nil {
+			if err := c.fill(idle); err != nil || c.lost {
 				return err
 			}
 			continue
@@ -173,7 +173,8 @@ func (c *frontConn) next() error {
 	}
 }
 
-// fill reads more of the connection after what c.buf holds. Between
+// fill reads more of the connection after what c.buf holds; a deadline
+// passed keeps what was read for the next call. Between
 // requests, the rest of a request begun is due within the header
 // timeout, as net/http would want it; while one is served the deadlines
 // are net/http's own (it ends a read it no longer wants by one).
@@ -187,10 +188,16 @@ func (c *frontConn) fill(idle bool) error {
 	}
 	n, err := c.Conn.Read(c.buf[c.w:])
 	c.w += n
-	if n == 0 && err != nil {
-		return err
+	if n > 0 || err == nil {
+		return nil
 	}
-	return nil
+	if c.r < c.w && !errors.Is(err, os.ErrDeadlineExceeded) {
+		// A request begun, and the connection ended: net/http has what
+		// came, and then the error.
+		c.lost = true
+		return nil
+	}
+	return err
 }
 
 // rawReader is a connection that reads and answers refusals inside one

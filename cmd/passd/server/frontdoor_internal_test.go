@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func TestFrame(t *testing.T) {
@@ -51,6 +53,8 @@ func FuzzFrame(f *testing.F) {
 	f.Add([]byte("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}POST"))
 	f.Add([]byte("POST / HTTP/1.1\r\nX: a\nContent-Length: 1\r\n\r\nxy"))
 	f.Add([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+	f.Add([]byte("GET /v1/trust-list HTTP/1.1\r\nHost: a:1\r\n\r\nHEAD / HTTP/1.1\r\nHost: b\r\nContent-Length: 1\r\n\r\nx"))
+	f.Add([]byte("OPTIONS /x HTTP/1.1\r\nHost: [::1]:8\r\nContent-Length: 0\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		f := frame(b)
 		n := f.n
@@ -86,4 +90,69 @@ func BenchmarkFrame(b *testing.B) {
 			b.Fatal("not framed")
 		}
 	}
+}
+
+// chunkConn delivers its data in the chunks given, then io.EOF.
+type chunkConn struct {
+	net.Conn // nil: only Read and SetReadDeadline are used
+	chunks   [][]byte
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) {
+	if len(c.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.chunks[0])
+	if c.chunks[0] = c.chunks[0][n:]; len(c.chunks[0]) == 0 {
+		c.chunks = c.chunks[1:]
+	}
+	return n, nil
+}
+
+func (c *chunkConn) SetReadDeadline(time.Time) error { return nil }
+
+type noStamp struct{}
+
+func (noStamp) arrival() time.Time { return time.Time{} }
+
+// FuzzFrontConnPassesAll checks that with no queue standing the door
+// hands net/http every byte in order, whatever the requests, however the
+// connection cuts them and however net/http reads, while requests are
+// served or between them.
+func FuzzFrontConnPassesAll(f *testing.F) {
+	f.Add([]byte("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}GET / HTTP/1.1\r\nHost: x\r\n\r\n"), []byte{7, 1, 200, 3})
+	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"+string(make([]byte, 9000))), []byte{255, 255, 40})
+	f.Add([]byte("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), []byte{5})
+	f.Fuzz(func(t *testing.T, in, cuts []byte) {
+		cc := &chunkConn{}
+		rest := in
+		for i := 0; len(rest) > 0; i++ {
+			n := len(rest)
+			if len(cuts) > 0 {
+				n = min(n, 1+int(cuts[i%len(cuts)])*8)
+			}
+			cc.chunks, rest = append(cc.chunks, rest[:n]), rest[n:]
+		}
+		fc := &frontConn{Conn: cc, tcp: noStamp{}, door: &admission{}}
+		var out []byte
+		for i := 0; ; i++ {
+			fc.idle.Store(len(cuts) == 0 || cuts[i%len(cuts)]%3 != 0)
+			size := 4096
+			if len(cuts) > 0 {
+				size = 1 + int(cuts[(i+1)%len(cuts)])
+			}
+			p := make([]byte, size)
+			n, err := fc.Read(p)
+			out = append(out, p[:n]...)
+			if err != nil {
+				break
+			}
+			if i > 1<<20 {
+				t.Fatal("no end")
+			}
+		}
+		if !bytes.Equal(out, in) {
+			t.Fatalf("handed on %d bytes, not the %d read:\n%q\n%q", len(out), len(in), out, in)
+		}
+	})
 }
