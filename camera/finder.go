@@ -2,6 +2,7 @@ package camera
 
 import (
 	"math"
+	"math/bits"
 )
 
 // The finder pre-check: before gozxing spends milliseconds on a frame, a
@@ -131,45 +132,74 @@ func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
 }
 
 // scanRow looks along one row for runs in the ratio 1:1:3:1:1 and checks
-// each one down its centre's column. runs[4] is the run being measured,
-// of colour cur; n counts the runs held; a block without contrast ends
-// them all.
+// each one down its centre's column. It is the pre-check's inner loop:
+// up to 64 pixels at a time become a mask (bit set for dark, each pixel
+// against its block's threshold, without a branch), and the runs are
+// read off the mask by counting bits. runs[4] is the run being
+// measured, of colour cur; n counts the runs held; a block without
+// contrast ends them all.
 func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	var runs [5]int
 	n := 0
 	cur := false
 	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
-	end := func(x int) {
-		if n >= 5 && cur && evenRuns(runs) && fs.bullseyes < 8 {
-			cx := x - runs[4] - runs[3] - runs[2]/2
-			fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
-		}
-		if n >= 5 && finderRatio(runs) {
-			// The centre run's colour is the last run's: they alternate.
-			cx := x - runs[4] - runs[3] - runs[2]/2
-			total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
-			fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
-		}
-	}
-	for bx, t := range thr {
-		x0 := bx * finderBlock
-		if t < 0 {
-			end(x0)
+	for bx := 0; bx < bw; {
+		if thr[bx] < 0 {
+			if n >= 5 {
+				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, runs, cur)
+			}
 			n = 0
+			bx++
 			continue
 		}
-		for i, v := range pix[x0:min(x0+finderBlock, w)] {
-			d := int32(v) < t
-			if n > 0 && d == cur {
-				runs[4]++
-				continue
+		x0, cnt := bx*finderBlock, 0
+		var m uint64
+		for ; bx < bw && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
+			t := thr[bx]
+			for i, v := range pix[bx*finderBlock : min(bx*finderBlock+finderBlock, w)] {
+				m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
 			}
-			end(x0 + i)
-			copy(runs[:4], runs[1:])
-			runs[4], cur, n = 1, d, min(n+1, 5)
+			cnt += min(finderBlock, w-bx*finderBlock)
+		}
+		for p := 0; p < cnt; {
+			if n == 0 {
+				cur, n, runs[4] = m>>p&1 == 1, 1, 0
+			}
+			rest := m >> p
+			if cur {
+				rest = ^rest
+			}
+			k := bits.TrailingZeros64(rest)
+			if p+k >= cnt {
+				runs[4] += cnt - p
+				break
+			}
+			runs[4] += k
+			p += k
+			if n >= 5 && (runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)) {
+				fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
+			}
+			runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], 0
+			cur, n = !cur, min(n+1, 5)
 		}
 	}
-	end(w)
+	if n >= 5 {
+		fs.runsEnd(y, w, h, bw, row, w, runs, cur)
+	}
+}
+
+// runsEnd looks at the five runs that end at x on row, the last of colour
+// cur: a bullseye's rings, or a finder pattern's.
+func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur bool) {
+	cx := x - runs[4] - runs[3] - runs[2]/2
+	if cur && fs.bullseyes < 8 && evenRuns(runs) {
+		fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
+	}
+	if finderRatio(runs) {
+		// The centre run's colour is the last run's: they alternate.
+		total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
+		fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
+	}
 }
 
 // finderRatio reports whether five runs are 1:1:3:1:1, each within half
@@ -183,9 +213,15 @@ func finderRatio(r [5]int) bool {
 	if total < 12 || total > 7*40 {
 		return false
 	}
-	one := func(v int) bool { d := 14*v - 2*total; return d < total && -d < total }
 	d := 14*r[2] - 6*total
-	return one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && d < 3*total && -d < 3*total
+	return oneModule(r[0], total) && oneModule(r[1], total) && oneModule(r[3], total) && oneModule(r[4], total) && d < 3*total && -d < 3*total
+}
+
+// oneModule reports whether a run is one module of a finder pattern
+// total wide, within half a module: |14v - 2total| < total.
+func oneModule(v, total int) bool {
+	d := 14*v - 2*total
+	return d < total && -d < total
 }
 
 // evenRuns reports whether five runs are of one width, within half of it:
