@@ -17,10 +17,9 @@ var ErrNoCode = errors.New("no QR code found")
 // others are for hard frames (noise, blur, dark mode, tilt).
 type Step int
 
-// Decoding steps. TryStep runs any one of them; Decode and DecodeLive use
-// the ones in regionSteps and liveSteps (pipeline.go). TRY_HARDER
-// (StepHarder, StepBlurHarder) stays measurable but is in neither list:
-// on the generated frames it read nothing the other steps missed.
+// Decoding steps. TryStep runs any one of them; Decode follows a plan of
+// them (strongPlan, weakPlan, smallPlan) and DecodeLive the ones in
+// regionSteps and liveSteps (pipeline.go).
 const (
 	StepPlain       Step = iota // hybrid binarizer over the whole plane
 	StepROI                     // the region around the last hit, at full resolution
