@@ -13,13 +13,20 @@ import (
 // generated tilted codes it was 3.5 to 5 modules away.
 const perspectiveReach = 6
 
+// perspectiveTries is how many of the best-scored corners are sampled
+// and decoded, for each size tried.
+const perspectiveTries = 3
+
 // readPerspective reads a code seen at a slant. gozxing finds the three
 // finder patterns, guesses the bottom-right corner as if the code were a
 // parallelogram, and looks for the alignment pattern there; on a tilted
 // phone the guess is several modules off and the search locks onto other
 // dark blobs. Here the corner is instead tried at every whole-module
-// offset around the guess, nearest first, and the first sampling that
-// decodes wins: the code's error correction is the judge.
+// offset around the guess, and each try is scored by how well the
+// sampling it gives shows the code's alignment patterns (a versions 7 and
+// up code has six or more, spread over the symbol: a wrong corner puts
+// most of them astray); the best are refined by half a module and only
+// they are sampled and decoded: the code's error correction is the judge.
 func (d *Decoder) readPerspective(y []byte, w, h int) *gozxing.Result {
 	src, err := gozxing.NewPlanarYUVLuminanceSource(y, w, h, 0, 0, w, h, false)
 	if err != nil {
@@ -54,21 +61,15 @@ func (d *Decoder) readPerspective(y []byte, w, h int) *gozxing.Result {
 		brY := tr.GetY() - tl.GetY() + bl.GetY()
 		k := 1 - 3/float64(dim-7)
 		cx, cy := tl.GetX()+k*(brX-tl.GetX()), tl.GetY()+k*(brY-tl.GetY())
-		for ring := 0; ring <= perspectiveReach; ring++ {
-			for dy := -ring; dy <= ring; dy++ {
-				for dx := -ring; dx <= ring; dx++ {
-					if max(abs(dx), abs(dy)) != ring {
-						continue // inside: tried on an earlier ring
-					}
-					a := detector.NewAlignmentPattern(cx+float64(dx)*module, cy+float64(dy)*module, module)
-					grid, err := detector.Detector_sampleGrid(bits, detector.Detector_createTransform(tl, tr, bl, a, dim), dim)
-					if err != nil {
-						continue
-					}
-					if dr, err := d.qr.GetDecoder().Decode(grid, nil); err == nil {
-						return gozxing.NewResult(dr.GetText(), nil, nil, gozxing.BarcodeFormat_QR_CODE)
-					}
-				}
+		g := cornerSearch{bits: bits, tl: tl, tr: tr, bl: bl, dim: dim}
+		g.alignmentPoints(version.GetAlignmentPatternCenters())
+		for _, c := range g.best(cx, cy, module) {
+			grid, err := detector.Detector_sampleGrid(bits, g.transform(c), dim)
+			if err != nil {
+				continue
+			}
+			if dr, err := d.qr.GetDecoder().Decode(grid, nil); err == nil {
+				return gozxing.NewResult(dr.GetText(), nil, nil, gozxing.BarcodeFormat_QR_CODE)
 			}
 		}
 	}
