@@ -87,9 +87,9 @@ type stage struct {
 // scenes counted double. A half-size region comes first: a quarter of
 // the pixels, and the 2x2 average takes the noise out.
 var strongPlan = []stage{
-	{StepHalf, inRegion}, {StepGlobal, inRegion}, {StepBlur, inRegion}, {StepHalf, inFrame},
-	{StepHarder, inRegion}, {StepGlobal, inFrame}, {StepBlurHarder, inFrame}, {StepBlur, inFlipped},
-	{StepStretch, inRegion}, {StepDouble, inRegion}, {StepInvert, inFrame}, {StepPerspective, inFrame},
+	{StepHalf, inRegion}, {StepGlobal, inRegion}, {StepStretch, inRegion}, {StepHalf, inFrame},
+	{StepPerspective, inRegion}, {StepGlobal, inFrame}, {StepBlurHarder, inFrame}, {StepBlur, inFlipped},
+	{StepPerspective, inFrame}, {StepInvert, inFrame}, {StepDouble, inRegion},
 }
 
 // weakPlan is what a frame with weak evidence gets: the cheapest stages
