@@ -92,10 +92,13 @@ var strongPlan = []stage{
 	{StepPerspective, inFrame}, {StepInvert, inFrame}, {StepDouble, inRegion},
 }
 
-// weakPlan is what a frame with weak evidence gets: the cheapest stages
-// (one threshold for the region; its histogram is all it costs) of those
-// that read such frames.
-var weakPlan = []stage{{StepGlobal, inRegion}, {StepBlurGlobal, inRegion}}
+// weakPlan is what a frame with weak evidence gets: one threshold for
+// the region (its histogram is all it costs), then the tilted-code
+// search on it, which gozxing's finder ends at once on most regions
+// without a code. On the weak frames of four generated sets it read five
+// hard codes where the two one-threshold attempts read one, for 0.4 ms
+// a frame without a code (0.8 at most).
+var weakPlan = []stage{{StepGlobal, inRegion}, {StepPerspective, inRegion}}
 
 // weakRegion is the largest region, in pixels, a frame with weak
 // evidence gets weakPlan for: the codes behind weak evidence on the
