@@ -126,20 +126,24 @@ func (d *Decoder) Decode(f *Frame) (string, error) {
 	}
 	y, w, h := d.pack(f), f.Width, f.Height
 	if s, ok := d.look(y, w, h); ok {
-		plan := strongPlan
-		switch {
-		case w*h <= smallImage:
-			plan = smallPlan
-		case s.dense < weakDense && s.region.Dx()*s.region.Dy() > weakRegion:
-			plan = nil // spots too large for the codes such frames show
-		case s.dense < weakDense:
-			plan = weakPlan
-		}
-		if text, ok := d.run(plan, y, w, h, s); ok {
+		if text, ok := d.run(planFor(w, h, s), y, w, h, s); ok {
 			return text, nil
 		}
 	}
 	return d.aztec(y, w, h)
+}
+
+// planFor is the plan for a w x h image where the pre-check saw s.
+func planFor(w, h int, s sighting) []stage {
+	switch {
+	case w*h <= smallImage:
+		return smallPlan
+	case s.dense < weakDense && s.region.Dx()*s.region.Dy() > weakRegion:
+		return nil // spots too large for the codes such frames show
+	case s.dense < weakDense:
+		return weakPlan
+	}
+	return strongPlan
 }
 
 // run tries the stages of plan on the plane y (w x h) where the
