@@ -201,7 +201,8 @@ func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
 // DecodeLive reads one frame of a stream within a bounded budget: the
 // region of the last hit (while it is recent); then, only where the
 // finder pre-check sees a code, the plain attempt on that part of the
-// frame and one of liveSteps, a different one each frame. A code held in
+// frame and one of liveSteps, a different one each frame (where the
+// evidence is weak, one stage of weakPlan instead). A code held in
 // front of the camera is seen on many frames, so every step gets its turn
 // within len(liveSteps) frames (under half a second at 30 fps). A frame
 // with no code costs the pre-check alone.
@@ -220,6 +221,12 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 	s, ok := d.look(y, w, h)
 	if !ok {
 		return "", ErrNoCode
+	}
+	if s.dense < weakDense && w*h > smallImage {
+		// Weak evidence: what most frames without a code that get past
+		// the scan have. One cheap stage, a different one each frame.
+		d.next++
+		return d.runOr(planFor(w, h, s), d.next, y, w, h, s)
 	}
 	d.cut(y, w, s)
 	if text, ok := d.tryRegion(StepPlain, w, h, s.region); ok {
@@ -257,6 +264,18 @@ var liveSteps = func() []liveStep {
 	}
 	return append(out, liveStep{step: StepPlain, flip: true}, liveStep{step: StepPlain, frame: true}, liveStep{step: StepGlobal, frame: true})
 }()
+
+// runOr runs stage i (modulo its length) of plan, with ErrNoCode for a
+// miss or an empty plan.
+func (d *Decoder) runOr(plan []stage, i int, y []byte, w, h int, s sighting) (string, error) {
+	if len(plan) == 0 {
+		return "", ErrNoCode
+	}
+	if text, ok := d.run(plan[i%len(plan):][:1], y, w, h, s); ok {
+		return text, nil
+	}
+	return "", ErrNoCode
+}
 
 // tryOr is try with ErrNoCode for a miss.
 func (d *Decoder) tryOr(s Step, y []byte, w, h int) (string, error) {
