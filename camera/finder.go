@@ -178,15 +178,9 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			bx++
 			continue
 		}
-		x0, cnt := bx*finderBlock, 0
-		var m uint64
-		for ; bx < bw && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
-			t := thr[bx]
-			for i, v := range pix[bx*finderBlock : min(bx*finderBlock+finderBlock, w)] {
-				m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
-			}
-			cnt += min(finderBlock, w-bx*finderBlock)
-		}
+		x0 := bx * finderBlock
+		m, cnt, next := rowMask(pix, thr, bx)
+		bx = next
 		for p := 0; p < cnt; {
 			if n == 0 {
 				cur, n, runs[4] = m>>p&1 == 1, 1, 0
@@ -202,7 +196,7 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			}
 			runs[4] += k
 			p += k
-			if n >= 5 && (runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)) {
+			if n >= 5 && fs.worthLooking(runs, cur) {
 				fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
 			}
 			runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], 0
@@ -212,6 +206,29 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	if n >= 5 {
 		fs.runsEnd(y, w, h, bw, row, w, runs, cur)
 	}
+}
+
+// worthLooking reports whether five runs ending in one of colour cur
+// could be a finder pattern's (the cheap test first: most runs in
+// clutter fail it) or, dark in the centre, a bullseye's.
+func (fs *finderScan) worthLooking(runs [5]int, cur bool) bool {
+	return runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)
+}
+
+// rowMask returns the mask of the row pix from block bx on: bit i set
+// where pixel bx*finderBlock+i is dark against its block's threshold, up
+// to 64 pixels or the first block without contrast; the pixels it holds,
+// and the block after them.
+func rowMask(pix []byte, thr []int32, bx int) (m uint64, cnt, next int) {
+	for ; bx < len(thr) && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
+		t := thr[bx]
+		seg := pix[bx*finderBlock : min(bx*finderBlock+finderBlock, len(pix))]
+		for i, v := range seg {
+			m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
+		}
+		cnt += len(seg)
+	}
+	return m, cnt, bx
 }
 
 // runsEnd looks at the five runs that end at x on row, the last of colour
@@ -248,91 +265,6 @@ func finderRatio(r [5]int) bool {
 func oneModule(v, total int) bool {
 	d := 14*v - 2*total
 	return d < total && -d < total
-}
-
-// evenRuns reports whether five runs are of one width, within half of it:
-// an Aztec bullseye's rings across its centre.
-func evenRuns(r [5]int) bool {
-	total := r[0] + r[1] + r[2] + r[3] + r[4]
-	if total < 10 || total > 5*40 {
-		return false
-	}
-	for _, v := range r {
-		if d := 10*v - 2*total; d >= total || -d >= total {
-			return false
-		}
-	}
-	return true
-}
-
-// checkBullseye looks down through (x, row) and then, from the centre of
-// what it found, across and along both diagonals, for the dark centre
-// and three rings each side of an Aztec bullseye (the smallest, compact,
-// has two dark rings around its centre, and the mode message beyond),
-// all of one width: seven even runs, and a run after them. Five even
-// runs alone come by chance in noise and clutter; a chequerboard has
-// them across and down, but from a square's centre its diagonals stay
-// on one colour through the corners.
-func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
-	even := func(x, y0, dx, dy int) (bool, int) {
-		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, 3*module)
-		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, 3*module)
-		r := [7]int{back[3], back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2], fwd[3]}
-		return evenRuns7(r) && 2*back[4] >= module && 2*fwd[4] >= module, (fwd[0] - back[0]) / 2
-	}
-	ok, shift := even(x, row, 0, 1)
-	if !ok {
-		return
-	}
-	cy := row + shift
-	for _, dir := range [][2]int{{1, 0}, {1, 1}, {1, -1}} {
-		if ok, _ := even(x, cy, dir[0], dir[1]); !ok {
-			return
-		}
-	}
-	if fs.bullseyes < len(fs.bull) {
-		fs.bull[fs.bullseyes] = finder{x: float64(x), y: float64(cy), module: float64(module), hits: 1}
-	}
-	fs.bullseyes++
-}
-
-// evenRuns7 reports whether seven runs are of one width, within half of it.
-func evenRuns7(r [7]int) bool {
-	total := 0
-	for _, v := range r {
-		total += v
-	}
-	if total < 14 || total > 7*40 {
-		return false
-	}
-	for _, v := range r {
-		if d := 14*v - 2*total; d >= total || -d >= total {
-			return false
-		}
-	}
-	return true
-}
-
-// ringRuns walks from (x, y0) by (dx, dy) through a dark centre and the
-// four runs after it, and returns their lengths; the last run longer
-// than limit, a block without contrast or the frame's edge ends the walk.
-func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, limit int) (r [5]int) {
-	want, k := true, 0
-	for cx, cy := x, y0; k < 5 && cx >= 0 && cx < w && cy >= 0 && cy < h; {
-		d, ok := fs.dark(y, w, bw, cx, cy)
-		if !ok {
-			break
-		}
-		if d != want {
-			k, want = k+1, !want
-			continue
-		}
-		if r[k]++; k == 4 && r[k] > limit {
-			break
-		}
-		cx, cy = cx+dx, cy+dy
-	}
-	return r
 }
 
 // rings walks from (x, y0) by (dx, dy) through a run of the centre's
