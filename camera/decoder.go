@@ -17,31 +17,32 @@ var ErrNoCode = errors.New("no QR code found")
 // others are for hard frames (noise, blur, dark mode, tilt).
 type Step int
 
-// Decoding steps. TryStep runs any one of them; Decode and DecodeLive use
-// the ones in regionSteps and liveSteps (pipeline.go). TRY_HARDER
-// (StepHarder, StepBlurHarder) stays measurable but is in neither list:
-// on the generated frames it read nothing the other steps missed.
+// Decoding steps. TryStep runs any one of them; Decode follows a plan of
+// them (strongPlan, weakPlan, smallPlan) and DecodeLive the ones in
+// regionSteps and liveSteps (pipeline.go).
 const (
-	StepPlain       Step = iota // hybrid binarizer over the whole plane
-	StepROI                     // the region around the last hit, at full resolution
-	StepBlur                    // a 3x3 box blur first: noise stops breaking the finder patterns
-	StepHalf                    // a 2x2 average at half size: a stronger blur, a quarter of the work
-	StepInvert                  // light modules on dark ground (phones in dark mode)
-	StepHarder                  // TRY_HARDER: the finder scans every row
-	StepBlurHarder              // both
-	StepGlobal                  // one threshold for the whole frame: low-contrast codes on an even screen
-	StepSharpen                 // unsharp mask: blurred modules get their edges back
-	StepBlur2                   // the box blur twice: heavy noise
-	StepBlurGlobal              // blur, then one threshold
-	StepDouble                  // twice the size, smoothed: codes with modules under 3 pixels (single images only)
-	StepAztec                   // an Aztec code, which EU health certificates may use (single images only)
-	StepPerspective             // the bottom-right corner searched for: tilted phones
-	StepAztecHalf               // an Aztec code at half size: a quarter of the cost, for large symbols
-	StepStretch                 // blur, then the grey range stretched: faint codes clear the binarizer's contrast floor
+	StepPlain              Step = iota // hybrid binarizer over the whole plane
+	StepROI                            // the region around the last hit, at full resolution
+	StepBlur                           // a 3x3 box blur first: noise stops breaking the finder patterns
+	StepHalf                           // a 2x2 average at half size: a stronger blur, a quarter of the work
+	StepInvert                         // light modules on dark ground (phones in dark mode)
+	StepHarder                         // TRY_HARDER: the finder scans every row
+	StepBlurHarder                     // both
+	StepGlobal                         // one threshold for the whole frame: low-contrast codes on an even screen
+	StepSharpen                        // unsharp mask: blurred modules get their edges back
+	StepBlur2                          // the box blur twice: heavy noise
+	StepBlurGlobal                     // blur, then one threshold
+	StepDouble                         // twice the size, smoothed: codes with modules under 3 pixels (single images only)
+	StepAztec                          // an Aztec code, which EU health certificates may use (single images only)
+	StepPerspective                    // the bottom-right corner searched for: tilted phones
+	StepAztecHalf                      // an Aztec code at half size: a quarter of the cost, for large symbols
+	StepStretch                        // blur, then the grey range stretched: faint codes clear the binarizer's contrast floor
+	StepBlurPerspective                // blur, then the tilted-code search: noise stops breaking its finder patterns
+	StepStretchPerspective             // blur and stretch, then the tilted-code search: faint tilted codes
 	numSteps
 )
 
-var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective", "aztec-half", "stretch"}
+var stepNames = [numSteps]string{"plain", "roi", "blur", "half", "invert", "harder", "blur+harder", "global", "sharpen", "blur2", "blur+global", "double", "aztec", "perspective", "aztec-half", "stretch", "blur+perspective", "stretch+perspective"}
 
 func (s Step) String() string {
 	if s < 0 || s >= numSteps {

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"math"
+	"math/bits"
 )
 
 // The finder pre-check: before gozxing spends milliseconds on a frame, a
@@ -39,6 +40,7 @@ type finderScan struct {
 	sums, thr []int32
 	tmp       []int32
 	found     []finder
+	spans     [][2]int // rows the second pass scans
 	bullseyes int
 	bull      [2]finder // the first bullseyes seen
 }
@@ -51,10 +53,35 @@ func (fs *finderScan) scan(y []byte, w, h int) []finder {
 	}
 	fs.thresholds(y, w, h)
 	bw := (w + finderBlock - 1) / finderBlock
-	for row := 1; row < h-1; row += finderRowStep {
+	// Every other scan row first; then the rows between, only within a
+	// code's reach of what those saw. A frame without a code (most of
+	// them) mostly stops at half the rows; in a code, the first rows see
+	// some of its spots, and the rest of its rows are scanned as before.
+	for row := 1; row < h-1; row += 2 * finderRowStep {
 		fs.scanRow(y, w, h, bw, row)
 	}
+	fs.spans = fs.spans[:0]
+	for _, f := range fs.found {
+		fs.spans = append(fs.spans, reach(f, h))
+	}
+	for _, b := range fs.bull[:min(fs.bullseyes, len(fs.bull))] {
+		fs.spans = append(fs.spans, reach(b, h))
+	}
+	for row := 1 + finderRowStep; row < h-1 && len(fs.spans) > 0; row += 2 * finderRowStep {
+		for _, sp := range fs.spans {
+			if row >= sp[0] && row < sp[1] {
+				fs.scanRow(y, w, h, bw, row)
+				break
+			}
+		}
+	}
 	return fs.found
+}
+
+// reach is the rows within a code's reach (60 modules) of spot f.
+func reach(f finder, h int) [2]int {
+	r := 60 * f.module
+	return [2]int{max(0, int(f.y-r)), min(h, int(f.y+r)+1)}
 }
 
 // thresholds sets thr to each block's local threshold: the mean over the
@@ -131,45 +158,91 @@ func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
 }
 
 // scanRow looks along one row for runs in the ratio 1:1:3:1:1 and checks
-// each one down its centre's column. runs[4] is the run being measured,
-// of colour cur; n counts the runs held; a block without contrast ends
-// them all.
+// each one down its centre's column. It is the pre-check's inner loop:
+// up to 64 pixels at a time become a mask (bit set for dark, each pixel
+// against its block's threshold, without a branch), and the runs are
+// read off the mask by counting bits. runs[4] is the run being
+// measured, of colour cur; n counts the runs held; a block without
+// contrast ends them all.
 func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	var runs [5]int
 	n := 0
 	cur := false
 	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
-	end := func(x int) {
-		if n >= 5 && cur && evenRuns(runs) && fs.bullseyes < 8 {
-			cx := x - runs[4] - runs[3] - runs[2]/2
-			fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
-		}
-		if n >= 5 && finderRatio(runs) {
-			// The centre run's colour is the last run's: they alternate.
-			cx := x - runs[4] - runs[3] - runs[2]/2
-			total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
-			fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
-		}
-	}
-	for bx, t := range thr {
-		x0 := bx * finderBlock
-		if t < 0 {
-			end(x0)
+	for bx := 0; bx < bw; {
+		if thr[bx] < 0 {
+			if n >= 5 {
+				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, runs, cur)
+			}
 			n = 0
+			bx++
 			continue
 		}
-		for i, v := range pix[x0:min(x0+finderBlock, w)] {
-			d := int32(v) < t
-			if n > 0 && d == cur {
-				runs[4]++
-				continue
+		x0 := bx * finderBlock
+		m, cnt, next := rowMask(pix, thr, bx)
+		bx = next
+		for p := 0; p < cnt; {
+			if n == 0 {
+				cur, n, runs[4] = m>>p&1 == 1, 1, 0
 			}
-			end(x0 + i)
-			copy(runs[:4], runs[1:])
-			runs[4], cur, n = 1, d, min(n+1, 5)
+			rest := m >> p
+			if cur {
+				rest = ^rest
+			}
+			k := bits.TrailingZeros64(rest)
+			if p+k >= cnt {
+				runs[4] += cnt - p
+				break
+			}
+			runs[4] += k
+			p += k
+			if n >= 5 && fs.worthLooking(runs, cur) {
+				fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
+			}
+			runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], 0
+			cur, n = !cur, min(n+1, 5)
 		}
 	}
-	end(w)
+	if n >= 5 {
+		fs.runsEnd(y, w, h, bw, row, w, runs, cur)
+	}
+}
+
+// worthLooking reports whether five runs ending in one of colour cur
+// could be a finder pattern's (the cheap test first: most runs in
+// clutter fail it) or, dark in the centre, a bullseye's.
+func (fs *finderScan) worthLooking(runs [5]int, cur bool) bool {
+	return runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)
+}
+
+// rowMask returns the mask of the row pix from block bx on: bit i set
+// where pixel bx*finderBlock+i is dark against its block's threshold, up
+// to 64 pixels or the first block without contrast; the pixels it holds,
+// and the block after them.
+func rowMask(pix []byte, thr []int32, bx int) (m uint64, cnt, next int) {
+	for ; bx < len(thr) && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
+		t := thr[bx]
+		seg := pix[bx*finderBlock : min(bx*finderBlock+finderBlock, len(pix))]
+		for i, v := range seg {
+			m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
+		}
+		cnt += len(seg)
+	}
+	return m, cnt, bx
+}
+
+// runsEnd looks at the five runs that end at x on row, the last of colour
+// cur: a bullseye's rings, or a finder pattern's.
+func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur bool) {
+	cx := x - runs[4] - runs[3] - runs[2]/2
+	if cur && fs.bullseyes < 8 && evenRuns(runs) {
+		fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
+	}
+	if finderRatio(runs) {
+		// The centre run's colour is the last run's: they alternate.
+		total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
+		fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
+	}
 }
 
 // finderRatio reports whether five runs are 1:1:3:1:1, each within half
@@ -183,41 +256,15 @@ func finderRatio(r [5]int) bool {
 	if total < 12 || total > 7*40 {
 		return false
 	}
-	one := func(v int) bool { d := 14*v - 2*total; return d < total && -d < total }
 	d := 14*r[2] - 6*total
-	return one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && d < 3*total && -d < 3*total
+	return oneModule(r[0], total) && oneModule(r[1], total) && oneModule(r[3], total) && oneModule(r[4], total) && d < 3*total && -d < 3*total
 }
 
-// evenRuns reports whether five runs are of one width, within half of it:
-// an Aztec bullseye's rings across its centre.
-func evenRuns(r [5]int) bool {
-	total := r[0] + r[1] + r[2] + r[3] + r[4]
-	if total < 10 || total > 5*40 {
-		return false
-	}
-	for _, v := range r {
-		if d := 10*v - 2*total; d >= total || -d >= total {
-			return false
-		}
-	}
-	return true
-}
-
-// checkBullseye looks down and diagonally through (x, row) for the same
-// even rings: a chequerboard has them down but not diagonally, where it
-// stays on one colour.
-func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
-	for _, dir := range [][2]int{{0, 1}, {1, 1}} {
-		back := fs.rings(y, w, h, bw, x, row, -dir[0], -dir[1], true, 3*module)
-		fwd := fs.rings(y, w, h, bw, x, row, dir[0], dir[1], true, 3*module)
-		if !evenRuns([5]int{back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2]}) {
-			return
-		}
-	}
-	if fs.bullseyes < len(fs.bull) {
-		fs.bull[fs.bullseyes] = finder{x: float64(x), y: float64(row), module: float64(module), hits: 1}
-	}
-	fs.bullseyes++
+// oneModule reports whether a run is one module of a finder pattern
+// total wide, within half a module: |14v - 2total| < total.
+func oneModule(v, total int) bool {
+	d := 14*v - 2*total
+	return d < total && -d < total
 }
 
 // rings walks from (x, y0) by (dx, dy) through a run of the centre's

@@ -49,3 +49,29 @@ func FuzzFromYUYV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodePlane reads arbitrary grey planes of any width (the finder
+// scan reads rows 64 pixels at a time, and a width need not be a multiple
+// of its blocks): an answer or ErrNoCode, never a panic, and the spots
+// the scan keeps inside the plane.
+func FuzzDecodePlane(f *testing.F) {
+	f.Add(bytes.Repeat([]byte{0, 255, 0, 0, 0, 255, 0}, 600), 70)
+	f.Add(chequers(67, 45, 3).Pix, 67)
+	f.Add(make([]byte, 33*40), 33)
+	f.Fuzz(func(t *testing.T, data []byte, w int) {
+		if w <= 0 || w > 2048 || len(data) < w {
+			return
+		}
+		h := len(data) / w
+		fr := Frame{Width: w, Height: h, Stride: w, Y: data[:w*h]}
+		d := NewDecoder()
+		if text, err := d.Decode(&fr); err == nil && text == "" {
+			t.Fatal("no error and no text")
+		}
+		for _, s := range d.finders.found {
+			if s.x < 0 || s.y < 0 || s.x > float64(w) || s.y > float64(h) {
+				t.Fatalf("spot at (%.0f, %.0f) outside %dx%d", s.x, s.y, w, h)
+			}
+		}
+	})
+}

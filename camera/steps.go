@@ -35,6 +35,9 @@ var steps = [numSteps]func(d *Decoder, y []byte, w, h int) attempt{
 	StepPerspective: (*Decoder).stepPerspective,
 	StepAztecHalf:   (*Decoder).stepAztecHalf,
 	StepStretch:     (*Decoder).stepStretch,
+
+	StepBlurPerspective:    (*Decoder).stepBlurPerspective,
+	StepStretchPerspective: (*Decoder).stepStretchPerspective,
 }
 
 func found(res *gozxing.Result) attempt { return attempt{res: res} }
@@ -53,6 +56,18 @@ func (d *Decoder) stepGlobal(y []byte, w, h int) attempt {
 
 func (d *Decoder) stepPerspective(y []byte, w, h int) attempt {
 	return found(d.readPerspective(y, w, h))
+}
+
+func (d *Decoder) stepBlurPerspective(y []byte, w, h int) attempt {
+	return found(d.readPerspective(d.blurred(y, w, h), w, h))
+}
+
+func (d *Decoder) stepStretchPerspective(y []byte, w, h int) attempt {
+	b := d.blurred(y, w, h)
+	if !stretch(b) {
+		return attempt{}
+	}
+	return found(d.readPerspective(b, w, h))
 }
 
 // stepROI reads the region around the last hit at full resolution.
