@@ -42,9 +42,10 @@ type frontConn struct {
 	judged   atomic.Bool // the request handed on was judged at the door
 	buf      []byte      // read and not yet handed on: buf[r:w]
 	r, w     int
-	cur      int  // bytes of the current request in buf[r:w] still to hand on
-	rem      int  // bytes of it still to read from the connection
-	lost     bool // where requests start is no longer known
+	cur      int       // bytes of the current request in buf[r:w] still to hand on
+	rem      int       // bytes of it still to read from the connection
+	lost     bool      // where requests start is no longer known
+	begun    time.Time // when the request being read began, between requests
 	// refuseFn and writeFn are refuse and writeConn, bound once.
 	refuseFn func(n int, write func([]byte) error) (int, error)
 	writeFn  func([]byte) error
@@ -148,7 +149,7 @@ func (c *frontConn) next() error {
 		f, have := frame(c.buf[c.r:c.w]), c.w-c.r
 		switch {
 		case f.n == 0 && !f.short:
-			c.lost = true
+			c.lost, c.begun = true, time.Time{}
 			return nil
 		case f.short, f.n > have && f.n <= frontBuf:
 			if err := c.fill(idle); err != nil || c.lost {
@@ -163,10 +164,12 @@ func (c *frontConn) next() error {
 					return err
 				}
 				c.r += f.n
+				c.begun = time.Time{}
 				continue
 			}
 			c.judged.Store(true)
 		}
+		c.begun = time.Time{}
 		c.cur = min(f.n, have)
 		c.rem = f.n - c.cur
 		return nil
@@ -183,8 +186,11 @@ func (c *frontConn) fill(idle bool) error {
 		c.w = copy(c.buf, c.buf[c.r:c.w])
 		c.r = 0
 	}
-	if c.w > 0 && idle {
-		c.Conn.SetReadDeadline(time.Now().Add(doorHeaderTimeout))
+	if c.w > 0 && idle && c.begun.IsZero() {
+		// Once a request, not once a read: a client sending a byte at a
+		// time gets no more time than net/http would give it.
+		c.begun = time.Now()
+		c.Conn.SetReadDeadline(c.begun.Add(doorHeaderTimeout))
 	}
 	n, err := c.Conn.Read(c.buf[c.w:])
 	c.w += n

@@ -219,3 +219,49 @@ func testTLS(t *testing.T) (srv, client *tls.Config) {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS13},
 		&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS13}
 }
+
+// TestDoorGivesSlowHeadersNoMoreTime sends a request's header a byte a
+// second: the door reads it for net/http, and must end the connection
+// as net/http's header timeout (5 s) would, not give each byte 5 s more.
+func TestDoorGivesSlowHeadersNoMoreTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes the 5 s header timeout")
+	}
+	s := serve(t, server.Config{})
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A request that completed first puts the connection between
+	// requests, where the door reads.
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", api.PathHealth)
+	br := bufio.NewReader(c)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health = %v %v", resp, err)
+	}
+	start := time.Now()
+	closed := make(chan time.Duration, 1)
+	go func() {
+		io.Copy(io.Discard, br) // until the service closes the connection
+		closed <- time.Since(start)
+	}()
+	head := "POST " + api.PathVerify + " HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 20)
+	for i := range len(head) {
+		if _, err := c.Write([]byte{head[i]}); err != nil {
+			break // closed
+		}
+		select {
+		case d := <-closed:
+			if d > 7*time.Second {
+				t.Errorf("slow header closed after %v, want about 5 s", d)
+			}
+			return
+		case <-time.After(time.Second):
+		}
+		if time.Since(start) > 9*time.Second {
+			t.Fatal("a header sent a byte a second still open after 9 s; net/http's timeout is 5 s")
+		}
+	}
+	t.Fatal("the whole slow header went in")
+}
