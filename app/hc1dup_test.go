@@ -22,14 +22,7 @@ func hc1Rig(t *testing.T, mutate func(*app.Config, *app.Deps)) (*rig, *apptest.H
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := dcc.ParseTrustList(sg.TrustFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := dcc.New(ts, dcc.Options{NoRules: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := hc1Scheme(t, sg)
 	r := newRig(t, func(c *app.Config, d *app.Deps) {
 		d.Schemes = []pass.Scheme{s}
 		if mutate != nil {
@@ -137,14 +130,7 @@ func TestReencodedHC1IsDuplicateAfterRestart(t *testing.T) {
 		t.Fatalf("first scan: %+v", res.Entry)
 	}
 	r.e.Close()
-	ts, err := dcc.ParseTrustList(sg.TrustFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := dcc.New(ts, dcc.Options{NoRules: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := hc1Scheme(t, sg)
 	r2 := newRig(t, func(_ *app.Config, d *app.Deps) { d.Ledger, d.Schemes = ledger, []pass.Scheme{s} })
 	r2.clock.Add(3 * time.Second)
 	other := encodeHC1(t, c, apptest.HC1Encoding{Level: zlib.BestSpeed, Unprotected: map[any]any{uint64(99): uint64(1)}})
@@ -221,4 +207,19 @@ func TestMalformedHC1OnTheDuplicatePath(t *testing.T) {
 			t.Errorf("got %q (%s), want deny bad_issuer_signature", res.Entry.Outcome, res.Entry.Reason)
 		}
 	})
+}
+
+// hc1Scheme is the HC1 scheme trusting sg's signer, without business
+// rules.
+func hc1Scheme(t *testing.T, sg *apptest.HC1Signer) *dcc.Scheme {
+	t.Helper()
+	ts, err := dcc.ParseTrustList(sg.TrustFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := dcc.New(ts, dcc.Options{NoRules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -86,20 +86,19 @@ func (c *frontConn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	switch {
-	case c.lost && c.r < c.w, c.cur > 0:
-		k := c.w - c.r
-		if !c.lost {
-			k = c.cur
+	if c.lost {
+		if c.r < c.w {
+			n := copy(p, c.buf[c.r:c.w])
+			c.r += n
+			return n, nil
 		}
-		n := copy(p[:min(len(p), k)], c.buf[c.r:c.w])
-		c.r += n
-		if !c.lost {
-			c.cur -= n
-		}
-		return n, nil
-	case c.lost:
 		return c.Conn.Read(p)
+	}
+	if c.cur > 0 {
+		n := copy(p[:min(len(p), c.cur)], c.buf[c.r:c.w])
+		c.r += n
+		c.cur -= n
+		return n, nil
 	}
 	// The rest of a body longer than the buffer, and no byte more.
 	n, err := c.Conn.Read(p[:min(len(p), c.rem)])
@@ -133,6 +132,7 @@ func (c *frontConn) next() error {
 				return nil
 			}
 		}
+		answered := false // the shedder has seen what the buffer starts with
 		if c.r == c.w {
 			c.r, c.w = 0, 0
 			if standing && c.raw != nil {
@@ -141,9 +141,18 @@ func (c *frontConn) next() error {
 				if used == n {
 					return err
 				}
-				c.r, c.w = used, n
+				c.r, c.w, answered = used, n, true
 			} else if err := c.fill(idle); err != nil || c.lost {
 				return err
+			}
+		}
+		if standing && !answered && !c.judged.Load() {
+			all, err := c.turnAway(c.writeFn)
+			if err != nil {
+				return err
+			}
+			if all {
+				continue
 			}
 		}
 		f, have := frame(c.buf[c.r:c.w]), c.w-c.r
@@ -156,18 +165,6 @@ func (c *frontConn) next() error {
 				return err
 			}
 			continue
-		}
-		if f.n <= have && f.post && standing && !c.judged.Load() {
-			arrived := c.arrival()
-			if q.shed(arrived) {
-				if err := c.door.refuseRaw(c.writeFn, arrived); err != nil {
-					return err
-				}
-				c.r += f.n
-				c.begun = time.Time{}
-				continue
-			}
-			c.judged.Store(true)
 		}
 		c.begun = time.Time{}
 		c.cur = min(f.n, have)
@@ -249,6 +246,7 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 			return false, err
 		}
 		c.r += f.n
+		c.begun = time.Time{}
 	}
 	return true, nil
 }

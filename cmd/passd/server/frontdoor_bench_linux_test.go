@@ -49,12 +49,7 @@ func benchDoor(b *testing.B, raw bool) {
 	if !ok {
 		b.Skip("no receive timestamps here")
 	}
-	a := newAdmission(16, time.Second, time.Second)
-	// Every request has waited an hour, and a queue stands.
-	later := func() time.Time { return time.Now().Add(time.Hour) }
-	a.queue = newSojournShedder(time.Millisecond, 20*time.Millisecond, later)
-	a.queue.standing, a.queue.start = true, later()
-	a.queue.isStand.Store(true)
+	a := shedAll()
 	fc := &frontConn{Conn: sc, tcp: sc, door: a}
 	if raw {
 		fc.raw = sc
@@ -107,11 +102,7 @@ func BenchmarkRefusal(b *testing.B) {
 }
 
 func benchRefusal(b *testing.B, door bool) {
-	a := newAdmission(16, time.Second, time.Second)
-	later := func() time.Time { return time.Now().Add(time.Hour) }
-	a.queue = newSojournShedder(time.Millisecond, 20*time.Millisecond, later)
-	a.queue.standing, a.queue.start = true, later()
-	a.queue.isStand.Store(true)
+	a := shedAll()
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -181,4 +172,15 @@ func processCPU() time.Duration {
 	var ru unix.Rusage
 	unix.Getrusage(unix.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// shedAll is an admission whose queue stands and whose every request has
+// waited an hour.
+func shedAll() *admission {
+	a := newAdmission(16, time.Second, time.Second)
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	a.queue = newSojournShedder(time.Millisecond, 20*time.Millisecond, later)
+	a.queue.standing, a.queue.start = true, later()
+	a.queue.isStand.Store(true)
+	return a
 }

@@ -3,16 +3,10 @@ package server_test
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"runtime"
@@ -23,6 +17,7 @@ import (
 
 	"passdesk/api"
 	"passdesk/cmd/passd/server"
+	"passdesk/internal/testpki"
 )
 
 // TestFrontDoorAnswersWhatItSheds drives the service into a standing
@@ -195,73 +190,16 @@ func testFrontDoor(t *testing.T, overTLS bool) {
 // body2 is n bytes of a JSON body.
 func body2(n int) string { return strings.Repeat(" ", n) }
 
-// testTLS is a server configuration with a fresh self-signed
-// certificate for 127.0.0.1, and a client configuration that trusts it.
+// testTLS is a server configuration with a certificate for the loopback
+// names from a fresh test CA, and a client configuration that trusts it.
 func testTLS(t *testing.T) (srv, client *tls.Config) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA("passd test CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "passd test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
+	if srv, err = ca.ServerConfig(); err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS13},
-		&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS13}
-}
-
-// TestDoorGivesSlowHeadersNoMoreTime sends a request's header a byte a
-// second: the door reads it for net/http, and must end the connection
-// as net/http's header timeout (5 s) would, not give each byte 5 s more.
-func TestDoorGivesSlowHeadersNoMoreTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes the 5 s header timeout")
-	}
-	s := serve(t, server.Config{})
-	c, err := net.Dial("tcp", s.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	// A request that completed first puts the connection between
-	// requests, where the door reads.
-	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", api.PathHealth)
-	br := bufio.NewReader(c)
-	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("health = %v %v", resp, err)
-	}
-	start := time.Now()
-	closed := make(chan time.Duration, 1)
-	go func() {
-		io.Copy(io.Discard, br) // until the service closes the connection
-		closed <- time.Since(start)
-	}()
-	head := "POST " + api.PathVerify + " HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 20)
-	for i := range len(head) {
-		if _, err := c.Write([]byte{head[i]}); err != nil {
-			break // closed
-		}
-		select {
-		case d := <-closed:
-			if d > 7*time.Second {
-				t.Errorf("slow header closed after %v, want about 5 s", d)
-			}
-			return
-		case <-time.After(time.Second):
-		}
-		if time.Since(start) > 9*time.Second {
-			t.Fatal("a header sent a byte a second still open after 9 s; net/http's timeout is 5 s")
-		}
-	}
-	t.Fatal("the whole slow header went in")
+	return srv, &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1", MinVersion: tls.VersionTLS13}
 }
