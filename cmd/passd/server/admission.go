@@ -26,11 +26,31 @@ type admission struct {
 	body        []byte       // the 429 answer's body, made once
 	raw         rawAnswer    // the whole 429 answer, for the front door
 	doorShed    atomic.Int64 // requests the front door turned away
+	swept       atomic.Int64 // of those, requests the sweeper turned away
 	queue       *sojournShedder
 	bodyTimeout time.Duration
 	// shedWait and servedWait are how long 429s and admitted POSTs took
 	// from arrival to answer, when the arrival is known.
 	shedWait, servedWait waitHist
+	// ahead counts the requests the front door admitted whose handler
+	// has not begun, and cost is a POST handler's mean time in ns: the
+	// wait ahead of a request read now (backlog). sweep, when set, reads
+	// the waiting connections before each verification.
+	ahead atomic.Int64
+	cost  atomic.Int64
+	sweep *sweeper
+}
+
+// backlog is how long the requests admitted and not yet begun will take.
+func (a *admission) backlog() time.Duration {
+	return time.Duration(max(a.ahead.Load(), 0) * a.cost.Load())
+}
+
+// noteCost folds a POST handler's time into cost, a mean over about the
+// last 16.
+func (a *admission) noteCost(d time.Duration) {
+	c := a.cost.Load()
+	a.cost.Store(c + (int64(d)-c)/16)
 }
 
 func newAdmission(limit int, retryAfter, bodyTimeout time.Duration) *admission {
@@ -58,7 +78,7 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			arrived, judged := arrivalOf(r.Context())
-			if a.queue != nil && !judged && a.queue.shed(arrived) {
+			if a.queue != nil && !judged && a.queue.shed(arrived, a.backlog()) {
 				a.reject(w)
 				if !arrived.IsZero() {
 					a.shedWait.add(time.Since(arrived))
@@ -80,7 +100,18 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 			return
 		}
 		defer func() { <-a.slots }()
+		if r.Method != http.MethodPost {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if a.sweep != nil && a.queue != nil && a.queue.isStand.Load() {
+			// Answer the refusals that have come since the last look
+			// before this verification, not after the scheduler's round.
+			a.sweep.sweep()
+		}
+		start := time.Now()
 		h.ServeHTTP(w, r)
+		a.noteCost(time.Since(start))
 	})
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -46,9 +47,22 @@ type frontConn struct {
 	rem      int       // bytes of it still to read from the connection
 	lost     bool      // where requests start is no longer known
 	begun    time.Time // when the request being read began, between requests
-	// refuseFn and writeFn are refuse and writeConn, bound once.
-	refuseFn func(n int, write func([]byte) error) (int, error)
-	writeFn  func([]byte) error
+	// takeFn, writeFn, writeWait and writeNow are bound once: awaitTake,
+	// writeConn, and writes straight to the socket that may wait for
+	// room, or may not.
+	takeFn              func() bool
+	writeFn             func([]byte) error
+	writeWait, writeNow func([]byte) error
+
+	// Plain TCP: between requests the sweeper may read and answer for
+	// the connection's goroutine while it waits (parked), under mu.
+	fd     int // the socket
+	mu     sync.Mutex
+	parked bool
+	closed bool
+	rerr   error // an error met reading while parked
+	sw     *sweeper
+	swID   uint64
 }
 
 // frontBuf is the door's read buffer: a verification request is under
@@ -64,7 +78,13 @@ func (c *frontConn) arrival() time.Time { return c.tcp.arrival() }
 
 // takeJudged says whether the request being served was judged at the
 // door, and forgets it.
-func (c *frontConn) takeJudged() bool { return c.judged.Swap(false) }
+func (c *frontConn) takeJudged() bool {
+	if c.judged.Swap(false) {
+		c.door.ahead.Add(-1)
+		return true
+	}
+	return false
+}
 
 func (c *frontConn) Read(p []byte) (int, error) {
 	if c.hs != nil {
@@ -79,8 +99,7 @@ func (c *frontConn) Read(p []byte) (int, error) {
 	if !c.lost && c.cur == 0 && c.rem == 0 {
 		// At a request's start.
 		if c.buf == nil {
-			c.buf = make([]byte, frontBuf)
-			c.refuseFn, c.writeFn = c.refuse, c.writeConn
+			c.setUp()
 		}
 		if err := c.next(); err != nil {
 			return 0, err
@@ -104,6 +123,18 @@ func (c *frontConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p[:min(len(p), c.rem)])
 	c.rem -= n
 	return n, err
+}
+
+// setUp makes the buffer and binds the functions, at the first read.
+func (c *frontConn) setUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = make([]byte, frontBuf)
+	c.takeFn, c.writeFn = c.awaitTake, c.writeConn
+	if c.raw != nil {
+		c.writeWait = func(b []byte) error { return c.raw.writeRaw(c.fd, b, true) }
+		c.writeNow = func(b []byte) error { return c.raw.writeRaw(c.fd, b, false) }
+	}
 }
 
 // next frames the connection's next request in c.buf[c.r:c.w], reading
@@ -135,13 +166,12 @@ func (c *frontConn) next() error {
 		answered := false // the shedder has seen what the buffer starts with
 		if c.r == c.w {
 			c.r, c.w = 0, 0
-			if standing && c.raw != nil {
-				// Plain TCP: the refusals are answered inside the read.
-				used, n, err := c.raw.readRefusing(c.buf, c.refuseFn)
-				if used == n {
+			if idle && c.raw != nil {
+				// Plain TCP: the refusals are answered inside the wait.
+				if err := c.await(); err != nil {
 					return err
 				}
-				c.r, c.w, answered = used, n, true
+				answered = true
 			} else if err := c.fill(idle); err != nil || c.lost {
 				return err
 			}
@@ -203,21 +233,160 @@ func (c *frontConn) fill(idle bool) error {
 	return err
 }
 
-// rawReader is a connection that reads and answers refusals inside one
-// wait for its data (stampConn on Linux): readRefusing reads into buf,
-// hands refuse the n bytes read, and returns when refuse leaves some
-// unused (buf[used:n], for net/http) or on an error. When refuse has
-// answered all it read, it waits for more without another read: the
-// system call that would only say "nothing yet".
+// rawReader is a plain TCP connection the front door reads and writes
+// with system calls of its own (stampConn on Linux), for awaitTake and
+// the sweeper. waitRaw calls take each time the socket may have data,
+// until it says it has what it waited for; recvRaw reads the socket,
+// which does not block (errNoData when there is nothing); writeRaw writes
+// it (errWouldBlock when its buffer is full and wait is not set);
+// shutdown ends it both ways.
 type rawReader interface {
-	readRefusing(buf []byte, refuse func(n int, write func([]byte) error) (used int, err error)) (used, n int, err error)
+	waitRaw(take func() bool) error
+	sysfd() int
+	recvRaw(fd int, p []byte, peek bool) (int, error)
+	writeRaw(fd int, b []byte, wait bool) error
+	shutdown(fd int)
 }
 
-// refuse is turnAway for a rawReader.
-func (c *frontConn) refuse(n int, write func([]byte) error) (int, error) {
+var (
+	errNoData     = errors.New("no data yet")
+	errWouldBlock = errors.New("the socket's buffer is full")
+)
+
+// plain makes c read its socket through r between requests.
+func (c *frontConn) plain(r rawReader) {
+	c.raw, c.fd = r, r.sysfd()
+}
+
+// await waits for the next request on plain TCP, at a request's start
+// with the buffer empty, answering at the door what the shedder turns
+// away, until c.buf holds something for net/http or reading fails.
+func (c *frontConn) await() error {
+	c.mu.Lock()
+	c.parked = true
+	c.mu.Unlock()
+	err := c.raw.waitRaw(c.takeFn)
+	c.mu.Lock()
+	c.parked = false
+	if c.r == c.w {
+		if err == nil {
+			err = c.rerr
+		}
+		c.rerr = nil
+	} else {
+		err = nil // the data first; an error met after it comes next call
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	}
+	return nil
+}
+
+// awaitTake is await's: the goroutine's own look at the socket.
+func (c *frontConn) awaitTake() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.take(c.writeWait)
+}
+
+// swept is the sweeper's look at the socket, which has had data since the
+// last sweep: while the goroutine waits, the door answers the requests at
+// the front of the socket that the shedder turns away, and takes them
+// off it. It only looks at the rest: the Go poller wakes the goroutine
+// for what is left, and does not when nothing is (it asks the socket
+// again before it reports an event). A client whose socket will not
+// take its answer, because it reads none of them, loses the connection
+// rather than hold up the verification that swept it.
+func (c *frontConn) swept() {
+	if !c.mu.TryLock() {
+		return // the goroutine itself is reading
+	}
+	defer c.mu.Unlock()
+	q := c.door.queue
+	if !c.parked || c.r < c.w || c.closed || c.judged.Load() || q == nil || !q.isStand.Load() {
+		// Only at a request's start: the socket then starts with one.
+		return
+	}
+	n, err := c.raw.recvRaw(c.fd, c.buf, true)
+	if err != nil || n == 0 {
+		return // for the goroutine
+	}
 	c.r, c.w = 0, n
-	_, err := c.turnAway(write)
-	return c.r, err
+	shed := c.door.doorShed.Load()
+	_, err = c.turnAway(c.writeNow)
+	c.door.swept.Add(c.door.doorShed.Load() - shed)
+	answered := c.r
+	c.r, c.w = 0, 0
+	if answered > 0 {
+		if m, rerr := c.raw.recvRaw(c.fd, c.buf[:answered], false); rerr != nil || m != answered {
+			err = errWouldBlock // cannot be: the socket held it
+		}
+	}
+	if err != nil {
+		c.raw.shutdown(c.fd)
+	}
+}
+
+// take reads the socket into the empty buffer and, while a queue stands,
+// answers with write the requests the shedder turns away, and says
+// whether the wait is over: c.buf holds something for net/http, or
+// c.rerr an error; the connection then no longer waits, for the sweeper.
+// When everything read was answered it waits for more without another
+// read: the socket was drained, so the next request, sent once its
+// client has the answer, marks it ready again. c.mu is held.
+func (c *frontConn) take(write func([]byte) error) bool {
+	if c.takeOnce(write) {
+		c.parked = false
+		return true
+	}
+	return false
+}
+
+func (c *frontConn) takeOnce(write func([]byte) error) bool {
+	for {
+		c.r, c.w = 0, 0
+		n, err := c.raw.recvRaw(c.fd, c.buf, false)
+		switch {
+		case err == errNoData:
+			return false
+		case err != nil:
+			c.rerr = err
+			return true
+		case n == 0:
+			c.rerr = io.EOF
+			return true
+		}
+		c.w = n
+		if q := c.door.queue; q == nil || !q.isStand.Load() || c.judged.Load() {
+			return true // judged: the sweeper admitted what it starts with
+		}
+		all, err := c.turnAway(write)
+		if err != nil {
+			c.rerr = err
+			return true
+		}
+		if !all {
+			return true
+		}
+		if n < len(c.buf) {
+			return false
+		}
+	}
+}
+
+// Close closes the connection; the sweeper no longer reads it.
+func (c *frontConn) Close() error {
+	if c.sw != nil {
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		c.sw.remove(c.swID)
+	}
+	if c.judged.Swap(false) {
+		c.door.ahead.Add(-1)
+	}
+	return c.Conn.Close()
 }
 
 // writeConn writes an answer through the connection net/http has.
@@ -238,8 +407,9 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 			return false, nil
 		}
 		arrived := c.arrival()
-		if !c.door.queue.shed(arrived) {
+		if !c.door.queue.shed(arrived, c.door.backlog()) {
 			c.judged.Store(true)
+			c.door.ahead.Add(1)
 			return false, nil
 		}
 		if err := c.door.refuseRaw(write, arrived); err != nil {

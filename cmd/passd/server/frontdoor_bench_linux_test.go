@@ -52,7 +52,7 @@ func benchDoor(b *testing.B, raw bool) {
 	a := shedAll()
 	fc := &frontConn{Conn: sc, tcp: sc, door: a}
 	if raw {
-		fc.raw = sc
+		fc.plain(sc)
 	}
 	fc.idle.Store(true)
 

@@ -20,12 +20,25 @@ type listener struct {
 	refused  atomic.Int64
 	tls      *tls.Config // nil: plain HTTP
 	door     *admission  // answers what it sheds at the front door
+	sweep    *sweeper    // plain TCP: reads waiting connections between verifications
 	logf     func(string, ...any)
 }
 
 func newListener(ln net.Listener, maxConns int, tc *tls.Config, door *admission, logf func(string, ...any)) *listener {
 	stampListener(ln)
-	return &listener{Listener: ln, maxConns: int64(maxConns), tls: tc, door: door, logf: logf}
+	l := &listener{Listener: ln, maxConns: int64(maxConns), tls: tc, door: door, logf: logf}
+	if tc == nil {
+		l.sweep = newSweeper()
+		door.sweep = l.sweep
+	}
+	return l
+}
+
+// Close closes the listener and the sweeper's epoll set.
+func (l *listener) Close() error {
+	err := l.Listener.Close()
+	l.sweep.close()
+	return err
 }
 
 // Accept returns the next connection under the cap. A connection over it
@@ -46,7 +59,8 @@ func (l *listener) Accept() (net.Conn, error) {
 		tcp := &conn{Conn: stamp(c), l: l}
 		f := &frontConn{Conn: tcp, tcp: tcp, door: l.door, logf: l.logf}
 		if r, ok := tcp.Conn.(rawReader); ok && l.tls == nil {
-			f.raw = r
+			f.plain(r)
+			l.sweep.add(f)
 		}
 		if l.tls != nil {
 			// TLS ends here rather than in net/http, so that the front

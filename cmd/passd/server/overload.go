@@ -56,13 +56,14 @@ func newSojournShedder(target, burst time.Duration, now func() time.Time) *sojou
 }
 
 // shed says whether to turn away a request that arrived at arrived (zero:
-// not known, never shed).
-func (q *sojournShedder) shed(arrived time.Time) bool {
+// not known, never shed) and has ahead the requests already admitted
+// whose verification has not begun, which take ahead.
+func (q *sojournShedder) shed(arrived time.Time, ahead time.Duration) bool {
 	if arrived.IsZero() {
 		return false
 	}
 	now := q.now()
-	wait := now.Sub(arrived)
+	wait := now.Sub(arrived) + ahead
 	q.mu.Lock()
 	changed, late, n := false, 0, 0
 	if since := now.Sub(q.start); since >= shedInterval {
@@ -74,6 +75,12 @@ func (q *sojournShedder) shed(arrived time.Time) bool {
 	q.n++
 	if wait > q.target {
 		q.late++
+	}
+	if !q.standing && wait > q.burst && q.n >= minStanding {
+		// A burst longer than a burst: the queue stands now, not at the
+		// end of the interval, so that the requests behind this one are
+		// answered at once rather than after the burst's wait.
+		q.standing, changed, late, n = true, true, q.late, q.n
 	}
 	limit := q.burst
 	if q.standing {

@@ -16,7 +16,7 @@ func sheds(q *sojournShedder, c *fakeClock, k int, d, wait time.Duration) int {
 	n := 0
 	for range k {
 		c.t = c.t.Add(d / time.Duration(k))
-		if q.shed(c.t.Add(-wait)) {
+		if q.shed(c.t.Add(-wait), 0) {
 			n++
 		}
 	}
@@ -32,7 +32,7 @@ func TestSojournShedder(t *testing.T) {
 	t.Run("unknown arrival", func(t *testing.T) {
 		q, _ := newQ()
 		for range 100 {
-			if q.shed(time.Time{}) {
+			if q.shed(time.Time{}, 0) {
 				t.Fatal("shed a request whose arrival is not known")
 			}
 		}
@@ -91,6 +91,28 @@ func TestSojournShedder(t *testing.T) {
 			t.Errorf("after an interval of ten late requests: %d of 10 shed, want none", n)
 		}
 	})
+	t.Run("burst over the limit", func(t *testing.T) {
+		q, c := newQ()
+		sheds(q, c, 19, shedInterval/10, 0)
+		// The first wait over the burst limit, among enough requests,
+		// makes the queue stand at once: those behind it that wait over
+		// the target, not the burst limit, are shed in the same interval.
+		if n := sheds(q, c, 1, time.Millisecond, 2*burst); n != 1 || !q.isStand.Load() {
+			t.Fatalf("a wait over the burst limit: shed %d, standing %v; want it shed and the queue standing", n, q.isStand.Load())
+		}
+		if n := sheds(q, c, 10, time.Millisecond, 2*target); n != 10 {
+			t.Errorf("behind it, waits of 2 x target: %d of 10 shed, want all", n)
+		}
+	})
+	t.Run("requests ahead", func(t *testing.T) {
+		q, c := newQ()
+		sheds(q, c, 100, shedInterval, 5*target) // standing
+		c.t = c.t.Add(time.Millisecond)
+		// A request read at once still waits for those admitted ahead.
+		if q.shed(c.t, 2*target) != true || q.shed(c.t, target/2) != false {
+			t.Error("the wait of the requests ahead is not counted")
+		}
+	})
 	t.Run("quiet gap", func(t *testing.T) {
 		q, c := newQ()
 		sheds(q, c, 100, shedInterval, 5*target) // standing
@@ -107,7 +129,7 @@ func BenchmarkShedDecision(b *testing.B) {
 	q := newSojournShedder(2*time.Millisecond, 20*time.Millisecond, time.Now)
 	arrived := time.Now()
 	for b.Loop() {
-		q.shed(arrived)
+		q.shed(arrived, 0)
 	}
 }
 

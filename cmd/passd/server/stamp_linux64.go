@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,9 +34,7 @@ func stamp(c net.Conn) net.Conn {
 	}); err != nil || serr != nil {
 		return c
 	}
-	s := &stampConn{TCPConn: tc, rc: rc}
-	s.write = s.writeRaw
-	return s
+	return &stampConn{TCPConn: tc, rc: rc}
 }
 
 // stampConn reads a TCP connection with recvmsg to learn when the data
@@ -44,11 +43,9 @@ type stampConn struct {
 	*net.TCPConn
 	rc      syscall.RawConn
 	oob     [64]byte
+	msg     unix.Msghdr // recvmsg's, kept here so that a read allocates nothing
+	iov     unix.Iovec
 	arrived atomic.Int64 // Unix nanoseconds; 0 until known
-	// fd and write are readRefusing's: the socket while its read
-	// callback runs, and writeRaw, bound once.
-	fd    int
-	write func([]byte) error
 }
 
 func (c *stampConn) arrival() time.Time {
@@ -68,7 +65,7 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p, c.oob[:], 0)
+			n, oobn, rerr = c.recvmsg(int(fd), p, 0)
 			if rerr != unix.EINTR {
 				return rerr != unix.EAGAIN
 			}
@@ -98,73 +95,85 @@ func (c *stampConn) note(oobn int) {
 	c.arrived.Store(ns)
 }
 
-// readRefusing is rawReader's: see there. Waiting without a read after
-// refuse has answered everything loses no data: RawConn.Read cleared the
-// socket's readiness before the first read, so whatever arrives after
-// that read (the client's next request, sent once it has the answer)
-// marks it ready again, and a read that filled buf is followed by
-// another at once.
-func (c *stampConn) readRefusing(buf []byte, refuse func(n int, write func([]byte) error) (int, error)) (used, n int, err error) {
-	var rerr error
-	err = c.rc.Read(func(fd uintptr) bool {
-		c.fd = int(fd)
-		for {
-			m, oobn, _, _, e := unix.Recvmsg(int(fd), buf, c.oob[:], 0)
-			switch {
-			case e == unix.EINTR:
-				continue
-			case e == unix.EAGAIN:
-				return false
-			case e != nil:
-				rerr = os.NewSyscallError("recvmsg", e)
-				return true
-			case m == 0:
-				rerr = io.EOF
-				return true
-			}
-			c.note(oobn)
-			u, werr := refuse(m, c.write)
-			if werr != nil {
-				rerr = werr
-				return true
-			}
-			if u < m {
-				used, n = u, m
-				return true
-			}
-			if m < len(buf) {
-				return false
-			}
-		}
-	})
-	if err == nil {
-		err = rerr
-	}
-	if err != nil && used == n {
-		return 0, 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
-	}
-	return used, n, nil
+// waitRaw is rawReader's: see there. Deadlines are Read's: RawConn.Read
+// waits through the poller.
+func (c *stampConn) waitRaw(take func() bool) error {
+	return c.rc.Read(func(uintptr) bool { return take() })
 }
 
-// writeRaw writes b to the socket of the read callback under way,
-// without the poller; when the socket's buffer is full the rest goes the
-// usual way, under a deadline.
-func (c *stampConn) writeRaw(b []byte) error {
-	for len(b) > 0 {
-		n, err := unix.Write(c.fd, b)
+// sysfd is the socket, for system calls of the front door's own.
+func (c *stampConn) sysfd() int {
+	fd := -1
+	c.rc.Control(func(s uintptr) { fd = int(s) })
+	return fd
+}
+
+// recvRaw is rawReader's: see there.
+func (c *stampConn) recvRaw(fd int, p []byte, peek bool) (int, error) {
+	flags := 0
+	if peek {
+		flags = unix.MSG_PEEK
+	}
+	for {
+		n, oobn, err := c.recvmsg(fd, p, flags)
 		switch {
 		case err == unix.EINTR:
 			continue
 		case err == unix.EAGAIN:
-			c.TCPConn.SetWriteDeadline(time.Now().Add(time.Second))
-			_, err = c.TCPConn.Write(b)
-			return err
+			return 0, errNoData
 		case err != nil:
-			return os.NewSyscallError("write", err)
+			return 0, os.NewSyscallError("recvmsg", err)
 		}
-		b = b[n:]
+		if n > 0 {
+			c.note(oobn)
+		}
+		return n, nil
+	}
+}
+
+// writeRaw is rawReader's: see there. A socket whose buffer is full
+// takes the rest the usual way, under a deadline, when wait is set.
+func (c *stampConn) writeRaw(fd int, b []byte, wait bool) error {
+	for len(b) > 0 {
+		r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e == unix.EAGAIN && !wait:
+			return errWouldBlock
+		case e == unix.EAGAIN:
+			c.TCPConn.SetWriteDeadline(time.Now().Add(time.Second))
+			_, err := c.TCPConn.Write(b)
+			return err
+		case e != 0:
+			return os.NewSyscallError("write", e)
+		}
+		b = b[r:]
 	}
 	return nil
+}
+
+// shutdown ends the socket both ways, waking whoever waits on it.
+func (c *stampConn) shutdown(fd int) { unix.Shutdown(fd, unix.SHUT_RDWR) }
+
+// recvmsg reads p and the control messages into c.oob from the socket
+// fd, which is non-blocking: it returns at once, with EAGAIN when there
+// is nothing to read. It is a raw system call: the scheduler is not told,
+// as for a call that may block, so a read neither costs the hand-off of
+// the only processor under GOMAXPROCS=1 nor risks one when it is slow.
+func (c *stampConn) recvmsg(fd int, p []byte, flags int) (n, oobn int, err error) {
+	c.iov.Base = &p[0]
+	c.iov.SetLen(len(p))
+	c.msg.Iov = &c.iov
+	c.msg.Iovlen = 1
+	c.msg.Control = &c.oob[0]
+	c.msg.SetControllen(len(c.oob))
+	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&c.msg)), uintptr(flags))
+	c.iov.Base, c.msg.Iov, c.msg.Control = nil, nil, nil
+	if e != 0 {
+		return 0, 0, e
+	}
+	return int(r), int(c.msg.Controllen), nil
 }
 
 // stampListener turns on receive timestamps on a TCP listener, so that

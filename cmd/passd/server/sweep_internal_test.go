@@ -1,0 +1,412 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// socket is a plain TCP socket in memory for the front door's own system
+// calls: in is what the client has sent and the door not yet read.
+type socket struct {
+	in   []byte
+	out  bytes.Buffer
+	full bool // the client reads nothing: a write that may not wait fails
+	shut bool
+}
+
+func (s *socket) waitRaw(take func() bool) error {
+	if !take() {
+		return errors.New("the test's socket would wait")
+	}
+	return nil
+}
+func (s *socket) sysfd() int { return 3 }
+func (s *socket) recvRaw(_ int, p []byte, peek bool) (int, error) {
+	if len(s.in) == 0 {
+		return 0, errNoData
+	}
+	n := copy(p, s.in)
+	if !peek {
+		s.in = s.in[n:]
+	}
+	return n, nil
+}
+func (s *socket) writeRaw(_ int, b []byte, wait bool) error {
+	if s.full && !wait {
+		return errWouldBlock
+	}
+	s.out.Write(b)
+	return nil
+}
+func (s *socket) shutdown(int) { s.shut = true }
+
+// arrivedNow is a connection whose data has just arrived.
+type arrivedNow struct{}
+
+func (arrivedNow) arrival() time.Time { return time.Now() }
+
+// admitAll is an admission whose queue stands but whose target no
+// request's wait reaches.
+func admitAll() *admission {
+	a := newAdmission(16, time.Second, time.Second)
+	a.queue = newSojournShedder(time.Hour, time.Hour, time.Now)
+	a.queue.standing, a.queue.start = true, time.Now().Add(time.Hour)
+	a.queue.isStand.Store(true)
+	return a
+}
+
+// parkedConn is a connection waiting at a request's start on sock.
+func parkedConn(a *admission, sock *socket) *frontConn {
+	c := &frontConn{tcp: arrivedNow{}, door: a}
+	c.plain(sock)
+	c.setUp()
+	c.idle.Store(true)
+	c.parked = true
+	return c
+}
+
+const sweepPost = "POST /v1/verify HTTP/1.1\r\nHost: passd\r\nContent-Length: 2\r\n\r\n{}"
+
+func TestSweptAnswersWhatItShedsAndLeavesTheRest(t *testing.T) {
+	part := "POST /v1/verify HTTP/1.1\r\nHost: pa"
+	sock := &socket{in: []byte(sweepPost + sweepPost + part)}
+	c := parkedConn(shedAll(), sock)
+	c.swept()
+	if got := strings.Count(sock.out.String(), "HTTP/1.1 429 "); got != 2 {
+		t.Errorf("answers = %d 429s (%q), want 2", got, sock.out.String())
+	}
+	if string(sock.in) != part {
+		t.Errorf("left on the socket %q, want the request begun %q", sock.in, part)
+	}
+	if c.r != c.w || c.judged.Load() || sock.shut {
+		t.Errorf("buffer %d..%d judged=%v shut=%v, want empty, not judged, open", c.r, c.w, c.judged.Load(), sock.shut)
+	}
+}
+
+func TestSweptLeavesWhatItAdmits(t *testing.T) {
+	a := admitAll()
+	sock := &socket{in: []byte(sweepPost + sweepPost)}
+	c := parkedConn(a, sock)
+	c.swept()
+	if sock.out.Len() != 0 || len(sock.in) != 2*len(sweepPost) {
+		t.Fatalf("answered %q, left %d bytes; want nothing answered and all left", sock.out.String(), len(sock.in))
+	}
+	if !c.judged.Load() || a.ahead.Load() != 1 {
+		t.Fatalf("judged=%v ahead=%d, want the first request judged and one ahead", c.judged.Load(), a.ahead.Load())
+	}
+	// The goroutine reads it and hands it on unjudged again; its
+	// handler takes the judgement.
+	if !c.take(c.writeWait) || c.w-c.r != 2*len(sweepPost) || sock.out.Len() != 0 {
+		t.Fatalf("the goroutine's read: buffer %d bytes, answers %q", c.w-c.r, sock.out.String())
+	}
+	if !c.takeJudged() || a.ahead.Load() != 0 {
+		t.Errorf("takeJudged, ahead = %d, want the judgement taken and none ahead", a.ahead.Load())
+	}
+}
+
+func TestSweptLeavesAConnectionNotWaiting(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(c *frontConn)
+	}{
+		{"serving", func(c *frontConn) { c.parked = false }},
+		{"closed", func(c *frontConn) { c.closed = true }},
+		{"judged", func(c *frontConn) { c.judged.Store(true) }},
+	} {
+		sock := &socket{in: []byte(sweepPost)}
+		c := parkedConn(shedAll(), sock)
+		tc.set(c)
+		c.swept()
+		if sock.out.Len() != 0 || len(sock.in) != len(sweepPost) {
+			t.Errorf("%s: answered %q, left %d bytes; want it left alone", tc.name, sock.out.String(), len(sock.in))
+		}
+	}
+}
+
+// A client that reads none of its answers loses its connection, and
+// holds up no verification.
+func TestSweptShutsAClientThatReadsNothing(t *testing.T) {
+	sock := &socket{in: []byte(sweepPost), full: true}
+	c := parkedConn(shedAll(), sock)
+	c.swept()
+	if !sock.shut {
+		t.Error("the socket is still open")
+	}
+}
+
+// The desync the sweeper must not open: the goroutine has read the start
+// of a request, cut before its header's end, and has not yet left its
+// wait when the sweeper looks. The rest on the socket reads like a
+// request of its own; answering it would desync the connection (request
+// smuggling).
+func TestSweptDoesNotAnswerTheRestOfARequestBegun(t *testing.T) {
+	first := "POST /v1/verify HTTP/1.1\r\nHost: passd\r\nX-A: b\r\n"
+	rest := "POST /v1/verify HTTP/1.1\r\nHost: passd\r\nContent-Length: 2\r\n\r\n{}"
+	sock := &socket{in: []byte(first)}
+	c := parkedConn(shedAll(), sock)
+	c.mu.Lock()
+	if !c.take(c.writeWait) {
+		t.Fatal("the goroutine's read did not end its wait")
+	}
+	c.mu.Unlock()
+	sock.in = []byte(rest) // the client's next segment
+	c.swept()              // before await marks the connection no longer waiting
+	if sock.out.Len() != 0 || string(sock.in) != rest {
+		t.Fatalf("the sweeper answered %q and took %d bytes of the request begun", sock.out.String(), len(rest)-len(sock.in))
+	}
+}
+
+// TestSweeperKeepsEachConnectionInStep has clients send POSTs (whole, or
+// cut inside their header) and GETs over loopback while a queue stands
+// and the sweeper sweeps without pause beside the connections' own
+// goroutines: every POST gets its 429 and every GET its answer, in order,
+// on connections that stay open.
+func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the sweeper is Linux's")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := shedAll()
+	l := newListener(ln, 0, nil, a, t.Logf)
+	if l.sweep == nil {
+		t.Skip("no epoll here")
+	}
+	hs := &http.Server{
+		Handler: a.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.URL.Path)
+		})),
+		ConnState: connState,
+	}
+	go hs.Serve(l)
+	defer hs.Close()
+	stop := make(chan struct{})
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				l.sweep.sweep()
+				runtime.Gosched()
+			}
+		}
+	}()
+	defer func() { close(stop); <-swept }()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for k := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			br := bufio.NewReader(c)
+			for i := range 150 {
+				kind := (i + k) % 3
+				switch kind {
+				case 0:
+					io.WriteString(c, sweepPost)
+				case 1:
+					io.WriteString(c, sweepPost[:30])
+					time.Sleep(100 * time.Microsecond)
+					io.WriteString(c, sweepPost[30:])
+				case 2:
+					fmt.Fprintf(c, "GET /get/%d/%d HTTP/1.1\r\nHost: passd\r\n\r\n", k, i)
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					errs <- fmt.Errorf("connection %d request %d: %v", k, i, err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				want, wantBody := 429, ""
+				if kind == 2 {
+					want, wantBody = 200, fmt.Sprintf("/get/%d/%d", k, i)
+				}
+				if resp.StatusCode != want || (wantBody != "" && string(b) != wantBody) || resp.Close {
+					errs <- fmt.Errorf("connection %d request %d (kind %d) = %d %q close=%v, want %d %q", k, i, kind, resp.StatusCode, b, resp.Close, want, wantBody)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("answered at the door: %d, by the sweeper %d", a.doorShed.Load(), a.swept.Load())
+	if a.doorShed.Load() == 0 {
+		t.Error("nothing was answered at the door")
+	}
+}
+
+// sweepSocket is a connection whose data arrives in chunks, read both as
+// a net.Conn and with the door's own calls, with a sweeper looking in
+// whenever the reader would wait. The shedder's clock and each look are
+// the fuzzer's.
+type sweepSocket struct {
+	socket
+	c      *frontConn
+	chunks [][]byte
+	ops    []byte
+	op     int
+	shed   bool // the shedder's clock: every POST waited an hour, or none
+}
+
+func (s *sweepSocket) next() byte {
+	if len(s.ops) == 0 {
+		return 0
+	}
+	s.op++
+	return s.ops[s.op%len(s.ops)]
+}
+
+// arrive delivers the next chunk, with the sweeper looking in first or
+// after as the fuzzer says, and says whether there was one.
+func (s *sweepSocket) arrive() bool {
+	if len(s.chunks) == 0 {
+		return false
+	}
+	op := s.next()
+	s.shed = op&4 != 0
+	if op&1 != 0 {
+		s.c.swept()
+	}
+	s.in = append(s.in, s.chunks[0]...)
+	s.chunks = s.chunks[1:]
+	if op&2 != 0 {
+		s.c.swept()
+	}
+	return true
+}
+
+func (s *sweepSocket) waitRaw(take func() bool) error {
+	for !take() {
+		if !s.arrive() {
+			return io.EOF
+		}
+	}
+	return nil
+}
+
+func (s *sweepSocket) recvRaw(fd int, p []byte, peek bool) (int, error) {
+	if len(s.in) == 0 && len(s.chunks) == 0 {
+		return 0, nil // the client has gone
+	}
+	return s.socket.recvRaw(fd, p, peek)
+}
+
+func (s *sweepSocket) Read(p []byte) (int, error) {
+	for len(s.in) == 0 {
+		if !s.arrive() {
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, s.in)
+	s.in = s.in[n:]
+	return n, nil
+}
+
+func (s *sweepSocket) Write(b []byte) (int, error)      { return s.out.Write(b) }
+func (s *sweepSocket) Close() error                     { return nil }
+func (s *sweepSocket) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (s *sweepSocket) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (s *sweepSocket) SetDeadline(time.Time) error      { return nil }
+func (s *sweepSocket) SetReadDeadline(time.Time) error  { return nil }
+func (s *sweepSocket) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzSweptTakesOnlyWholeRequests checks the front door with the sweeper
+// looking in at any moment the connection's goroutine would wait, and a
+// queue standing: net/http is handed what the client sent, in order,
+// less whole POSTs each answered 429, and nothing else; in particular
+// never the rest of a request begun (a desync: request smuggling).
+func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
+	f.Add([]byte(sweepPost+sweepPost+"GET / HTTP/1.1\r\nHost: x\r\n\r\n"+sweepPost), []byte{7, 1, 200, 3}, []byte{5, 6, 7, 1})
+	f.Add([]byte("POST /v1/verify HTTP/1.1\r\nHost: passd\r\nX-A: b\r\n"+sweepPost), []byte{5, 10}, []byte{7, 3})
+	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"+string(make([]byte, 9000))+sweepPost), []byte{255, 255, 40}, []byte{6})
+	f.Fuzz(func(t *testing.T, in, cuts, ops []byte) {
+		sock := &sweepSocket{ops: ops}
+		rest := in
+		for i := 0; len(rest) > 0; i++ {
+			n := len(rest)
+			if len(cuts) > 0 {
+				n = min(n, 1+int(cuts[i%len(cuts)])*8)
+			}
+			sock.chunks, rest = append(sock.chunks, rest[:n]), rest[n:]
+		}
+		a := newAdmission(16, time.Second, time.Second)
+		a.queue = newSojournShedder(time.Millisecond, time.Millisecond, func() time.Time {
+			if sock.shed {
+				return time.Now().Add(time.Hour)
+			}
+			return time.Now().Add(-time.Hour)
+		})
+		a.queue.standing, a.queue.start = true, time.Now().Add(2*time.Hour)
+		a.queue.isStand.Store(true)
+		fc := &frontConn{Conn: sock, tcp: arrivedNow{}, door: a}
+		sock.c = fc
+		fc.plain(sock)
+		var out []byte
+		for i := 0; ; i++ {
+			fc.idle.Store(sock.next()%3 != 0)
+			p := make([]byte, 1+int(sock.next()))
+			n, err := fc.Read(p)
+			out = append(out, p[:n]...)
+			fc.takeJudged() // the handler's, once a request is in
+			if err != nil {
+				break
+			}
+			if i > 1<<20 {
+				t.Fatal("no end")
+			}
+		}
+		// What was sent, request by request as net/http reads it: each
+		// either handed on whole or answered 429.
+		refused, pos := 0, 0
+		for pos < len(in) {
+			f := frame(in[pos:])
+			if f.n == 0 || f.n > len(in)-pos {
+				break // not framed: the rest goes on as it is
+			}
+			req := in[pos : pos+f.n]
+			switch {
+			case bytes.HasPrefix(out, req):
+				out = out[len(req):]
+			case f.post:
+				refused++
+			default:
+				t.Fatalf("request at %d of %d neither handed on nor answered: %q", pos, len(in), req)
+			}
+			pos += f.n
+		}
+		if !bytes.Equal(out, in[pos:]) {
+			t.Fatalf("handed on after the whole requests %q, want %q", out, in[pos:])
+		}
+		if got := strings.Count(sock.out.String(), "HTTP/1.1 429 "); got != refused {
+			t.Fatalf("%d answers 429 for %d requests not handed on", got, refused)
+		}
+	})
+}
