@@ -132,8 +132,18 @@ func (c *frontConn) setUp() {
 	c.buf = make([]byte, frontBuf)
 	c.takeFn, c.writeFn = c.awaitTake, c.writeConn
 	if c.raw != nil {
-		c.writeWait = func(b []byte) error { return c.raw.writeRaw(c.fd, b, true) }
-		c.writeNow = func(b []byte) error { return c.raw.writeRaw(c.fd, b, false) }
+		c.writeWait = func(b []byte) error {
+			n, err := c.raw.writeRaw(c.fd, b)
+			if err == errWouldBlock {
+				c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+				_, err = c.Conn.Write(b[n:])
+			}
+			return err
+		}
+		c.writeNow = func(b []byte) error {
+			_, err := c.raw.writeRaw(c.fd, b)
+			return err
+		}
 	}
 }
 
@@ -238,13 +248,13 @@ func (c *frontConn) fill(idle bool) error {
 // the sweeper. waitRaw calls take each time the socket may have data,
 // until it says it has what it waited for; recvRaw reads the socket,
 // which does not block (errNoData when there is nothing); writeRaw writes
-// it (errWouldBlock when its buffer is full and wait is not set);
-// shutdown ends it both ways.
+// to it what its buffer takes (errWouldBlock when it is full); shutdown
+// ends it both ways.
 type rawReader interface {
 	waitRaw(take func() bool) error
 	sysfd() int
 	recvRaw(fd int, p []byte, peek bool) (int, error)
-	writeRaw(fd int, b []byte, wait bool) error
+	writeRaw(fd int, b []byte) (int, error)
 	shutdown(fd int)
 }
 
@@ -387,6 +397,25 @@ func (c *frontConn) Close() error {
 		c.door.ahead.Add(-1)
 	}
 	return c.Conn.Close()
+}
+
+// Write writes net/http's answers: on plain TCP straight to the socket,
+// as much as it takes, and the rest the usual way, under net/http's
+// deadline. The system call does not block, so the scheduler is not told
+// of it and never hands the only processor to another thread meanwhile.
+// net/http writes only while a request is served, when the sweeper does
+// not.
+func (c *frontConn) Write(b []byte) (int, error) {
+	if c.raw == nil || len(b) == 0 {
+		return c.Conn.Write(b)
+	}
+	n, err := c.raw.writeRaw(c.fd, b)
+	if err == errWouldBlock {
+		var m int
+		m, err = c.Conn.Write(b[n:])
+		n += m
+	}
+	return n, err
 }
 
 // writeConn writes an answer through the connection net/http has.

@@ -131,26 +131,22 @@ func (c *stampConn) recvRaw(fd int, p []byte, peek bool) (int, error) {
 	}
 }
 
-// writeRaw is rawReader's: see there. A socket whose buffer is full
-// takes the rest the usual way, under a deadline, when wait is set.
-func (c *stampConn) writeRaw(fd int, b []byte, wait bool) error {
-	for len(b) > 0 {
-		r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+// writeRaw is rawReader's: see there.
+func (c *stampConn) writeRaw(fd int, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
 		switch {
 		case e == unix.EINTR:
 			continue
-		case e == unix.EAGAIN && !wait:
-			return errWouldBlock
 		case e == unix.EAGAIN:
-			c.TCPConn.SetWriteDeadline(time.Now().Add(time.Second))
-			_, err := c.TCPConn.Write(b)
-			return err
+			return n, errWouldBlock
 		case e != 0:
-			return os.NewSyscallError("write", e)
+			return n, os.NewSyscallError("write", e)
 		}
-		b = b[r:]
+		n += int(r)
 	}
-	return nil
+	return n, nil
 }
 
 // shutdown ends the socket both ways, waking whoever waits on it.

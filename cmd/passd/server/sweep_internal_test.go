@@ -41,12 +41,11 @@ func (s *socket) recvRaw(_ int, p []byte, peek bool) (int, error) {
 	}
 	return n, nil
 }
-func (s *socket) writeRaw(_ int, b []byte, wait bool) error {
-	if s.full && !wait {
-		return errWouldBlock
+func (s *socket) writeRaw(_ int, b []byte) (int, error) {
+	if s.full {
+		return 0, errWouldBlock
 	}
-	s.out.Write(b)
-	return nil
+	return s.out.Write(b)
 }
 func (s *socket) shutdown(int) { s.shut = true }
 
