@@ -61,6 +61,7 @@ type frontConn struct {
 	parked bool
 	closed bool
 	rerr   error // an error met reading while parked
+	ahead  bool  // the sweeper admitted the request at the socket's front
 	sw     *sweeper
 	swID   uint64
 }
@@ -78,13 +79,7 @@ func (c *frontConn) arrival() time.Time { return c.tcp.arrival() }
 
 // takeJudged says whether the request being served was judged at the
 // door, and forgets it.
-func (c *frontConn) takeJudged() bool {
-	if c.judged.Swap(false) {
-		c.door.ahead.Add(-1)
-		return true
-	}
-	return false
-}
+func (c *frontConn) takeJudged() bool { return c.judged.Swap(false) }
 
 func (c *frontConn) Read(p []byte) (int, error) {
 	if c.hs != nil {
@@ -272,6 +267,9 @@ func (c *frontConn) plain(r rawReader) {
 // with the buffer empty, answering at the door what the shedder turns
 // away, until c.buf holds something for net/http or reading fails.
 func (c *frontConn) await() error {
+	// A judgement not taken belonged to a request that reached no
+	// admission (a path without a handler); this one is judged afresh.
+	c.judged.Store(false)
 	c.mu.Lock()
 	c.parked = true
 	c.mu.Unlock()
@@ -326,6 +324,11 @@ func (c *frontConn) swept() {
 	shed := c.door.doorShed.Load()
 	_, err = c.turnAway(c.writeNow)
 	c.door.swept.Add(c.door.doorShed.Load() - shed)
+	if c.judged.Load() {
+		// Admitted, and on the socket until the goroutine reads it.
+		c.ahead = true
+		c.door.ahead.Add(1)
+	}
 	answered := c.r
 	c.r, c.w = 0, 0
 	if answered > 0 {
@@ -368,6 +371,7 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 			return true
 		}
 		c.w = n
+		c.notAhead() // its verification begins
 		if q := c.door.queue; q == nil || !q.isStand.Load() || c.judged.Load() {
 			return true // judged: the sweeper admitted what it starts with
 		}
@@ -385,6 +389,15 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 	}
 }
 
+// notAhead says that the request the sweeper admitted, if any, is no
+// longer waiting on the socket. c.mu is held.
+func (c *frontConn) notAhead() {
+	if c.ahead {
+		c.ahead = false
+		c.door.ahead.Add(-1)
+	}
+}
+
 // Close closes the connection; the sweeper no longer reads it.
 func (c *frontConn) Close() error {
 	if c.sw != nil {
@@ -393,9 +406,9 @@ func (c *frontConn) Close() error {
 		c.mu.Unlock()
 		c.sw.remove(c.swID)
 	}
-	if c.judged.Swap(false) {
-		c.door.ahead.Add(-1)
-	}
+	c.mu.Lock()
+	c.notAhead()
+	c.mu.Unlock()
 	return c.Conn.Close()
 }
 
@@ -438,7 +451,6 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 		arrived := c.arrival()
 		if !c.door.queue.shed(arrived, c.door.backlog()) {
 			c.judged.Store(true)
-			c.door.ahead.Add(1)
 			return false, nil
 		}
 		if err := c.door.refuseRaw(write, arrived); err != nil {

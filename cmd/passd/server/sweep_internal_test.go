@@ -49,6 +49,23 @@ func (s *socket) writeRaw(_ int, b []byte) (int, error) {
 }
 func (s *socket) shutdown(int) { s.shut = true }
 
+// The socket as a net.Conn, for what the door does not read itself.
+func (s *socket) Read(p []byte) (int, error) {
+	if len(s.in) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.in)
+	s.in = s.in[n:]
+	return n, nil
+}
+func (s *socket) Write(b []byte) (int, error)      { return s.out.Write(b) }
+func (s *socket) Close() error                     { return nil }
+func (s *socket) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (s *socket) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (s *socket) SetDeadline(time.Time) error      { return nil }
+func (s *socket) SetReadDeadline(time.Time) error  { return nil }
+func (s *socket) SetWriteDeadline(time.Time) error { return nil }
+
 // arrivedNow is a connection whose data has just arrived.
 type arrivedNow struct{}
 
@@ -66,7 +83,7 @@ func admitAll() *admission {
 
 // parkedConn is a connection waiting at a request's start on sock.
 func parkedConn(a *admission, sock *socket) *frontConn {
-	c := &frontConn{tcp: arrivedNow{}, door: a}
+	c := &frontConn{Conn: sock, tcp: arrivedNow{}, door: a}
 	c.plain(sock)
 	c.setUp()
 	c.idle.Store(true)
@@ -103,13 +120,43 @@ func TestSweptLeavesWhatItAdmits(t *testing.T) {
 	if !c.judged.Load() || a.ahead.Load() != 1 {
 		t.Fatalf("judged=%v ahead=%d, want the first request judged and one ahead", c.judged.Load(), a.ahead.Load())
 	}
-	// The goroutine reads it and hands it on unjudged again; its
-	// handler takes the judgement.
+	// The goroutine reads it and hands it on, not judged again: it is no
+	// longer ahead, whether or not a handler ever takes the judgement.
 	if !c.take(c.writeWait) || c.w-c.r != 2*len(sweepPost) || sock.out.Len() != 0 {
 		t.Fatalf("the goroutine's read: buffer %d bytes, answers %q", c.w-c.r, sock.out.String())
 	}
-	if !c.takeJudged() || a.ahead.Load() != 0 {
-		t.Errorf("takeJudged, ahead = %d, want the judgement taken and none ahead", a.ahead.Load())
+	if !c.judged.Load() || a.ahead.Load() != 0 {
+		t.Errorf("judged=%v ahead=%d, want it judged and none ahead", c.judged.Load(), a.ahead.Load())
+	}
+}
+
+// A request the sweeper admits that never reaches a verification (a POST
+// to a path with no handler) must not stay ahead: a hundred of them, one
+// a connection, would otherwise make every request wait 20 ms in the
+// shedder's eyes and shut the service for everyone.
+func TestAdmittedWithoutHandlerIsNotAheadForever(t *testing.T) {
+	a := admitAll()
+	var conns []*frontConn
+	for range 100 {
+		sock := &socket{in: []byte(strings.Replace(sweepPost, "/v1/verify", "/no-such-path", 1))}
+		c := parkedConn(a, sock)
+		c.swept()
+		c.mu.Lock()
+		c.take(c.writeWait) // read; net/http then answers 404 without admission
+		c.mu.Unlock()
+		conns = append(conns, c)
+	}
+	if n := a.ahead.Load(); n != 0 {
+		t.Fatalf("%d requests ahead after 100 answered without a handler", n)
+	}
+	// The next request of such a connection is judged afresh.
+	c := conns[0]
+	c.r, c.w = 0, 0
+	c.raw.(*socket).in = []byte(sweepPost)
+	a.queue.now = func() time.Time { return time.Now().Add(time.Hour) } // now every wait is long
+	c.await()                                                           // the test's socket then has nothing more: "would wait"
+	if out := c.raw.(*socket).out.String(); c.r != c.w || !strings.HasPrefix(out, "HTTP/1.1 429 ") {
+		t.Errorf("the next POST: buffer %d bytes, answers %q; want it answered 429 at the door", c.w-c.r, out)
 	}
 }
 
@@ -328,14 +375,6 @@ func (s *sweepSocket) Read(p []byte) (int, error) {
 	s.in = s.in[n:]
 	return n, nil
 }
-
-func (s *sweepSocket) Write(b []byte) (int, error)      { return s.out.Write(b) }
-func (s *sweepSocket) Close() error                     { return nil }
-func (s *sweepSocket) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (s *sweepSocket) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-func (s *sweepSocket) SetDeadline(time.Time) error      { return nil }
-func (s *sweepSocket) SetReadDeadline(time.Time) error  { return nil }
-func (s *sweepSocket) SetWriteDeadline(time.Time) error { return nil }
 
 // FuzzSweptTakesOnlyWholeRequests checks the front door with the sweeper
 // looking in at any moment the connection's goroutine would wait, and a
