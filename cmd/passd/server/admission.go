@@ -32,10 +32,12 @@ type admission struct {
 	// shedWait and servedWait are how long 429s and admitted POSTs took
 	// from arrival to answer, when the arrival is known.
 	shedWait, servedWait waitHist
-	// ahead counts the requests the front door admitted whose handler
-	// has not begun, and cost is a POST handler's mean time in ns: the
-	// wait ahead of a request read now (backlog). sweep, when set, reads
-	// the waiting connections before each verification.
+	// ahead counts the requests the sweeper admitted that still wait on
+	// their sockets, and cost is a verification's mean time in ns (only
+	// verifications: a client's large uploads must not make every
+	// request look late): the wait ahead of a request read now
+	// (backlog). sweep, when set, reads the waiting connections before
+	// each POST.
 	ahead atomic.Int64
 	cost  atomic.Int64
 	sweep *sweeper
@@ -46,7 +48,7 @@ func (a *admission) backlog() time.Duration {
 	return time.Duration(max(a.ahead.Load(), 0) * a.cost.Load())
 }
 
-// noteCost folds a POST handler's time into cost, a mean over about the
+// noteCost folds a verification's time into cost, a mean over about the
 // last 16.
 func (a *admission) noteCost(d time.Duration) {
 	c := a.cost.Load()
@@ -108,6 +110,10 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 			// Answer the refusals that have come since the last look
 			// before this verification, not after the scheduler's round.
 			a.sweep.sweep()
+		}
+		if r.URL.Path != api.PathVerify {
+			h.ServeHTTP(w, r)
+			return
 		}
 		start := time.Now()
 		h.ServeHTTP(w, r)
