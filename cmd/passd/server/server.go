@@ -301,7 +301,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := s.admission.queue; q != nil {
 		h["shedding"], h["shed_total"] = q.isStand.Load(), q.shedded.Load()
-		h["shed_at_door"] = s.admission.doorShed.Load()
+		h["shed_at_door"], h["shed_swept"] = s.admission.doorShed.Load(), s.admission.swept.Load()
 	}
 	// From arrival to answer, as passd sees it (bucket upper bounds).
 	if a := s.admission; a.servedWait.count() > 0 {
