@@ -136,6 +136,7 @@ func (c *frontConn) setUp() {
 			return err
 		}
 		c.writeNow = func(b []byte) error {
+			c.door.swept.Add(1)
 			_, err := c.raw.writeRaw(c.fd, b)
 			return err
 		}
@@ -321,9 +322,7 @@ func (c *frontConn) swept() {
 		return // for the goroutine
 	}
 	c.r, c.w = 0, n
-	shed := c.door.doorShed.Load()
 	_, err = c.turnAway(c.writeNow)
-	c.door.swept.Add(c.door.doorShed.Load() - shed)
 	if c.judged.Load() {
 		// Admitted, and on the socket until the goroutine reads it.
 		c.ahead = true
@@ -400,15 +399,13 @@ func (c *frontConn) notAhead() {
 
 // Close closes the connection; the sweeper no longer reads it.
 func (c *frontConn) Close() error {
-	if c.sw != nil {
-		c.mu.Lock()
-		c.closed = true
-		c.mu.Unlock()
-		c.sw.remove(c.swID)
-	}
 	c.mu.Lock()
+	c.closed = true
 	c.notAhead()
 	c.mu.Unlock()
+	if c.sw != nil {
+		c.sw.remove(c.swID)
+	}
 	return c.Conn.Close()
 }
 
