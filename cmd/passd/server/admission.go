@@ -33,14 +33,16 @@ type admission struct {
 	// from arrival to answer, when the arrival is known.
 	shedWait, servedWait waitHist
 	// ahead counts the requests the sweeper admitted that still wait on
-	// their sockets, and cost is a verification's mean time in ns (only
-	// verifications: a client's large uploads must not make every
-	// request look late): the wait ahead of a request read now
-	// (backlog). sweep, when set, reads the waiting connections before
-	// each POST.
-	ahead atomic.Int64
-	cost  atomic.Int64
-	sweep *sweeper
+	// their sockets, and cost is the mean time in ns between two
+	// verifications' ends while the service is busy: together, the wait
+	// ahead of a request read now (backlog). Time between ends, not a
+	// handler's own time: that includes waits for the database, while
+	// other requests use the CPU. sweep, when set, reads the waiting
+	// connections before each POST.
+	ahead    atomic.Int64
+	cost     atomic.Int64
+	lastDone atomic.Int64 // Unix ns of the last verification's end
+	sweep    *sweeper
 }
 
 // backlog is how long the requests admitted and not yet begun will take.
@@ -48,11 +50,18 @@ func (a *admission) backlog() time.Duration {
 	return time.Duration(max(a.ahead.Load(), 0) * a.cost.Load())
 }
 
-// noteCost folds a verification's time into cost, a mean over about the
-// last 16.
-func (a *admission) noteCost(d time.Duration) {
-	c := a.cost.Load()
-	a.cost.Store(c + (int64(d)-c)/16)
+// busyGap is the longest time between two verifications' ends that
+// counts towards cost: a longer one is a pause in the load.
+const busyGap = 20 * time.Millisecond
+
+// noteDone notes a verification's end at now, folding the time since the
+// last into cost, a mean over about the last 16.
+func (a *admission) noteDone(now time.Time) {
+	last := a.lastDone.Swap(now.UnixNano())
+	if d := now.UnixNano() - last; last != 0 && d >= 0 && d < int64(busyGap) {
+		c := a.cost.Load()
+		a.cost.Store(c + (d-c)/16)
+	}
 }
 
 func newAdmission(limit int, retryAfter, bodyTimeout time.Duration) *admission {
@@ -111,13 +120,10 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 			// before this verification, not after the scheduler's round.
 			a.sweep.sweep()
 		}
-		if r.URL.Path != api.PathVerify {
-			h.ServeHTTP(w, r)
-			return
-		}
-		start := time.Now()
 		h.ServeHTTP(w, r)
-		a.noteCost(time.Since(start))
+		if r.URL.Path == api.PathVerify {
+			a.noteDone(time.Now())
+		}
 	})
 }
 

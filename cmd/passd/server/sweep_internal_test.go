@@ -448,3 +448,23 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 		}
 	})
 }
+
+// The wait ahead counts in the time between verifications' ends while
+// busy, whatever a handler waited for beside the CPU, and not pauses.
+func TestBacklogFromVerificationsEnds(t *testing.T) {
+	a := newAdmission(16, time.Second, time.Second)
+	now := time.Unix(1e9, 0)
+	for range 200 {
+		now = now.Add(250 * time.Microsecond)
+		a.noteDone(now)
+	}
+	a.noteDone(now.Add(time.Minute)) // a pause in the load
+	a.ahead.Store(8)
+	if b := a.backlog(); b < 1900*time.Microsecond || b > 2100*time.Microsecond {
+		t.Errorf("backlog of 8 at one end every 250 µs = %v, want about 2 ms", b)
+	}
+	a.ahead.Store(-1) // never below none
+	if b := a.backlog(); b != 0 {
+		t.Errorf("backlog = %v, want 0", b)
+	}
+}
