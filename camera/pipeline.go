@@ -290,6 +290,13 @@ func (d *Decoder) tryOr(s Step, y []byte, w, h int) (string, error) {
 // region step reads dark modules on light.
 func (d *Decoder) cut(y []byte, w int, s sighting) {
 	d.region = crop(d.region, y, w, s.region)
+	d.spots = d.spots[:0]
+	for _, f := range d.finders.found {
+		if f.inverted == s.inverted && image.Pt(int(f.x), int(f.y)).In(s.region) {
+			f.x, f.y = f.x-float64(s.region.Min.X), f.y-float64(s.region.Min.Y)
+			d.spots = append(d.spots, f)
+		}
+	}
 	if s.inverted {
 		for i, v := range d.region {
 			d.region[i] = 255 - v
