@@ -11,10 +11,11 @@ import (
 )
 
 // perspectiveReach is how far, in modules, the bottom-right alignment
-// pattern is looked for around where a flat code would have it. On the
-// generated tilted codes it was 3.5 to 5 modules away, and up to 9 on
-// codes keystoned by a sixth or more.
-const perspectiveReach = 10
+// pattern is looked for around each guess of where it is (a flat code's
+// corner, and keystoneCorner's). On the generated tilted codes the flat
+// guess was 3.5 to 5 modules off, and up to 9 on codes keystoned by a
+// sixth or more.
+const perspectiveReach = 8
 
 // perspectiveTries is how many of the best-scored corners are sampled
 // and decoded, for each size tried.
@@ -146,19 +147,25 @@ func (d *Decoder) readTilted(bits *gozxing.BitMatrix, tl, tr, bl *detector.Finde
 		return gozxing.ResultPoint_Distance(a, b) / ((ma + mb) / 2)
 	}
 	est := (side(tl, tr)+side(tl, bl))/2 + 7
+	brGuesses := [][2]float64{{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()}}
+	if br, ok := keystoneCorner(bits, tl, tr, bl); ok {
+		brGuesses = append(brGuesses, br)
+	}
 	base := 4*int(math.Round((est-17)/4)) + 17
 	for _, dim := range []int{base, base + 4, base - 4} {
 		version, err := decoder.Version_GetProvisionalVersionForDimension(dim)
 		if err != nil || len(version.GetAlignmentPatternCenters()) == 0 {
 			continue
 		}
-		brX := tr.GetX() - tl.GetX() + bl.GetX()
-		brY := tr.GetY() - tl.GetY() + bl.GetY()
 		k := 1 - 3/float64(dim-7)
-		cx, cy := tl.GetX()+k*(brX-tl.GetX()), tl.GetY()+k*(brY-tl.GetY())
 		g := cornerSearch{bits: bits, tl: tl, tr: tr, bl: bl, dim: dim}
 		g.alignmentPoints(version.GetAlignmentPatternCenters())
-		for _, c := range g.best(cx, cy, module) {
+		var cs []corner
+		for _, br := range brGuesses {
+			cs = append(cs, g.best(tl.GetX()+k*(br[0]-tl.GetX()), tl.GetY()+k*(br[1]-tl.GetY()), module)...)
+		}
+		slices.SortStableFunc(cs, func(a, b corner) int { return b.score - a.score })
+		for _, c := range cs[:min(len(cs), perspectiveTries)] {
 			t := g.transform(c)
 			if grid, err := detector.Detector_sampleGrid(bits, t, dim); err == nil {
 				if dr, err := d.qr.GetDecoder().Decode(grid, nil); err == nil {
@@ -173,6 +180,33 @@ func (d *Decoder) readTilted(bits *gozxing.BitMatrix, tl, tr, bl *detector.Finde
 		}
 	}
 	return nil
+}
+
+// keystoneCorner guesses the bottom-right corner of a keystoned code
+// from its finder patterns: the right side is longer than the left by as
+// much as the modules at tr are taller than at tl (down the code), and
+// the bottom longer than the top by as much as the modules at bl are
+// wider; the two corners this gives, averaged. False where a ring
+// cannot be measured.
+func keystoneCorner(bits *gozxing.BitMatrix, tl, tr, bl gozxing.ResultPoint) ([2]float64, bool) {
+	ax, ay := tr.GetX()-tl.GetX(), tr.GetY()-tl.GetY() // across
+	dx, dy := bl.GetX()-tl.GetX(), bl.GetY()-tl.GetY() // down
+	ratio := func(p gozxing.ResultPoint, ux, uy float64, q gozxing.ResultPoint) (float64, bool) {
+		a := ringModule(bits, p, gozxing.NewResultPoint(p.GetX()+ux, p.GetY()+uy))
+		b := ringModule(bits, tl, q)
+		if a == 0 || b == 0 {
+			return 0, false
+		}
+		return min(1.7, max(0.6, a/b)), true
+	}
+	rv, ok1 := ratio(tr, dx, dy, bl)
+	rh, ok2 := ratio(bl, ax, ay, tr)
+	if !ok1 || !ok2 {
+		return [2]float64{}, false
+	}
+	x1, y1 := tr.GetX()+rv*dx, tr.GetY()+rv*dy
+	x2, y2 := bl.GetX()+rh*ax, bl.GetY()+rh*ay
+	return [2]float64{(x1 + x2) / 2, (y1 + y2) / 2}, true
 }
 
 // ringModule is the module size of finder pattern a measured on bits

@@ -121,3 +121,34 @@ func TestRingModule(t *testing.T) {
 		})
 	}
 }
+
+// TestKeystoneCorner guesses the bottom-right corner of codes keystoned
+// across and down nearer than a flat code's corner is.
+func TestKeystoneCorner(t *testing.T) {
+	m := qrModules(pd1Text(rand.New(rand.NewSource(17))))
+	n := float64(m.GetWidth())
+	for name, q := range map[string][4][2]float64{
+		"wider at the bottom": {{100, 60}, {380, 60}, {440, 420}, {40, 420}},
+		"taller at the right": {{60, 100}, {420, 40}, {420, 440}, {60, 380}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bits, tr := keystoned(m, q, 480)
+			at := func(mx, my float64) gozxing.ResultPoint {
+				p := []float64{mx, my}
+				tr.TransformPoints(p)
+				return gozxing.NewResultPoint(p[0], p[1])
+			}
+			tl, trc, bl, br := at(3.5, 3.5), at(n-3.5, 3.5), at(3.5, n-3.5), at(n-3.5, n-3.5)
+			got, ok := keystoneCorner(bits, tl, trc, bl)
+			if !ok {
+				t.Fatal("no guess")
+			}
+			flat := math.Hypot(trc.GetX()-tl.GetX()+bl.GetX()-br.GetX(), trc.GetY()-tl.GetY()+bl.GetY()-br.GetY())
+			d := math.Hypot(got[0]-br.GetX(), got[1]-br.GetY())
+			t.Logf("guess %.1f pixels off, the flat corner %.1f", d, flat)
+			if d > flat/2 {
+				t.Errorf("guess %.1f pixels off, the flat corner %.1f", d, flat)
+			}
+		})
+	}
+}
