@@ -30,8 +30,9 @@ import (
 //	BENCH_FRAMES   frames per tier (default 60)
 //	DECODE_FRAMES  a folder to keep the JPEG files in (default: a temporary one)
 //	BENCH_SEED     the scenes' seed (default 1501; gen takes the next): the
-//	               decoder's plans were chosen on seeds 1501, 77, 2024 and 1502, so
-//	               another seed is frames it was not tuned on
+//	               decoder's plans were chosen on seeds 1501, 77, 2024 and 1502,
+//	               the tilted-code search and the plans' bounds on 2 to 5 as
+//	               well, so another seed (7, say) is frames it was not tuned on
 //
 // Two frame sets: "scenes" (scenes_test.go, made to the independent set's
 // description) and "gen" (gen_test.go, the first generator, its frames

@@ -62,10 +62,11 @@ type Decoder struct {
 	work    []byte // filtered copies
 	work2   []byte
 	roi     image.Rectangle
-	roiLeft int    // frames the ROI stays worth trying
-	next    int    // the liveSteps entry the next live frame tries
-	frame   Frame  // the plane of the last JPEG given to DecodeJPEG
-	region  []byte // the part of the frame the finder pre-check points at
+	roiLeft int      // frames the ROI stays worth trying
+	next    int      // the liveSteps entry the next live frame tries
+	frame   Frame    // the plane of the last JPEG given to DecodeJPEG
+	region  []byte   // the part of the frame the finder pre-check points at
+	spots   []finder // the pre-check's spots of the region's polarity, in its coordinates (see cut)
 	finders finderScan
 
 	// Hits counts the frames each step read and Frames the frames
@@ -107,6 +108,7 @@ func (d *Decoder) pack(f *Frame) []byte {
 // try runs step s over the plane y (w x h); a hit is counted and its
 // place remembered for the next frames.
 func (d *Decoder) try(s Step, y []byte, w, h int) (string, bool) {
+	d.spots = d.spots[:0] // they are the region's
 	at := steps[s](d, y, w, h)
 	if at.res == nil {
 		return "", false

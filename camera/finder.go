@@ -99,15 +99,32 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 		sums[i], lo[i], hi[i] = 0, 255, 0
 	}
 	// A sample of every other pixel on every fourth row is enough for a
-	// block's mean and spread, at an eighth of the reads.
-	for yy := 1; yy < h; yy += 4 {
-		row := y[yy*w : yy*w+w]
-		k := (yy / finderBlock) * bw
+	// block's mean and spread, at an eighth of the reads: rows 1 and 5
+	// of each block, both at once where the block has them.
+	for by := 0; by < bh; by++ {
+		y1, y2 := by*finderBlock+1, by*finderBlock+5
+		if y1 >= h {
+			break
+		}
+		k := by * bw
+		r1 := y[y1*w : y1*w+w]
+		if y2 >= h {
+			for x := 0; x+finderBlock <= w; x += finderBlock {
+				a, b, c, d := r1[x], r1[x+2], r1[x+4], r1[x+6]
+				sums[k] = int32(a) + int32(b) + int32(c) + int32(d)
+				lo[k], hi[k] = int32(min(a, b, c, d)), int32(max(a, b, c, d))
+				k++
+			}
+			continue
+		}
+		r2 := y[y2*w : y2*w+w]
 		for x := 0; x+finderBlock <= w; x += finderBlock {
-			a, b, c, d := row[x], row[x+2], row[x+4], row[x+6]
-			sums[k] += int32(a) + int32(b) + int32(c) + int32(d)
-			lo[k] = min(lo[k], int32(min(a, b, c, d)))
-			hi[k] = max(hi[k], int32(max(a, b, c, d)))
+			p, q := r1[x:x+7:x+7], r2[x:x+7:x+7]
+			a, b, c, d := p[0], p[2], p[4], p[6]
+			e, f, g, i := q[0], q[2], q[4], q[6]
+			sums[k] = int32(a) + int32(b) + int32(c) + int32(d) + int32(e) + int32(f) + int32(g) + int32(i)
+			lo[k] = int32(min(a, b, c, d, e, f, g, i))
+			hi[k] = int32(max(a, b, c, d, e, f, g, i))
 			k++
 		}
 	}
@@ -118,35 +135,67 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 	}
 	hs, hl, hh := fs.tmp[:n], fs.tmp[n:2*n], fs.tmp[2*n:3*n]
 	for by := 0; by < bh; by++ {
-		for bx := 0; bx < bw; bx++ {
-			var s int32
-			mn, mx := int32(255), int32(0)
-			for i := max(0, bx-2); i <= min(bw-1, bx+2); i++ {
-				k := by*bw + i
-				s += sums[k]
-				mn, mx = min(mn, lo[k]), max(mx, hi[k])
-			}
-			k := by*bw + bx
-			hs[k], hl[k], hh[k] = s, mn, mx
-		}
+		row := by * bw
+		window5(hs[row:row+bw], hl[row:row+bw], hh[row:row+bw], sums[row:row+bw], lo[row:row+bw], hi[row:row+bw])
+	}
+	// Down, a column at a time through a stride: the same windows.
+	vs, vl, vh := sums, lo, hi // the samples are no longer needed
+	for bx := 0; bx < bw; bx++ {
+		windowCol(vs, vl, vh, hs, hl, hh, bx, bw, bh)
 	}
 	for by := 0; by < bh; by++ {
 		rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
 		for bx := 0; bx < bw; bx++ {
-			var s int32
-			mn, mx := int32(255), int32(0)
-			for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
-				k := j*bw + bx
-				s += hs[k]
-				mn, mx = min(mn, hl[k]), max(mx, hh[k])
-			}
+			k := by*bw + bx
 			cols := int32(min(bw-1, bx+2) - max(0, bx-2) + 1)
-			t := s / max(1, rows*cols*8)
-			if mx-mn < finderMinContrast {
+			t := vs[k] / max(1, rows*cols*8)
+			if vh[k]-vl[k] < finderMinContrast {
 				t = -1
 			}
-			fs.thr[by*bw+bx] = t
+			fs.thr[k] = t
 		}
+	}
+}
+
+// window5 sets each ds[i], dl[i], dh[i] to the sum, least and greatest of
+// s, l, h over i-2..i+2 (within the slices), for a row of blocks.
+func window5(ds, dl, dh, s, l, h []int32) {
+	n := len(s)
+	for i := 0; i < n; i++ {
+		if i >= 2 && i+2 < n {
+			ds[i] = s[i-2] + s[i-1] + s[i] + s[i+1] + s[i+2]
+			dl[i] = min(l[i-2], l[i-1], l[i], l[i+1], l[i+2])
+			dh[i] = max(h[i-2], h[i-1], h[i], h[i+1], h[i+2])
+			continue
+		}
+		var sum int32
+		mn, mx := int32(255), int32(0)
+		for j := max(0, i-2); j <= min(n-1, i+2); j++ {
+			sum += s[j]
+			mn, mx = min(mn, l[j]), max(mx, h[j])
+		}
+		ds[i], dl[i], dh[i] = sum, mn, mx
+	}
+}
+
+// windowCol is window5 down column bx of blocks bw wide and bh high.
+func windowCol(ds, dl, dh, s, l, h []int32, bx, bw, bh int) {
+	for by := 0; by < bh; by++ {
+		k := by*bw + bx
+		if by >= 2 && by+2 < bh {
+			a, b, c, d, e := k-2*bw, k-bw, k, k+bw, k+2*bw
+			ds[k] = s[a] + s[b] + s[c] + s[d] + s[e]
+			dl[k] = min(l[a], l[b], l[c], l[d], l[e])
+			dh[k] = max(h[a], h[b], h[c], h[d], h[e])
+			continue
+		}
+		var sum int32
+		mn, mx := int32(255), int32(0)
+		for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
+			sum += s[j*bw+bx]
+			mn, mx = min(mn, l[j*bw+bx]), max(mx, h[j*bw+bx])
+		}
+		ds[k], dl[k], dh[k] = sum, mn, mx
 	}
 }
 

@@ -23,6 +23,8 @@ func TestPlanFor(t *testing.T) {
 		{"weak", 1280, 720, sighting{region: small, dense: 3}, weakPlan},
 		{"weak, large region", 1280, 720, sighting{region: image.Rect(0, 0, 900, 700), dense: weakDense - 1}, nil},
 		{"strong", 1280, 720, sighting{region: small, dense: weakDense}, strongPlan},
+		{"moderate, wide region", 1280, 720, sighting{region: image.Rect(0, 0, 900, 600), dense: moderateDense - 1}, nil},
+		{"moderate, region of a code", 1280, 720, sighting{region: image.Rect(0, 0, 750, 640), dense: moderateDense - 1}, strongPlan},
 		{"strong, large region", 1280, 720, sighting{region: image.Rect(0, 0, 900, 700), dense: 30}, strongPlan},
 		{"photo, weak", 640, 480, sighting{region: small, dense: 3}, smallPlan},
 	} {

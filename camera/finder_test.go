@@ -1,0 +1,57 @@
+package camera
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// TestThresholds checks the pre-check's block thresholds against the
+// plain reckoning: each block's threshold the mean of the samples (every
+// other pixel of every fourth row) of the 5x5 blocks around it, or -1
+// where their grey spreads less than finderMinContrast; on widths and
+// heights that are no multiple of a block.
+func TestThresholds(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for _, size := range [][2]int{{1280, 720}, {333, 77}, {40, 41}} {
+		w, h := size[0], size[1]
+		y := make([]byte, w*h)
+		for i := range y {
+			y[i] = uint8(100 + r.Intn(40))
+			if (i%w)/50%2 == 0 {
+				y[i] = uint8(r.Intn(20)) // flat bands: no contrast there
+			}
+		}
+		var fs finderScan
+		fs.thresholds(y, w, h)
+		bw, bh := (w+finderBlock-1)/finderBlock, (h+finderBlock-1)/finderBlock
+		for by := 0; by < bh; by++ {
+			for bx := 0; bx < bw; bx++ {
+				var sum int32
+				lo, hi := int32(255), int32(0)
+				for yy := 1; yy < h; yy += 4 {
+					if yy/finderBlock < by-2 || yy/finderBlock > by+2 {
+						continue
+					}
+					for x := 0; x+finderBlock <= w; x += finderBlock {
+						if x/finderBlock < bx-2 || x/finderBlock > bx+2 {
+							continue
+						}
+						for k := 0; k < finderBlock; k += 2 {
+							v := int32(y[yy*w+x+k])
+							sum, lo, hi = sum+v, min(lo, v), max(hi, v)
+						}
+					}
+				}
+				rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
+				cols := int32(min(bw-1, bx+2) - max(0, bx-2) + 1)
+				want := sum / max(1, rows*cols*8)
+				if hi-lo < finderMinContrast {
+					want = -1
+				}
+				if got := fs.thr[by*bw+bx]; got != want {
+					t.Fatalf("%dx%d: block %d,%d threshold %d, want %d", w, h, bx, by, got, want)
+				}
+			}
+		}
+	}
+}
