@@ -16,7 +16,7 @@ import (
 // load a request waits for every verification ahead of it in the
 // scheduler's round before it is even read, and a refusal takes as long
 // as the round. The sweeper keeps its own epoll set of the plain TCP
-// connections: each verification first asks it, without waiting, which
+// connections: each POST admitted first asks it, without waiting, which
 // of them have data, and the front door answers their refusals then
 // (frontConn.swept). A request it admits stays in the connection's
 // buffer for its own goroutine, which the Go poller still wakes.
