@@ -111,6 +111,20 @@ func (c *chunkConn) Read(p []byte) (int, error) {
 
 func (c *chunkConn) SetReadDeadline(time.Time) error { return nil }
 
+// cutAt cuts in into the chunks a connection delivers, their sizes
+// taken in turn from cuts (1 to 2,041 bytes), or whole without cuts.
+func cutAt(in, cuts []byte) [][]byte {
+	var chunks [][]byte
+	for i := 0; len(in) > 0; i++ {
+		n := len(in)
+		if len(cuts) > 0 {
+			n = min(n, 1+int(cuts[i%len(cuts)])*8)
+		}
+		chunks, in = append(chunks, in[:n]), in[n:]
+	}
+	return chunks
+}
+
 type noStamp struct{}
 
 func (noStamp) arrival() time.Time { return time.Time{} }
@@ -124,15 +138,7 @@ func FuzzFrontConnPassesAll(f *testing.F) {
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"+string(make([]byte, 9000))), []byte{255, 255, 40})
 	f.Add([]byte("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), []byte{5})
 	f.Fuzz(func(t *testing.T, in, cuts []byte) {
-		cc := &chunkConn{}
-		rest := in
-		for i := 0; len(rest) > 0; i++ {
-			n := len(rest)
-			if len(cuts) > 0 {
-				n = min(n, 1+int(cuts[i%len(cuts)])*8)
-			}
-			cc.chunks, rest = append(cc.chunks, rest[:n]), rest[n:]
-		}
+		cc := &chunkConn{chunks: cutAt(in, cuts)}
 		fc := &frontConn{Conn: cc, tcp: noStamp{}, door: &admission{}}
 		var out []byte
 		for i := 0; ; i++ {

@@ -61,18 +61,14 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n, oobn int
+	var n int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, rerr = c.recvmsg(int(fd), p, 0)
-			if rerr != unix.EINTR {
-				return rerr != unix.EAGAIN
-			}
-		}
+		n, rerr = c.recvRaw(int(fd), p, false)
+		return rerr != errNoData
 	})
-	if err == nil && rerr != nil {
-		err = os.NewSyscallError("recvmsg", rerr)
+	if err == nil {
+		err = rerr
 	}
 	if err != nil {
 		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
@@ -80,7 +76,6 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
-	c.note(oobn)
 	return n, nil
 }
 

@@ -386,15 +386,7 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 	f.Add([]byte("POST /v1/verify HTTP/1.1\r\nHost: passd\r\nX-A: b\r\n"+sweepPost), []byte{5, 10}, []byte{7, 3})
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"+string(make([]byte, 9000))+sweepPost), []byte{255, 255, 40}, []byte{6})
 	f.Fuzz(func(t *testing.T, in, cuts, ops []byte) {
-		sock := &sweepSocket{ops: ops}
-		rest := in
-		for i := 0; len(rest) > 0; i++ {
-			n := len(rest)
-			if len(cuts) > 0 {
-				n = min(n, 1+int(cuts[i%len(cuts)])*8)
-			}
-			sock.chunks, rest = append(sock.chunks, rest[:n]), rest[n:]
-		}
+		sock := &sweepSocket{ops: ops, chunks: cutAt(in, cuts)}
 		a := newAdmission(16, time.Second, time.Second)
 		a.queue = newSojournShedder(time.Millisecond, time.Millisecond, func() time.Time {
 			if sock.shed {
