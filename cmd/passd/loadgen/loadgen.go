@@ -92,6 +92,10 @@ type Result struct {
 	// ServerCPU is the CPU time the service's process used during the
 	// run, when Config.ServerPID named it.
 	ServerCPU time.Duration
+	// Steal is each CPU's share of the run's time that the host of a
+	// virtual machine took (/proc/stat), by CPU number; nil where not
+	// known.
+	Steal []float64
 }
 
 func (r Result) String() string {
@@ -173,7 +177,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("loadgen: %w", err)
 		}
 	}
-	cpu0, scpu0 := processCPU(), ServerCPU(cfg.ServerPID)
+	cpu0, scpu0, host0 := processCPU(), ServerCPU(cfg.ServerPID), readCPUTimes()
 	start := time.Now()
 	end := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
@@ -209,7 +213,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		// The offer ends at end; answers still arriving after it count.
 		elapsed = cfg.Duration
 	}
-	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu, GenLag: summarize(lags)}
+	res := Result{Elapsed: elapsed, Dropped: dropped, CPU: cpu, ServerCPU: scpu, GenLag: summarize(lags),
+		Steal: stealShares(host0, readCPUTimes())}
 	if h := <-health; h != nil {
 		res.HealthLatency, res.HealthFailed = summarize(h.ok), h.failed
 	}

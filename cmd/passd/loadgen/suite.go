@@ -132,8 +132,8 @@ func suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	var err error
 	report := func(name string, r Result) {
 		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "%-10s %v; server cpu %v; health %v (%d failed)\n",
-				name, r, r.ServerCPU, r.HealthLatency, r.HealthFailed)
+			fmt.Fprintf(cfg.Progress, "%-10s %v; server cpu %v; health %v (%d failed); host took %s\n",
+				name, r, r.ServerCPU, r.HealthLatency, r.HealthFailed, formatSteal(r.Steal))
 		}
 	}
 	run := func(rate float64, conc int, d time.Duration) (Result, error) {
