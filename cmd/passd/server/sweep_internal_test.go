@@ -18,10 +18,11 @@ import (
 // socket is a plain TCP socket in memory for the front door's own system
 // calls: in is what the client has sent and the door not yet read.
 type socket struct {
-	in   []byte
-	out  bytes.Buffer
-	full bool // the client reads nothing: a write that may not wait fails
-	shut bool
+	in       []byte
+	out      bytes.Buffer
+	full     bool // the client reads nothing: a write that may not wait fails
+	shut     bool
+	deadline time.Time // the read deadline last set
 }
 
 func (s *socket) waitRaw(take func() bool) error {
@@ -58,13 +59,13 @@ func (s *socket) Read(p []byte) (int, error) {
 	s.in = s.in[n:]
 	return n, nil
 }
-func (s *socket) Write(b []byte) (int, error)      { return s.out.Write(b) }
-func (s *socket) Close() error                     { return nil }
-func (s *socket) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (s *socket) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-func (s *socket) SetDeadline(time.Time) error      { return nil }
-func (s *socket) SetReadDeadline(time.Time) error  { return nil }
-func (s *socket) SetWriteDeadline(time.Time) error { return nil }
+func (s *socket) Write(b []byte) (int, error)       { return s.out.Write(b) }
+func (s *socket) Close() error                      { return nil }
+func (s *socket) LocalAddr() net.Addr               { return &net.TCPAddr{} }
+func (s *socket) RemoteAddr() net.Addr              { return &net.TCPAddr{} }
+func (s *socket) SetDeadline(t time.Time) error     { s.deadline = t; return nil }
+func (s *socket) SetReadDeadline(t time.Time) error { s.deadline = t; return nil }
+func (s *socket) SetWriteDeadline(time.Time) error  { return nil }
 
 // arrivedNow is a connection whose data has just arrived.
 type arrivedNow struct{}
@@ -101,11 +102,37 @@ func TestSweptAnswersWhatItShedsAndLeavesTheRest(t *testing.T) {
 	if got := strings.Count(sock.out.String(), "HTTP/1.1 429 "); got != 2 {
 		t.Errorf("answers = %d 429s (%q), want 2", got, sock.out.String())
 	}
-	if string(sock.in) != part {
-		t.Errorf("left on the socket %q, want the request begun %q", sock.in, part)
+	if got := string(c.buf[c.r:c.w]); got != part || len(sock.in) != 0 {
+		t.Errorf("left for the goroutine %q, on the socket %q; want the request begun %q, nothing", got, sock.in, part)
 	}
-	if c.r != c.w || c.judged.Load() || sock.shut {
-		t.Errorf("buffer %d..%d judged=%v shut=%v, want empty, not judged, open", c.r, c.w, c.judged.Load(), sock.shut)
+	if c.judged.Load() || sock.shut || c.parked || !c.woken || sock.deadline != aLongTimeAgo {
+		t.Errorf("judged=%v shut=%v parked=%v woken=%v deadline %v; want the goroutine woken for it, not judged, open",
+			c.judged.Load(), sock.shut, c.parked, c.woken, sock.deadline)
+	}
+}
+
+// The sweeper wakes the goroutine through a read deadline that has
+// passed; the goroutine puts back the one that was set, and takes what
+// the sweeper left without another read.
+func TestSweptWakesTheGoroutineAndPutsBackItsDeadline(t *testing.T) {
+	get := "GET /healthz HTTP/1.1\r\nHost: passd\r\n\r\n"
+	sock := &socket{in: []byte(sweepPost + get)}
+	c := parkedConn(shedAll(), sock)
+	idle := time.Now().Add(90 * time.Second)
+	c.SetReadDeadline(idle) // net/http's, between requests
+	c.swept()
+	if sock.deadline != aLongTimeAgo || !c.woken {
+		t.Fatalf("deadline %v woken=%v, want the wake's", sock.deadline, c.woken)
+	}
+	sock.in = []byte(sweepPost) // more comes; the goroutine must not read it over what was left
+	if err := c.await(); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(c.buf[c.r:c.w]); got != get || !sock.deadline.Equal(idle) || c.woken {
+		t.Errorf("handed on %q, deadline %v woken=%v; want %q and the deadline %v back", got, sock.deadline, c.woken, get, idle)
+	}
+	if len(sock.in) != len(sweepPost) {
+		t.Errorf("the goroutine read %d bytes off the socket, want none", len(sweepPost)-len(sock.in))
 	}
 }
 
@@ -114,13 +141,13 @@ func TestSweptLeavesWhatItAdmits(t *testing.T) {
 	sock := &socket{in: []byte(sweepPost + sweepPost)}
 	c := parkedConn(a, sock)
 	c.swept()
-	if sock.out.Len() != 0 || len(sock.in) != 2*len(sweepPost) {
-		t.Fatalf("answered %q, left %d bytes; want nothing answered and all left", sock.out.String(), len(sock.in))
+	if sock.out.Len() != 0 || c.w-c.r != 2*len(sweepPost) || !c.woken {
+		t.Fatalf("answered %q, left %d bytes, woken=%v; want nothing answered and all left for the goroutine", sock.out.String(), c.w-c.r, c.woken)
 	}
 	if !c.judged.Load() || a.ahead.Load() != 1 {
 		t.Fatalf("judged=%v ahead=%d, want the first request judged and one ahead", c.judged.Load(), a.ahead.Load())
 	}
-	// The goroutine reads it and hands it on, not judged again: it is no
+	// The goroutine takes it and hands it on, not judged again: it is no
 	// longer ahead, whether or not a handler ever takes the judgement.
 	if !c.take(c.writeWait) || c.w-c.r != 2*len(sweepPost) || sock.out.Len() != 0 {
 		t.Fatalf("the goroutine's read: buffer %d bytes, answers %q", c.w-c.r, sock.out.String())
