@@ -254,7 +254,7 @@ func (c *frontConn) fill(idle bool) error {
 type rawReader interface {
 	waitRaw(take func() bool) error
 	sysfd() int
-	recvRaw(fd int, p []byte, peek bool) (int, error)
+	recvRaw(fd int, p []byte) (int, error)
 	writeRaw(fd int, b []byte) (int, error)
 	shutdown(fd int)
 }
@@ -375,7 +375,7 @@ func (c *frontConn) take(write func([]byte) error) bool {
 func (c *frontConn) takeOnce(write func([]byte) error) bool {
 	for {
 		c.r, c.w = 0, 0
-		n, err := c.raw.recvRaw(c.fd, c.buf, false)
+		n, err := c.raw.recvRaw(c.fd, c.buf)
 		switch {
 		case err == errNoData:
 			return false
@@ -404,8 +404,8 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 	}
 }
 
-// notAhead says that the request the sweeper admitted, if any, is no
-// longer waiting on the socket. c.mu is held.
+// notAhead says that the request the sweeper admitted, if any, no
+// longer waits in the buffer. c.mu is held.
 func (c *frontConn) notAhead() {
 	if c.ahead {
 		c.ahead = false

@@ -64,7 +64,7 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	var n int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
-		n, rerr = c.recvRaw(int(fd), p, false)
+		n, rerr = c.recvRaw(int(fd), p)
 		return rerr != errNoData
 	})
 	if err == nil {
@@ -104,13 +104,9 @@ func (c *stampConn) sysfd() int {
 }
 
 // recvRaw is rawReader's: see there.
-func (c *stampConn) recvRaw(fd int, p []byte, peek bool) (int, error) {
-	flags := 0
-	if peek {
-		flags = unix.MSG_PEEK
-	}
+func (c *stampConn) recvRaw(fd int, p []byte) (int, error) {
 	for {
-		n, oobn, err := c.recvmsg(fd, p, flags)
+		n, oobn, err := c.recvmsg(fd, p, 0)
 		switch {
 		case err == unix.EINTR:
 			continue

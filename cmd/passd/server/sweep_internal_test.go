@@ -32,14 +32,12 @@ func (s *socket) waitRaw(take func() bool) error {
 	return nil
 }
 func (s *socket) sysfd() int { return 3 }
-func (s *socket) recvRaw(_ int, p []byte, peek bool) (int, error) {
+func (s *socket) recvRaw(_ int, p []byte) (int, error) {
 	if len(s.in) == 0 {
 		return 0, errNoData
 	}
 	n := copy(p, s.in)
-	if !peek {
-		s.in = s.in[n:]
-	}
+	s.in = s.in[n:]
 	return n, nil
 }
 func (s *socket) writeRaw(_ int, b []byte) (int, error) {
@@ -385,11 +383,11 @@ func (s *sweepSocket) waitRaw(take func() bool) error {
 	return nil
 }
 
-func (s *sweepSocket) recvRaw(fd int, p []byte, peek bool) (int, error) {
+func (s *sweepSocket) recvRaw(fd int, p []byte) (int, error) {
 	if len(s.in) == 0 && len(s.chunks) == 0 {
 		return 0, nil // the client has gone
 	}
-	return s.socket.recvRaw(fd, p, peek)
+	return s.socket.recvRaw(fd, p)
 }
 
 func (s *sweepSocket) Read(p []byte) (int, error) {
