@@ -388,7 +388,7 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 		}
 		c.w = n
 		if q := c.door.queue; q == nil || !q.isStand.Load() || c.judged.Load() {
-			return true // judged: the sweeper admitted what it starts with
+			return true // judged already: not twice
 		}
 		all, err := c.turnAway(write)
 		if err != nil {
