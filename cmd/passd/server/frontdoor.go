@@ -282,6 +282,7 @@ func (c *frontConn) await() error {
 	err := c.raw.waitRaw(c.takeFn)
 	c.mu.Lock()
 	c.parked = false
+	c.notAhead() // the request the sweeper admitted, if any, begins
 	if c.woken {
 		c.woken = false
 		c.Conn.SetReadDeadline(c.rdl)

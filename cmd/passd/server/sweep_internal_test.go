@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -26,6 +27,9 @@ type socket struct {
 }
 
 func (s *socket) waitRaw(take func() bool) error {
+	if !s.deadline.IsZero() && s.deadline.Before(time.Now()) {
+		return os.ErrDeadlineExceeded // as the poller: before any look
+	}
 	if !take() {
 		return errors.New("the test's socket would wait")
 	}
@@ -134,6 +138,27 @@ func TestSweptWakesTheGoroutineAndPutsBackItsDeadline(t *testing.T) {
 	}
 }
 
+// A request the sweeper admits is ahead until its goroutine, woken, has
+// it: a wake through the deadline comes before any look at the socket,
+// and must end it too, or every request would soon look late.
+func TestSweptAdmittedIsNotAheadOnceWoken(t *testing.T) {
+	a := admitAll()
+	for range 50 {
+		sock := &socket{in: []byte(sweepPost)}
+		c := parkedConn(a, sock)
+		c.swept()
+		if a.ahead.Load() != 1 {
+			t.Fatalf("ahead = %d after the sweeper admitted one", a.ahead.Load())
+		}
+		if err := c.await(); err != nil || c.w-c.r != len(sweepPost) {
+			t.Fatalf("await: %v, %d bytes", err, c.w-c.r)
+		}
+		if n := a.ahead.Load(); n != 0 {
+			t.Fatalf("ahead = %d once the goroutine has its request", n)
+		}
+	}
+}
+
 func TestSweptLeavesWhatItAdmits(t *testing.T) {
 	a := admitAll()
 	sock := &socket{in: []byte(sweepPost + sweepPost)}
@@ -166,9 +191,7 @@ func TestAdmittedWithoutHandlerIsNotAheadForever(t *testing.T) {
 		sock := &socket{in: []byte(strings.Replace(sweepPost, "/v1/verify", "/no-such-path", 1))}
 		c := parkedConn(a, sock)
 		c.swept()
-		c.mu.Lock()
-		c.take(c.writeWait) // read; net/http then answers 404 without admission
-		c.mu.Unlock()
+		c.await() // woken: net/http then answers 404 without admission
 		conns = append(conns, c)
 	}
 	if n := a.ahead.Load(); n != 0 {
@@ -246,11 +269,17 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the sweeper is Linux's")
 	}
+	// Every POST turned away, then every POST admitted: what the sweeper
+	// admits is in the buffer, for the goroutine it wakes.
+	t.Run("shed", func(t *testing.T) { sweeperInStep(t, shedAll(), 429) })
+	t.Run("admitted", func(t *testing.T) { sweeperInStep(t, admitAll(), 200) })
+}
+
+func sweeperInStep(t *testing.T, a *admission, postStatus int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := shedAll()
 	l := newListener(ln, 0, nil, a, t.Logf)
 	if l.sweep == nil {
 		t.Skip("no epoll here")
@@ -312,7 +341,10 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 				}
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				want, wantBody := 429, ""
+				want, wantBody := postStatus, ""
+				if postStatus == 200 {
+					wantBody = "/v1/verify"
+				}
 				if kind == 2 {
 					want, wantBody = 200, fmt.Sprintf("/get/%d/%d", k, i)
 				}
@@ -329,7 +361,10 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 		t.Error(err)
 	}
 	t.Logf("answered at the door: %d, by the sweeper %d", a.doorShed.Load(), a.swept.Load())
-	if a.doorShed.Load() == 0 {
+	if n := a.ahead.Load(); n != 0 {
+		t.Errorf("%d requests still ahead once every one was answered", n)
+	}
+	if postStatus == 429 && a.doorShed.Load() == 0 {
 		t.Error("nothing was answered at the door")
 	}
 }
