@@ -32,8 +32,8 @@ type admission struct {
 	// shedWait and servedWait are how long 429s and admitted POSTs took
 	// from arrival to answer, when the arrival is known.
 	shedWait, servedWait waitHist
-	// ahead counts the requests the sweeper admitted that still wait for
-	// their goroutines, and cost is the mean time in ns between two
+	// ahead counts the requests the sweeper admitted that still wait on
+	// their sockets, and cost is the mean time in ns between two
 	// verifications' ends while the service is busy: together, the wait
 	// ahead of a request read now (backlog). Time between ends, not a
 	// handler's own time: that includes waits for the database, while

@@ -55,18 +55,13 @@ type frontConn struct {
 	writeWait, writeNow func([]byte) error
 
 	// Plain TCP: between requests the sweeper may read and answer for
-	// the connection's goroutine while it waits (parked), under mu. What
-	// it reads and does not answer it leaves in buf, and wakes the
-	// goroutine by a read deadline in the past (woken); the goroutine
-	// then puts back rdl, the read deadline last set.
+	// the connection's goroutine while it waits (parked), under mu.
 	fd     int // the socket
 	mu     sync.Mutex
 	parked bool
 	closed bool
 	rerr   error // an error met reading while parked
-	ahead  bool  // the sweeper admitted the request at buf's front
-	woken  bool
-	rdl    time.Time
+	ahead  bool  // the sweeper admitted the request at the socket's front
 	sw     *sweeper
 	swID   uint64
 }
@@ -228,7 +223,7 @@ func (c *frontConn) fill(idle bool) error {
 		// Once a request, not once a read: a client sending a byte at a
 		// time gets no more time than net/http would give it.
 		c.begun = time.Now()
-		c.SetReadDeadline(c.begun.Add(doorHeaderTimeout))
+		c.Conn.SetReadDeadline(c.begun.Add(doorHeaderTimeout))
 	}
 	n, err := c.Conn.Read(c.buf[c.w:])
 	c.w += n
@@ -254,7 +249,7 @@ func (c *frontConn) fill(idle bool) error {
 type rawReader interface {
 	waitRaw(take func() bool) error
 	sysfd() int
-	recvRaw(fd int, p []byte) (int, error)
+	recvRaw(fd int, p []byte, peek bool) (int, error)
 	writeRaw(fd int, b []byte) (int, error)
 	shutdown(fd int)
 }
@@ -282,14 +277,6 @@ func (c *frontConn) await() error {
 	err := c.raw.waitRaw(c.takeFn)
 	c.mu.Lock()
 	c.parked = false
-	c.notAhead() // the request the sweeper admitted, if any, begins
-	if c.woken {
-		c.woken = false
-		c.Conn.SetReadDeadline(c.rdl)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			err = nil // the sweeper's wake, not the deadline's
-		}
-	}
 	if c.r == c.w {
 		if err == nil {
 			err = c.rerr
@@ -313,70 +300,65 @@ func (c *frontConn) awaitTake() bool {
 }
 
 // swept is the sweeper's look at the socket, which has had data since the
-// last sweep: while the goroutine waits, the door reads the socket and
-// answers the requests at its front that the shedder turns away, as the
-// goroutine itself would (takeOnce). A socket drained this way wakes no
-// goroutine at all: the Go poller asks the socket again before it
-// reports an event. What is left (a request admitted, another request,
-// part of one, an error) stays in the buffer, and the goroutine is woken
-// for it at once, rather than after the scheduler's round. A client
-// whose socket will not take its answer, because it reads none of them,
-// loses the connection rather than hold up the verification that swept
-// it.
+// last sweep: while the goroutine waits, the door answers the requests at
+// the front of the socket that the shedder turns away, and takes them
+// off it. It only looks at the rest: the Go poller wakes the goroutine
+// for what is left, and does not when nothing is (it asks the socket
+// again before it reports an event). A client whose socket will not
+// take its answer, because it reads none of them, loses the connection
+// rather than hold up the verification that swept it.
 func (c *frontConn) swept() {
 	if !c.mu.TryLock() {
 		return // the goroutine itself is reading
 	}
 	defer c.mu.Unlock()
 	q := c.door.queue
-	if !c.parked || c.r < c.w || c.rerr != nil || c.closed || c.judged.Load() || q == nil || !q.isStand.Load() {
+	if !c.parked || c.r < c.w || c.closed || c.judged.Load() || q == nil || !q.isStand.Load() {
 		// Only at a request's start: the socket then starts with one.
 		return
 	}
-	if !c.takeOnce(c.writeNow) {
-		return // every request that came was answered
+	n, err := c.raw.recvRaw(c.fd, c.buf, true)
+	if err != nil || n == 0 {
+		return // for the goroutine
 	}
-	c.parked = false
-	if c.judged.Load() && c.r < c.w {
-		// Admitted, and in the buffer until the goroutine takes it.
+	c.r, c.w = 0, n
+	_, err = c.turnAway(c.writeNow)
+	if c.judged.Load() {
+		// Admitted, and on the socket until the goroutine reads it.
 		c.ahead = true
 		c.door.ahead.Add(1)
 	}
-	if c.rerr != nil && c.rerr != io.EOF {
+	answered := c.r
+	c.r, c.w = 0, 0
+	if answered > 0 {
+		if m, rerr := c.raw.recvRaw(c.fd, c.buf[:answered], false); rerr != nil || m != answered {
+			err = errWouldBlock // cannot be: the socket held it
+		}
+	}
+	if err != nil {
 		c.raw.shutdown(c.fd)
 	}
-	c.woken = true
-	c.Conn.SetReadDeadline(aLongTimeAgo)
 }
 
-// aLongTimeAgo is a read deadline that has passed: setting it wakes a
-// goroutine waiting to read.
-var aLongTimeAgo = time.Unix(1, 0)
-
-// take is the goroutine's look, while it waits: what the sweeper left,
-// or what takeOnce reads. It says whether the wait is over: c.buf holds
-// something for net/http, or c.rerr an error; the connection then no
-// longer waits, for the sweeper, and the request the sweeper admitted,
-// if any, begins. c.mu is held.
+// take reads the socket into the empty buffer and, while a queue stands,
+// answers with write the requests the shedder turns away, and says
+// whether the wait is over: c.buf holds something for net/http, or
+// c.rerr an error; the connection then no longer waits, for the sweeper.
+// When everything read was answered it waits for more without another
+// read: the socket was drained, so the next request, sent once its
+// client has the answer, marks it ready again. c.mu is held.
 func (c *frontConn) take(write func([]byte) error) bool {
-	if c.r < c.w || c.rerr != nil || c.takeOnce(write) {
+	if c.takeOnce(write) {
 		c.parked = false
-		c.notAhead()
 		return true
 	}
 	return false
 }
 
-// takeOnce reads the socket into the empty buffer and, while a queue
-// stands, answers with write the requests the shedder turns away, and
-// says whether c.buf now holds something for net/http, or c.rerr an
-// error. When everything read was answered it says no without another
-// read: the socket was drained, so the next request, sent once its
-// client has the answer, marks it ready again. c.mu is held.
 func (c *frontConn) takeOnce(write func([]byte) error) bool {
 	for {
 		c.r, c.w = 0, 0
-		n, err := c.raw.recvRaw(c.fd, c.buf)
+		n, err := c.raw.recvRaw(c.fd, c.buf, false)
 		switch {
 		case err == errNoData:
 			return false
@@ -388,8 +370,9 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 			return true
 		}
 		c.w = n
+		c.notAhead() // its verification begins
 		if q := c.door.queue; q == nil || !q.isStand.Load() || c.judged.Load() {
-			return true // judged already: not twice
+			return true // judged: the sweeper admitted what it starts with
 		}
 		all, err := c.turnAway(write)
 		if err != nil {
@@ -405,31 +388,13 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 	}
 }
 
-// notAhead says that the request the sweeper admitted, if any, no
-// longer waits in the buffer. c.mu is held.
+// notAhead says that the request the sweeper admitted, if any, is no
+// longer waiting on the socket. c.mu is held.
 func (c *frontConn) notAhead() {
 	if c.ahead {
 		c.ahead = false
 		c.door.ahead.Add(-1)
 	}
-}
-
-// SetReadDeadline sets the read deadline, and keeps it for await to put
-// back after a sweeper's wake.
-func (c *frontConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.rdl = t
-	c.mu.Unlock()
-	return c.Conn.SetReadDeadline(t)
-}
-
-// SetDeadline sets both deadlines, as SetReadDeadline and
-// SetWriteDeadline.
-func (c *frontConn) SetDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.rdl = t
-	c.mu.Unlock()
-	return c.Conn.SetDeadline(t)
 }
 
 // Close closes the connection; the sweeper no longer reads it.

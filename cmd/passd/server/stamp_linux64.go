@@ -64,7 +64,7 @@ func (c *stampConn) Read(p []byte) (int, error) {
 	var n int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
-		n, rerr = c.recvRaw(int(fd), p)
+		n, rerr = c.recvRaw(int(fd), p, false)
 		return rerr != errNoData
 	})
 	if err == nil {
@@ -104,9 +104,13 @@ func (c *stampConn) sysfd() int {
 }
 
 // recvRaw is rawReader's: see there.
-func (c *stampConn) recvRaw(fd int, p []byte) (int, error) {
+func (c *stampConn) recvRaw(fd int, p []byte, peek bool) (int, error) {
+	flags := 0
+	if peek {
+		flags = unix.MSG_PEEK
+	}
 	for {
-		n, oobn, err := c.recvmsg(fd, p, 0)
+		n, oobn, err := c.recvmsg(fd, p, flags)
 		switch {
 		case err == unix.EINTR:
 			continue

@@ -18,8 +18,8 @@ import (
 // as the round. The sweeper keeps its own epoll set of the plain TCP
 // connections: each POST admitted first asks it, without waiting, which
 // of them have data, and the front door answers their refusals then
-// (frontConn.swept). What it reads and does not answer it leaves to the
-// connection's own goroutine, which it wakes.
+// (frontConn.swept). A request it admits stays on the connection's
+// socket for its own goroutine, which the Go poller still wakes.
 type sweeper struct {
 	ep     int
 	busy   atomic.Bool // a sweep is under way, or the sweeper is closed
