@@ -221,11 +221,17 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the sweeper is Linux's")
 	}
+	// Every POST turned away, then every POST admitted: what the sweeper
+	// admits waits for its goroutine, and is ahead only until then.
+	t.Run("shed", func(t *testing.T) { sweeperInStep(t, shedAll(), 429) })
+	t.Run("admitted", func(t *testing.T) { sweeperInStep(t, admitAll(), 200) })
+}
+
+func sweeperInStep(t *testing.T, a *admission, postStatus int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := shedAll()
 	l := newListener(ln, 0, nil, a, t.Logf)
 	if l.sweep == nil {
 		t.Skip("no epoll here")
@@ -287,7 +293,10 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 				}
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				want, wantBody := 429, ""
+				want, wantBody := postStatus, ""
+				if postStatus == 200 {
+					wantBody = "/v1/verify"
+				}
 				if kind == 2 {
 					want, wantBody = 200, fmt.Sprintf("/get/%d/%d", k, i)
 				}
@@ -304,7 +313,10 @@ func TestSweeperKeepsEachConnectionInStep(t *testing.T) {
 		t.Error(err)
 	}
 	t.Logf("answered at the door: %d, by the sweeper %d", a.doorShed.Load(), a.swept.Load())
-	if a.doorShed.Load() == 0 {
+	if n := a.ahead.Load(); n != 0 {
+		t.Errorf("%d requests still ahead once every one was answered", n)
+	}
+	if postStatus == 429 && a.doorShed.Load() == 0 {
 		t.Error("nothing was answered at the door")
 	}
 }
