@@ -1,6 +1,9 @@
 package camera
 
 import (
+	"bytes"
+	"encoding/gob"
+	"os"
 	"sync"
 	"testing"
 )
@@ -8,8 +11,15 @@ import (
 // precheckNone are the luminance planes of the frames without a code of
 // the scenes (seed 1501) and gen (seed 1502) sets, 60 of each, as
 // BenchmarkDecodeVsZXing decodes them; made once, the generators being
-// slow.
+// slow. PRECHECK_PLANES=file keeps them in file between runs.
 var precheckNone = sync.OnceValue(func() map[string][][]byte {
+	cache := os.Getenv("PRECHECK_PLANES")
+	if b, err := os.ReadFile(cache); err == nil && cache != "" {
+		var sets map[string][][]byte
+		if gob.NewDecoder(bytes.NewReader(b)).Decode(&sets) == nil {
+			return sets
+		}
+	}
 	planes := func(frames []sceneFrame) [][]byte {
 		var out [][]byte
 		for _, fr := range frames {
@@ -24,7 +34,14 @@ var precheckNone = sync.OnceValue(func() map[string][][]byte {
 		}
 		return out
 	}
-	return map[string][][]byte{"gen-none": planes(genAsJPEG(1502, 60)), "scenes-none": planes(sceneFrames(1501, 60))}
+	sets := map[string][][]byte{"gen-none": planes(genAsJPEG(1502, 60)), "scenes-none": planes(sceneFrames(1501, 60))}
+	if cache != "" {
+		var b bytes.Buffer
+		if err := gob.NewEncoder(&b).Encode(sets); err == nil {
+			os.WriteFile(cache, b.Bytes(), 0o644)
+		}
+	}
+	return sets
 })
 
 // BenchmarkPrecheck times look, the finder pre-check, on 1280x720
