@@ -5,7 +5,8 @@ package camera
 // code's finder patterns are 1:1:3:1:1.
 
 // evenRuns reports whether five runs are of one width, within half of it:
-// an Aztec bullseye's rings across its centre.
+// an Aztec bullseye's rings across its centre. Each is then wider than a
+// tenth of the total, at least 10: no run of one pixel passes.
 func evenRuns(r [5]int) bool {
 	total := r[0] + r[1] + r[2] + r[3] + r[4]
 	if total < 10 || total > 5*40 {

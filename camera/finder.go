@@ -210,18 +210,18 @@ func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
 // each one down its centre's column. It is the pre-check's inner loop:
 // up to 64 pixels at a time become a mask (bit set for dark, each pixel
 // against its block's threshold, without a branch), and the runs are
-// read off the mask by counting bits. runs[4] is the run being
-// measured, of colour cur; n counts the runs held; a block without
-// contrast ends them all.
+// read off the mask by counting bits. r4 is the run being measured, of
+// colour cur, after r3, r2, r1 and r0; n counts the runs held; a block
+// without contrast ends them all.
 func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
-	var runs [5]int
+	var r0, r1, r2, r3, r4 int
 	n := 0
 	cur := false
 	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
 	for bx := 0; bx < bw; {
 		if thr[bx] < 0 {
 			if n >= 5 {
-				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, runs, cur)
+				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
 			n = 0
 			bx++
@@ -232,7 +232,7 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 		bx = next
 		for p := 0; p < cnt; {
 			if n == 0 {
-				cur, n, runs[4] = m>>p&1 == 1, 1, 0
+				cur, n, r4 = m>>p&1 == 1, 1, 0
 			}
 			rest := m >> p
 			if cur {
@@ -240,20 +240,25 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			}
 			k := bits.TrailingZeros64(rest)
 			if p+k >= cnt {
-				runs[4] += cnt - p
+				r4 += cnt - p
 				break
 			}
-			runs[4] += k
+			r4 += k
 			p += k
-			if n >= 5 && fs.worthLooking(runs, cur) {
-				fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
+			// worthLooking, with what rules it out at once first: most
+			// runs in clutter are no wider in the middle, and a run of
+			// one pixel is no bullseye's ring (see evenRuns).
+			if n >= 5 && (r2 > r1 && r2 > r3 || cur && min(r0, r1, r2, r3, r4) > 1) {
+				if runs := [5]int{r0, r1, r2, r3, r4}; fs.worthLooking(runs, cur) {
+					fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
+				}
 			}
-			runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], 0
+			r0, r1, r2, r3, r4 = r1, r2, r3, r4, 0
 			cur, n = !cur, min(n+1, 5)
 		}
 	}
 	if n >= 5 {
-		fs.runsEnd(y, w, h, bw, row, w, runs, cur)
+		fs.runsEnd(y, w, h, bw, row, w, [5]int{r0, r1, r2, r3, r4}, cur)
 	}
 }
 
