@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -272,17 +273,35 @@ func (fs *finderScan) worthLooking(runs [5]int, cur bool) bool {
 // rowMask returns the mask of the row pix from block bx on: bit i set
 // where pixel bx*finderBlock+i is dark against its block's threshold, up
 // to 64 pixels or the first block without contrast; the pixels it holds,
-// and the block after them.
+// and the block after them. A whole block is compared at once (see
+// darkBits), a last part block a pixel at a time.
 func rowMask(pix []byte, thr []int32, bx int) (m uint64, cnt, next int) {
 	for ; bx < len(thr) && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
-		t := thr[bx]
-		seg := pix[bx*finderBlock : min(bx*finderBlock+finderBlock, len(pix))]
-		for i, v := range seg {
+		t, x := thr[bx], bx*finderBlock
+		if x+finderBlock <= len(pix) {
+			m |= darkBits(binary.LittleEndian.Uint64(pix[x:x+finderBlock]), t) << cnt
+			cnt += finderBlock
+			continue
+		}
+		for i, v := range pix[x:] {
 			m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
 		}
-		cnt += len(seg)
+		cnt += len(pix) - x
 	}
 	return m, cnt, bx
+}
+
+// darkBits returns bit i set where byte i of v is below t (0 to 255),
+// all eight at once: with the top bits set aside, (v|0x80)-(t&0x7f) per
+// byte borrows from no other, and its top bit says v&0x7f >= t&0x7f;
+// where the top bits differ they decide. A multiply gathers the eight
+// top bits into the top byte.
+func darkBits(v uint64, t int32) uint64 {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	tt := uint64(t) * ones
+	ge := (v | tops) - (tt &^ tops)
+	lt := (^v&tt | ^(v^tt)&^ge) & tops
+	return (lt >> 7) * 0x0102040810204080 >> 56
 }
 
 // runsEnd looks at the five runs that end at x on row, the last of colour

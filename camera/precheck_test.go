@@ -201,3 +201,27 @@ func TestPrecheckUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestDarkBits checks darkBits against a byte at a time, for every byte
+// and threshold, among random bytes.
+func TestDarkBits(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for th := int32(0); th < 256; th++ {
+		for v := 0; v < 256; v++ {
+			var b [8]byte
+			for i := range b {
+				b[i] = byte(r.Intn(256))
+			}
+			b[v%8] = byte(v)
+			var want uint64
+			for i, p := range b {
+				if int32(p) < th {
+					want |= 1 << i
+				}
+			}
+			if got := darkBits(binary.LittleEndian.Uint64(b[:]), th); got != want {
+				t.Fatalf("darkBits(%v, %d) = %08b, want %08b", b, th, got, want)
+			}
+		}
+	}
+}
