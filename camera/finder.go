@@ -118,14 +118,21 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 			}
 			continue
 		}
+		// The eight samples of a block at once, without a branch: a
+		// row's even pixels are four 16-bit lanes of a word (see
+		// laneMinMax).
 		r2 := y[y2*w : y2*w+w]
 		for x := 0; x+finderBlock <= w; x += finderBlock {
-			p, q := r1[x:x+7:x+7], r2[x:x+7:x+7]
-			a, b, c, d := p[0], p[2], p[4], p[6]
-			e, f, g, i := q[0], q[2], q[4], q[6]
-			sums[k] = int32(a) + int32(b) + int32(c) + int32(d) + int32(e) + int32(f) + int32(g) + int32(i)
-			lo[k] = int32(min(a, b, c, d, e, f, g, i))
-			hi[k] = int32(max(a, b, c, d, e, f, g, i))
+			const even = 0x00ff00ff00ff00ff
+			p := binary.LittleEndian.Uint64(r1[x:x+finderBlock]) & even
+			q := binary.LittleEndian.Uint64(r2[x:x+finderBlock]) & even
+			sums[k] = int32((p + q) * 0x0001000100010001 >> 48)
+			mn, mx := laneMinMax(p, q)
+			mn, _ = laneMinMax(mn, mn>>32)
+			_, mx = laneMinMax(mx, mx>>32)
+			mn, _ = laneMinMax(mn, mn>>16)
+			_, mx = laneMinMax(mx, mx>>16)
+			lo[k], hi[k] = int32(mn&0xff), int32(mx&0xff)
 			k++
 		}
 	}
@@ -139,10 +146,10 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 		row := by * bw
 		window5(hs[row:row+bw], hl[row:row+bw], hh[row:row+bw], sums[row:row+bw], lo[row:row+bw], hi[row:row+bw])
 	}
-	// Down, a column at a time through a stride: the same windows.
+	// Down, a row at a time: the same windows.
 	vs, vl, vh := sums, lo, hi // the samples are no longer needed
-	for bx := 0; bx < bw; bx++ {
-		windowCol(vs, vl, vh, hs, hl, hh, bx, bw, bh)
+	for by := 0; by < bh; by++ {
+		windowDown(vs, vl, vh, hs, hl, hh, by, bw, bh)
 	}
 	for by := 0; by < bh; by++ {
 		rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
@@ -156,6 +163,16 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 			fs.thr[k] = t
 		}
 	}
+}
+
+// laneMinMax returns the least and greatest of a and b in each 16-bit
+// lane, the lanes holding 0 to 255: a|0x100 - b borrows from no other
+// lane, and sets the lane's bit 8 where a >= b.
+func laneMinMax(a, b uint64) (mn, mx uint64) {
+	const bit8 = 0x0100010001000100
+	ge := ((a | bit8) - b) & bit8
+	x := (a ^ b) & (ge - ge>>8)
+	return a ^ x, b ^ x
 }
 
 // window5 sets each ds[i], dl[i], dh[i] to the sum, least and greatest of
@@ -179,24 +196,30 @@ func window5(ds, dl, dh, s, l, h []int32) {
 	}
 }
 
-// windowCol is window5 down column bx of blocks bw wide and bh high.
-func windowCol(ds, dl, dh, s, l, h []int32, bx, bw, bh int) {
-	for by := 0; by < bh; by++ {
-		k := by*bw + bx
-		if by >= 2 && by+2 < bh {
-			a, b, c, d, e := k-2*bw, k-bw, k, k+bw, k+2*bw
-			ds[k] = s[a] + s[b] + s[c] + s[d] + s[e]
-			dl[k] = min(l[a], l[b], l[c], l[d], l[e])
-			dh[k] = max(h[a], h[b], h[c], h[d], h[e])
-			continue
+// windowDown is window5 down, for row by of blocks bw wide and bh high.
+func windowDown(ds, dl, dh, s, l, h []int32, by, bw, bh int) {
+	row := by * bw
+	d0, d1, d2 := ds[row:row+bw], dl[row:row+bw], dh[row:row+bw]
+	if by >= 2 && by+2 < bh {
+		a, b, c, d, e := row-2*bw, row-bw, row, row+bw, row+2*bw
+		sa, sb, sc, sd, se := s[a:a+bw], s[b:b+bw], s[c:c+bw], s[d:d+bw], s[e:e+bw]
+		la, lb, lc, ld, le := l[a:a+bw], l[b:b+bw], l[c:c+bw], l[d:d+bw], l[e:e+bw]
+		ha, hb, hc, hd, he := h[a:a+bw], h[b:b+bw], h[c:c+bw], h[d:d+bw], h[e:e+bw]
+		for i := range d0 {
+			d0[i] = sa[i] + sb[i] + sc[i] + sd[i] + se[i]
+			d1[i] = min(la[i], lb[i], lc[i], ld[i], le[i])
+			d2[i] = max(ha[i], hb[i], hc[i], hd[i], he[i])
 		}
+		return
+	}
+	for i := range d0 {
 		var sum int32
 		mn, mx := int32(255), int32(0)
 		for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
-			sum += s[j*bw+bx]
-			mn, mx = min(mn, l[j*bw+bx]), max(mx, h[j*bw+bx])
+			sum += s[j*bw+i]
+			mn, mx = min(mn, l[j*bw+i]), max(mx, h[j*bw+i])
 		}
-		ds[k], dl[k], dh[k] = sum, mn, mx
+		d0[i], d1[i], d2[i] = sum, mn, mx
 	}
 }
 

@@ -225,3 +225,27 @@ func TestDarkBits(t *testing.T) {
 		}
 	}
 }
+
+// TestLaneMinMax checks laneMinMax against a lane at a time.
+func TestLaneMinMax(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	for a := uint64(0); a < 256; a++ {
+		for b := uint64(0); b < 256; b++ {
+			var x, y uint64
+			for l := range 4 {
+				u, v := uint64(r.Intn(256)), uint64(r.Intn(256))
+				if l == int(a+b)%4 {
+					u, v = a, b
+				}
+				x, y = x|u<<(16*l), y|v<<(16*l)
+			}
+			mn, mx := laneMinMax(x, y)
+			for l := range 4 {
+				u, v := x>>(16*l)&0xffff, y>>(16*l)&0xffff
+				if mn>>(16*l)&0xffff != min(u, v) || mx>>(16*l)&0xffff != max(u, v) {
+					t.Fatalf("laneMinMax(%016x, %016x) = %016x, %016x", x, y, mn, mx)
+				}
+			}
+		}
+	}
+}
