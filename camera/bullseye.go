@@ -29,9 +29,11 @@ func evenRuns(r [5]int) bool {
 // them across and down, but from a square's centre its diagonals stay
 // on one colour through the corners.
 func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
+	// Of the run after the rings only half a module is wanted: the walk
+	// stops there.
 	even := func(x, y0, dx, dy int) (bool, int) {
-		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, 3*module)
-		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, 3*module)
+		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, (module+1)/2)
+		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, (module+1)/2)
 		r := [7]int{back[3], back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2], fwd[3]}
 		return evenRuns7(r) && 2*back[4] >= module && 2*fwd[4] >= module, (fwd[0] - back[0]) / 2
 	}
@@ -69,9 +71,9 @@ func evenRuns7(r [7]int) bool {
 }
 
 // ringRuns walks from (x, y0) by (dx, dy) through a dark centre and the
-// four runs after it, and returns their lengths; the last run longer
-// than limit, a block without contrast or the frame's edge ends the walk.
-func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, limit int) (r [5]int) {
+// four runs after it, and returns their lengths; the last run as long as
+// enough, a block without contrast or the frame's edge ends the walk.
+func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, enough int) (r [5]int) {
 	want, k := true, 0
 	for cx, cy := x, y0; k < 5 && cx >= 0 && cx < w && cy >= 0 && cy < h; {
 		d, ok := fs.dark(y, w, bw, cx, cy)
@@ -82,7 +84,7 @@ func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, limit int) (r 
 			k, want = k+1, !want
 			continue
 		}
-		if r[k]++; k == 4 && r[k] > limit {
+		if r[k]++; k == 4 && r[k] >= enough {
 			break
 		}
 		cx, cy = cx+dx, cy+dy
