@@ -31,8 +31,15 @@ func evenRuns(r [5]int) bool {
 func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
 	// Of the run after the rings only half a module is wanted: the walk
 	// stops there.
+	// The walk back alone can rule the direction out, before the walk
+	// forward: three of its rings of one width, within half of it, are
+	// less than three times each other wide (see evenRuns7).
 	even := func(x, y0, dx, dy int) (bool, int) {
 		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, (module+1)/2)
+		a, b, c := back[1], back[2], back[3]
+		if 2*back[4] < module || max(a, b, c) >= 3*min(a, b, c) {
+			return false, 0
+		}
 		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, (module+1)/2)
 		r := [7]int{back[3], back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2], fwd[3]}
 		return evenRuns7(r) && 2*back[4] >= module && 2*fwd[4] >= module, (fwd[0] - back[0]) / 2
@@ -53,7 +60,8 @@ func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
 	fs.bullseyes++
 }
 
-// evenRuns7 reports whether seven runs are of one width, within half of it.
+// evenRuns7 reports whether seven runs are of one width, within half of
+// it: each wider than a fourteenth of the total and narrower than three.
 func evenRuns7(r [7]int) bool {
 	total := 0
 	for _, v := range r {

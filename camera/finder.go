@@ -357,7 +357,8 @@ func finderRatio(r [5]int) bool {
 }
 
 // oneModule reports whether a run is one module of a finder pattern
-// total wide, within half a module: |14v - 2total| < total.
+// total wide, within half a module: |14v - 2total| < total, so that two
+// such runs are less than three times each other wide.
 func oneModule(v, total int) bool {
 	d := 14*v - 2*total
 	return d < total && -d < total
@@ -395,6 +396,9 @@ func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64,
 	}
 	limit := int(3 * module)
 	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
+	if up[1] >= 3*up[2] || up[2] >= 3*up[1] {
+		return // one module each, within half of one: see oneModule
+	}
 	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
 	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
 	if !finderRatio(counts) {
