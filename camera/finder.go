@@ -269,13 +269,16 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			}
 			r4 += k
 			p += k
-			// worthLooking, with what rules it out at once first: most
-			// runs in clutter are no wider in the middle, and a run of
-			// one pixel is no bullseye's ring (see evenRuns).
-			if n >= 5 && (r2 > r1 && r2 > r3 || cur && min(r0, r1, r2, r3, r4) > 1) {
-				if runs := [5]int{r0, r1, r2, r3, r4}; fs.worthLooking(runs, cur) {
-					fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
-				}
+			// Five runs ending in one of colour cur: a finder pattern's
+			// (finderRatio, in line), or, dark in the centre, a
+			// bullseye's; a run of one pixel is no bullseye's ring (see
+			// evenRuns). Most runs in clutter fail the first tests.
+			if n < 5 {
+			} else if t := r0 + r1 + r2 + r3 + r4; r2 > r1 && r2 > r3 && t >= 12 && t <= 7*40 &&
+				between(14*r0, t, 3*t) && between(14*r1, t, 3*t) && between(14*r3, t, 3*t) && between(14*r4, t, 3*t) &&
+				between(14*r2, 3*t, 9*t) ||
+				cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
+				fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
 			r0, r1, r2, r3, r4 = r1, r2, r3, r4, 0
 			cur, n = !cur, min(n+1, 5)
@@ -286,11 +289,9 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	}
 }
 
-// worthLooking reports whether five runs ending in one of colour cur
-// could be a finder pattern's (the cheap test first: most runs in
-// clutter fail it) or, dark in the centre, a bullseye's.
-func (fs *finderScan) worthLooking(runs [5]int, cur bool) bool {
-	return runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)
+// between reports whether lo < v < hi, for lo < hi.
+func between(v, lo, hi int) bool {
+	return uint(v-lo-1) < uint(hi-lo-1)
 }
 
 // rowMask returns the mask of the row pix from block bx on: bit i set
