@@ -5,7 +5,8 @@ package camera
 // code's finder patterns are 1:1:3:1:1.
 
 // evenRuns reports whether five runs are of one width, within half of it:
-// an Aztec bullseye's rings across its centre.
+// an Aztec bullseye's rings across its centre. Each is then wider than a
+// tenth of the total, at least 10: no run of one pixel passes.
 func evenRuns(r [5]int) bool {
 	total := r[0] + r[1] + r[2] + r[3] + r[4]
 	if total < 10 || total > 5*40 {
@@ -28,9 +29,18 @@ func evenRuns(r [5]int) bool {
 // them across and down, but from a square's centre its diagonals stay
 // on one colour through the corners.
 func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
+	// Of the run after the rings only half a module is wanted: the walk
+	// stops there.
+	// The walk back alone can rule the direction out, before the walk
+	// forward: three of its rings of one width, within half of it, are
+	// less than three times each other wide (see evenRuns7).
 	even := func(x, y0, dx, dy int) (bool, int) {
-		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, 3*module)
-		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, 3*module)
+		back := fs.ringRuns(y, w, h, bw, x, y0, -dx, -dy, (module+1)/2)
+		a, b, c := back[1], back[2], back[3]
+		if 2*back[4] < module || max(a, b, c) >= 3*min(a, b, c) {
+			return false, 0
+		}
+		fwd := fs.ringRuns(y, w, h, bw, x, y0, dx, dy, (module+1)/2)
 		r := [7]int{back[3], back[2], back[1], back[0] + fwd[0] - 1, fwd[1], fwd[2], fwd[3]}
 		return evenRuns7(r) && 2*back[4] >= module && 2*fwd[4] >= module, (fwd[0] - back[0]) / 2
 	}
@@ -50,7 +60,8 @@ func (fs *finderScan) checkBullseye(y []byte, w, h, bw, x, row, module int) {
 	fs.bullseyes++
 }
 
-// evenRuns7 reports whether seven runs are of one width, within half of it.
+// evenRuns7 reports whether seven runs are of one width, within half of
+// it: each wider than a fourteenth of the total and narrower than three.
 func evenRuns7(r [7]int) bool {
 	total := 0
 	for _, v := range r {
@@ -68,9 +79,9 @@ func evenRuns7(r [7]int) bool {
 }
 
 // ringRuns walks from (x, y0) by (dx, dy) through a dark centre and the
-// four runs after it, and returns their lengths; the last run longer
-// than limit, a block without contrast or the frame's edge ends the walk.
-func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, limit int) (r [5]int) {
+// four runs after it, and returns their lengths; the last run as long as
+// enough, a block without contrast or the frame's edge ends the walk.
+func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, enough int) (r [5]int) {
 	want, k := true, 0
 	for cx, cy := x, y0; k < 5 && cx >= 0 && cx < w && cy >= 0 && cy < h; {
 		d, ok := fs.dark(y, w, bw, cx, cy)
@@ -81,7 +92,7 @@ func (fs *finderScan) ringRuns(y []byte, w, h, bw, x, y0, dx, dy, limit int) (r 
 			k, want = k+1, !want
 			continue
 		}
-		if r[k]++; k == 4 && r[k] > limit {
+		if r[k]++; k == 4 && r[k] >= enough {
 			break
 		}
 		cx, cy = cx+dx, cy+dy

@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -117,14 +118,21 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 			}
 			continue
 		}
+		// The eight samples of a block at once, without a branch: a
+		// row's even pixels are four 16-bit lanes of a word (see
+		// laneMinMax).
 		r2 := y[y2*w : y2*w+w]
 		for x := 0; x+finderBlock <= w; x += finderBlock {
-			p, q := r1[x:x+7:x+7], r2[x:x+7:x+7]
-			a, b, c, d := p[0], p[2], p[4], p[6]
-			e, f, g, i := q[0], q[2], q[4], q[6]
-			sums[k] = int32(a) + int32(b) + int32(c) + int32(d) + int32(e) + int32(f) + int32(g) + int32(i)
-			lo[k] = int32(min(a, b, c, d, e, f, g, i))
-			hi[k] = int32(max(a, b, c, d, e, f, g, i))
+			const even = 0x00ff00ff00ff00ff
+			p := binary.LittleEndian.Uint64(r1[x:x+finderBlock]) & even
+			q := binary.LittleEndian.Uint64(r2[x:x+finderBlock]) & even
+			sums[k] = int32((p + q) * 0x0001000100010001 >> 48)
+			mn, mx := laneMinMax(p, q)
+			mn, _ = laneMinMax(mn, mn>>32)
+			_, mx = laneMinMax(mx, mx>>32)
+			mn, _ = laneMinMax(mn, mn>>16)
+			_, mx = laneMinMax(mx, mx>>16)
+			lo[k], hi[k] = int32(mn&0xff), int32(mx&0xff)
 			k++
 		}
 	}
@@ -138,10 +146,10 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 		row := by * bw
 		window5(hs[row:row+bw], hl[row:row+bw], hh[row:row+bw], sums[row:row+bw], lo[row:row+bw], hi[row:row+bw])
 	}
-	// Down, a column at a time through a stride: the same windows.
+	// Down, a row at a time: the same windows.
 	vs, vl, vh := sums, lo, hi // the samples are no longer needed
-	for bx := 0; bx < bw; bx++ {
-		windowCol(vs, vl, vh, hs, hl, hh, bx, bw, bh)
+	for by := 0; by < bh; by++ {
+		windowDown(vs, vl, vh, hs, hl, hh, by, bw, bh)
 	}
 	for by := 0; by < bh; by++ {
 		rows := int32(min(bh-1, by+2) - max(0, by-2) + 1)
@@ -155,6 +163,16 @@ func (fs *finderScan) thresholds(y []byte, w, h int) {
 			fs.thr[k] = t
 		}
 	}
+}
+
+// laneMinMax returns the least and greatest of a and b in each 16-bit
+// lane, the lanes holding 0 to 255: a|0x100 - b borrows from no other
+// lane, and sets the lane's bit 8 where a >= b.
+func laneMinMax(a, b uint64) (mn, mx uint64) {
+	const bit8 = 0x0100010001000100
+	ge := ((a | bit8) - b) & bit8
+	x := (a ^ b) & (ge - ge>>8)
+	return a ^ x, b ^ x
 }
 
 // window5 sets each ds[i], dl[i], dh[i] to the sum, least and greatest of
@@ -178,24 +196,30 @@ func window5(ds, dl, dh, s, l, h []int32) {
 	}
 }
 
-// windowCol is window5 down column bx of blocks bw wide and bh high.
-func windowCol(ds, dl, dh, s, l, h []int32, bx, bw, bh int) {
-	for by := 0; by < bh; by++ {
-		k := by*bw + bx
-		if by >= 2 && by+2 < bh {
-			a, b, c, d, e := k-2*bw, k-bw, k, k+bw, k+2*bw
-			ds[k] = s[a] + s[b] + s[c] + s[d] + s[e]
-			dl[k] = min(l[a], l[b], l[c], l[d], l[e])
-			dh[k] = max(h[a], h[b], h[c], h[d], h[e])
-			continue
+// windowDown is window5 down, for row by of blocks bw wide and bh high.
+func windowDown(ds, dl, dh, s, l, h []int32, by, bw, bh int) {
+	row := by * bw
+	d0, d1, d2 := ds[row:row+bw], dl[row:row+bw], dh[row:row+bw]
+	if by >= 2 && by+2 < bh {
+		a, b, c, d, e := row-2*bw, row-bw, row, row+bw, row+2*bw
+		sa, sb, sc, sd, se := s[a:a+bw], s[b:b+bw], s[c:c+bw], s[d:d+bw], s[e:e+bw]
+		la, lb, lc, ld, le := l[a:a+bw], l[b:b+bw], l[c:c+bw], l[d:d+bw], l[e:e+bw]
+		ha, hb, hc, hd, he := h[a:a+bw], h[b:b+bw], h[c:c+bw], h[d:d+bw], h[e:e+bw]
+		for i := range d0 {
+			d0[i] = sa[i] + sb[i] + sc[i] + sd[i] + se[i]
+			d1[i] = min(la[i], lb[i], lc[i], ld[i], le[i])
+			d2[i] = max(ha[i], hb[i], hc[i], hd[i], he[i])
 		}
+		return
+	}
+	for i := range d0 {
 		var sum int32
 		mn, mx := int32(255), int32(0)
 		for j := max(0, by-2); j <= min(bh-1, by+2); j++ {
-			sum += s[j*bw+bx]
-			mn, mx = min(mn, l[j*bw+bx]), max(mx, h[j*bw+bx])
+			sum += s[j*bw+i]
+			mn, mx = min(mn, l[j*bw+i]), max(mx, h[j*bw+i])
 		}
-		ds[k], dl[k], dh[k] = sum, mn, mx
+		d0[i], d1[i], d2[i] = sum, mn, mx
 	}
 }
 
@@ -210,18 +234,18 @@ func (fs *finderScan) dark(y []byte, w, bw, x, yy int) (isDark, ok bool) {
 // each one down its centre's column. It is the pre-check's inner loop:
 // up to 64 pixels at a time become a mask (bit set for dark, each pixel
 // against its block's threshold, without a branch), and the runs are
-// read off the mask by counting bits. runs[4] is the run being
-// measured, of colour cur; n counts the runs held; a block without
-// contrast ends them all.
+// read off the mask by counting bits. r4 is the run being measured, of
+// colour cur, after r3, r2, r1 and r0; n counts the runs held; a block
+// without contrast ends them all.
 func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
-	var runs [5]int
+	var r0, r1, r2, r3, r4 int
 	n := 0
 	cur := false
 	pix, thr := y[row*w:row*w+w], fs.thr[(row/finderBlock)*bw:][:bw]
 	for bx := 0; bx < bw; {
 		if thr[bx] < 0 {
 			if n >= 5 {
-				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, runs, cur)
+				fs.runsEnd(y, w, h, bw, row, bx*finderBlock, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
 			n = 0
 			bx++
@@ -232,7 +256,7 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 		bx = next
 		for p := 0; p < cnt; {
 			if n == 0 {
-				cur, n, runs[4] = m>>p&1 == 1, 1, 0
+				cur, n, r4 = m>>p&1 == 1, 1, 0
 			}
 			rest := m >> p
 			if cur {
@@ -240,44 +264,68 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			}
 			k := bits.TrailingZeros64(rest)
 			if p+k >= cnt {
-				runs[4] += cnt - p
+				r4 += cnt - p
 				break
 			}
-			runs[4] += k
+			r4 += k
 			p += k
-			if n >= 5 && fs.worthLooking(runs, cur) {
-				fs.runsEnd(y, w, h, bw, row, x0+p, runs, cur)
+			// Five runs ending in one of colour cur: a finder pattern's
+			// (finderRatio, in line), or, dark in the centre, a
+			// bullseye's; a run of one pixel is no bullseye's ring (see
+			// evenRuns). Most runs in clutter fail the first tests.
+			if n < 5 {
+			} else if t := r0 + r1 + r2 + r3 + r4; r2 > r1 && r2 > r3 && t >= 12 && t <= 7*40 &&
+				between(14*r0, t, 3*t) && between(14*r1, t, 3*t) && between(14*r3, t, 3*t) && between(14*r4, t, 3*t) &&
+				between(14*r2, 3*t, 9*t) ||
+				cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
+				fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
-			runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], 0
+			r0, r1, r2, r3, r4 = r1, r2, r3, r4, 0
 			cur, n = !cur, min(n+1, 5)
 		}
 	}
 	if n >= 5 {
-		fs.runsEnd(y, w, h, bw, row, w, runs, cur)
+		fs.runsEnd(y, w, h, bw, row, w, [5]int{r0, r1, r2, r3, r4}, cur)
 	}
 }
 
-// worthLooking reports whether five runs ending in one of colour cur
-// could be a finder pattern's (the cheap test first: most runs in
-// clutter fail it) or, dark in the centre, a bullseye's.
-func (fs *finderScan) worthLooking(runs [5]int, cur bool) bool {
-	return runs[2] > runs[1] && runs[2] > runs[3] && finderRatio(runs) || cur && fs.bullseyes < 8 && evenRuns(runs)
+// between reports whether lo < v < hi, for lo < hi.
+func between(v, lo, hi int) bool {
+	return uint(v-lo-1) < uint(hi-lo-1)
 }
 
 // rowMask returns the mask of the row pix from block bx on: bit i set
 // where pixel bx*finderBlock+i is dark against its block's threshold, up
 // to 64 pixels or the first block without contrast; the pixels it holds,
-// and the block after them.
+// and the block after them. A whole block is compared at once (see
+// darkBits), a last part block a pixel at a time.
 func rowMask(pix []byte, thr []int32, bx int) (m uint64, cnt, next int) {
 	for ; bx < len(thr) && thr[bx] >= 0 && cnt+finderBlock <= 64; bx++ {
-		t := thr[bx]
-		seg := pix[bx*finderBlock : min(bx*finderBlock+finderBlock, len(pix))]
-		for i, v := range seg {
+		t, x := thr[bx], bx*finderBlock
+		if x+finderBlock <= len(pix) {
+			m |= darkBits(binary.LittleEndian.Uint64(pix[x:x+finderBlock]), t) << cnt
+			cnt += finderBlock
+			continue
+		}
+		for i, v := range pix[x:] {
 			m |= uint64((int32(v)-t)>>31&1) << (cnt + i)
 		}
-		cnt += len(seg)
+		cnt += len(pix) - x
 	}
 	return m, cnt, bx
+}
+
+// darkBits returns bit i set where byte i of v is below t (0 to 255),
+// all eight at once: with the top bits set aside, (v|0x80)-(t&0x7f) per
+// byte borrows from no other, and its top bit says v&0x7f >= t&0x7f;
+// where the top bits differ they decide. A multiply gathers the eight
+// top bits into the top byte.
+func darkBits(v uint64, t int32) uint64 {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	tt := uint64(t) * ones
+	ge := (v | tops) - (tt &^ tops)
+	lt := (^v&tt | ^(v^tt)&^ge) & tops
+	return (lt >> 7) * 0x0102040810204080 >> 56
 }
 
 // runsEnd looks at the five runs that end at x on row, the last of colour
@@ -310,7 +358,8 @@ func finderRatio(r [5]int) bool {
 }
 
 // oneModule reports whether a run is one module of a finder pattern
-// total wide, within half a module: |14v - 2total| < total.
+// total wide, within half a module: |14v - 2total| < total, so that two
+// such runs are less than three times each other wide.
 func oneModule(v, total int) bool {
 	d := 14*v - 2*total
 	return d < total && -d < total
@@ -348,6 +397,9 @@ func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64,
 	}
 	limit := int(3 * module)
 	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
+	if up[1] >= 3*up[2] || up[2] >= 3*up[1] {
+		return // one module each, within half of one: see oneModule
+	}
 	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
 	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
 	if !finderRatio(counts) {
