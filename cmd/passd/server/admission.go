@@ -43,6 +43,9 @@ type admission struct {
 	cost     atomic.Int64
 	lastDone atomic.Int64 // Unix ns of the last verification's end
 	sweep    *sweeper
+	// health, when set, is the health check's JSON body, for the front
+	// door to answer it while a queue stands.
+	health func() []byte
 }
 
 // backlog is how long the requests admitted and not yet begun will take.

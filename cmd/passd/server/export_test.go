@@ -13,3 +13,7 @@ func (s *Server) FillAdmission() (release func()) {
 		}
 	}
 }
+
+// DoorHealth is the health answer the front door writes while a queue
+// stands.
+func (s *Server) DoorHealth() []byte { return s.admission.healthAnswer() }

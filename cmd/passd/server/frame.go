@@ -1,12 +1,18 @@
 package server
 
-import "bytes"
+import (
+	"bytes"
+
+	"passdesk/api"
+)
 
 // framed is what frame makes of the start of a buffer.
 type framed struct {
 	n     int  // the request's length, body included; 0: not plain, or its header not all in
 	short bool // n is 0, but what is there is a plain request begun
 	post  bool // the request is a POST
+	// health: the request is GET of the health check, without a body.
+	health bool
 }
 
 // doorMethods are the methods the door frames.
@@ -39,6 +45,7 @@ func frame(b []byte) framed {
 		bytes.Count(line, []byte(" ")) != 2 || !plainPath(line[len(method):len(line)-len(" HTTP/1.1")]) {
 		return framed{}
 	}
+	target := line[len(method) : len(line)-len(" HTTP/1.1")]
 	length, hosts := -1, 0
 	for len(rest) > 0 {
 		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
@@ -77,7 +84,8 @@ func frame(b []byte) framed {
 	if hosts != 1 {
 		return framed{}
 	}
-	return framed{n: end + 4 + max(length, 0), post: method[0] == 'P' && method[1] == 'O'}
+	return framed{n: end + 4 + max(length, 0), post: method[0] == 'P' && method[1] == 'O',
+		health: method[0] == 'G' && length <= 0 && string(target) == api.PathHealth}
 }
 
 // plainPath says whether a request target is a path of letters, digits

@@ -62,8 +62,10 @@ type frontConn struct {
 	closed bool
 	rerr   error // an error met reading while parked
 	ahead  bool  // the sweeper admitted the request at the socket's front
-	sw     *sweeper
-	swID   uint64
+	// sweeping: the sweeper is answering, for the count of its refusals
+	sweeping bool
+	sw       *sweeper
+	swID     uint64
 }
 
 // frontBuf is the door's read buffer: a verification request is under
@@ -136,7 +138,6 @@ func (c *frontConn) setUp() {
 			return err
 		}
 		c.writeNow = func(b []byte) error {
-			c.door.swept.Add(1)
 			_, err := c.raw.writeRaw(c.fd, b)
 			return err
 		}
@@ -322,7 +323,9 @@ func (c *frontConn) swept() {
 		return // for the goroutine
 	}
 	c.r, c.w = 0, n
+	c.sweeping = true
 	_, err = c.turnAway(c.writeNow)
+	c.sweeping = false
 	if c.judged.Load() {
 		// Admitted, and on the socket until the goroutine reads it.
 		c.ahead = true
@@ -436,19 +439,36 @@ func (c *frontConn) writeConn(b []byte) error {
 }
 
 // turnAway answers the POSTs at the front of the buffer that the shedder
-// turns away, and says whether the buffer is now empty (read again) or
-// holds what is to go on: a request admitted, another request, or one
-// not whole.
+// turns away, and health checks, and says whether the buffer is now empty
+// (read again) or holds what is to go on: a request admitted, another
+// request, or one not whole. The health check is answered here because
+// while a queue stands its goroutine would wait for the scheduler's
+// round, and the check is there to say, within milliseconds, that the
+// service is alive.
 func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 	for c.r < c.w {
 		f := frame(c.buf[c.r:c.w])
-		if f.n == 0 || f.n > c.w-c.r || !f.post {
+		if f.n == 0 || f.n > c.w-c.r {
+			return false, nil
+		}
+		if f.health && c.door.health != nil {
+			if err := write(c.door.healthAnswer()); err != nil {
+				return false, err
+			}
+			c.r += f.n
+			c.begun = time.Time{}
+			continue
+		}
+		if !f.post {
 			return false, nil
 		}
 		arrived := c.arrival()
 		if !c.door.queue.shed(arrived, c.door.backlog()) {
 			c.judged.Store(true)
 			return false, nil
+		}
+		if c.sweeping {
+			c.door.swept.Add(1)
 		}
 		if err := c.door.refuseRaw(write, arrived); err != nil {
 			return false, err
@@ -469,6 +489,15 @@ func (a *admission) refuseRaw(write func([]byte) error, arrived time.Time) error
 		a.shedWait.add(time.Since(arrived))
 	}
 	return err
+}
+
+// healthAnswer is the whole answer to GET /healthz, as net/http would
+// write it.
+func (a *admission) healthAnswer() []byte {
+	body := a.health()
+	return []byte("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)+1) +
+		"\r\nContent-Type: application/json\r\nDate: " + time.Now().UTC().Format(http.TimeFormat) +
+		"\r\n\r\n" + string(body) + "\n")
 }
 
 // rawAnswer is the whole 429 answer, remade when the second of its Date

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"passdesk/api"
 )
 
 func TestFrame(t *testing.T) {
@@ -55,6 +57,7 @@ func FuzzFrame(f *testing.F) {
 	f.Add([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
 	f.Add([]byte("GET /v1/trust-list HTTP/1.1\r\nHost: a:1\r\n\r\nHEAD / HTTP/1.1\r\nHost: b\r\nContent-Length: 1\r\n\r\nx"))
 	f.Add([]byte("OPTIONS /x HTTP/1.1\r\nHost: [::1]:8\r\nContent-Length: 0\r\n\r\n"))
+	f.Add([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		f := frame(b)
 		n := f.n
@@ -72,6 +75,9 @@ func FuzzFrame(f *testing.F) {
 		}
 		if f.post != (r.Method == http.MethodPost) || r.ProtoMajor != 1 || r.ProtoMinor != 1 || r.Close {
 			t.Fatalf("framed %+v as %s %s close=%v", f, r.Method, r.Proto, r.Close)
+		}
+		if f.health && (r.Method != http.MethodGet || r.URL.Path != api.PathHealth || r.URL.RawQuery != "" || len(body) != 0) {
+			t.Fatalf("framed as the health check: %s %s with %d bytes of body", r.Method, r.URL, len(body))
 		}
 		if used := len(b) - br.Buffered(); used != n {
 			t.Fatalf("net/http read %d bytes (body %d), the door framed %d", used, len(body), n)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -267,5 +268,21 @@ func TestHealth(t *testing.T) {
 	resp, b := f.do("GET", api.PathHealth, "", nil)
 	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"status":"ok"`)) {
 		t.Errorf("healthz = %d %s", resp.StatusCode, b)
+	}
+	// The front door's answer, while a queue stands, says the same.
+	door, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(f.srv.DoorHealth())), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := io.ReadAll(door.Body)
+	var viaHandler, viaDoor map[string]any
+	if err := json.Unmarshal(b, &viaHandler); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(db, &viaDoor); err != nil {
+		t.Fatalf("door's health answer %q: %v", db, err)
+	}
+	if door.StatusCode != 200 || door.Header.Get("Content-Type") != resp.Header.Get("Content-Type") || len(viaDoor) != len(viaHandler) || viaDoor["status"] != "ok" {
+		t.Errorf("door's health answer %d %v %s, handler's %v %s", door.StatusCode, door.Header, db, resp.Header, b)
 	}
 }

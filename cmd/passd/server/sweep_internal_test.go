@@ -109,6 +109,32 @@ func TestSweptAnswersWhatItShedsAndLeavesTheRest(t *testing.T) {
 	}
 }
 
+// While a queue stands the door answers the health check too, in its
+// place among the requests, as net/http would.
+func TestSweptAnswersTheHealthCheck(t *testing.T) {
+	a := shedAll()
+	a.health = func() []byte { return []byte(`{"status":"ok"}`) }
+	get := "GET /healthz HTTP/1.1\r\nHost: passd\r\n\r\n"
+	other := "GET /healthz?x=1 HTTP/1.1\r\nHost: passd\r\n\r\n"
+	sock := &socket{in: []byte(sweepPost + get + sweepPost + other)}
+	c := parkedConn(a, sock)
+	c.swept()
+	br := bufio.NewReader(&sock.out)
+	for i, want := range []int{429, 200, 429} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want || (want == 200 && (string(b) != "{\"status\":\"ok\"}\n" || resp.Header.Get("Content-Type") != "application/json")) {
+			t.Fatalf("answer %d = %d %q %v, want %d", i, resp.StatusCode, b, resp.Header, want)
+		}
+	}
+	if br.Buffered() != 0 || string(sock.in) != other {
+		t.Errorf("%d bytes more answered; left %q, want the other GET for net/http", br.Buffered(), sock.in)
+	}
+}
+
 func TestSweptLeavesWhatItAdmits(t *testing.T) {
 	a := admitAll()
 	sock := &socket{in: []byte(sweepPost + sweepPost)}
@@ -395,6 +421,7 @@ func (s *sweepSocket) Read(p []byte) (int, error) {
 // never the rest of a request begun (a desync: request smuggling).
 func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 	f.Add([]byte(sweepPost+sweepPost+"GET / HTTP/1.1\r\nHost: x\r\n\r\n"+sweepPost), []byte{7, 1, 200, 3}, []byte{5, 6, 7, 1})
+	f.Add([]byte(sweepPost+"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"+sweepPost+"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), []byte{9, 50, 3}, []byte{5, 7, 1, 3})
 	f.Add([]byte("POST /v1/verify HTTP/1.1\r\nHost: passd\r\nX-A: b\r\n"+sweepPost), []byte{5, 10}, []byte{7, 3})
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"+string(make([]byte, 9000))+sweepPost), []byte{255, 255, 40}, []byte{6})
 	f.Fuzz(func(t *testing.T, in, cuts, ops []byte) {
@@ -408,6 +435,7 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 		})
 		a.queue.standing, a.queue.start = true, time.Now().Add(2*time.Hour)
 		a.queue.isStand.Store(true)
+		a.health = func() []byte { return []byte("{}") }
 		fc := &frontConn{Conn: sock, tcp: arrivedNow{}, door: a}
 		sock.c = fc
 		fc.plain(sock)
@@ -427,7 +455,7 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 		}
 		// What was sent, request by request as net/http reads it: each
 		// either handed on whole or answered 429.
-		refused, pos := 0, 0
+		refused, healthy, pos := 0, 0, 0
 		for pos < len(in) {
 			f := frame(in[pos:])
 			if f.n == 0 || f.n > len(in)-pos {
@@ -439,6 +467,8 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 				out = out[len(req):]
 			case f.post:
 				refused++
+			case f.health:
+				healthy++
 			default:
 				t.Fatalf("request at %d of %d neither handed on nor answered: %q", pos, len(in), req)
 			}
@@ -449,6 +479,9 @@ func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 		}
 		if got := strings.Count(sock.out.String(), "HTTP/1.1 429 "); got != refused {
 			t.Fatalf("%d answers 429 for %d requests not handed on", got, refused)
+		}
+		if got := strings.Count(sock.out.String(), "HTTP/1.1 200 "); got != healthy {
+			t.Fatalf("%d health answers for %d health checks not handed on", got, healthy)
 		}
 	})
 }
