@@ -74,8 +74,12 @@ type frontConn struct {
 const frontBuf = 4 << 10
 
 // doorHeaderTimeout is how long the rest of a request begun may take,
-// as net/http's ReadHeaderTimeout.
-const doorHeaderTimeout = 5 * time.Second
+// as net/http's ReadHeaderTimeout; doorIdleTimeout how long the next
+// request may take to come, as its IdleTimeout (HTTPServer sets both).
+const (
+	doorHeaderTimeout = 5 * time.Second
+	doorIdleTimeout   = 90 * time.Second
+)
 
 func (c *frontConn) arrival() time.Time { return c.tcp.arrival() }
 
@@ -446,6 +450,15 @@ func (c *frontConn) writeConn(b []byte) error {
 // round, and the check is there to say, within milliseconds, that the
 // service is alive.
 func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
+	answered := false
+	defer func() {
+		if answered {
+			// net/http, waiting for a request the door answered, still
+			// has the deadline of the one before, or of the first
+			// request's header: the connection is idle again.
+			c.Conn.SetReadDeadline(time.Now().Add(doorIdleTimeout))
+		}
+	}()
 	for c.r < c.w {
 		f := frame(c.buf[c.r:c.w])
 		if f.n == 0 || f.n > c.w-c.r {
@@ -456,7 +469,7 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 				return false, err
 			}
 			c.r += f.n
-			c.begun = time.Time{}
+			c.begun, answered = time.Time{}, true
 			continue
 		}
 		if !f.post {
@@ -474,7 +487,7 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 			return false, err
 		}
 		c.r += f.n
-		c.begun = time.Time{}
+		c.begun, answered = time.Time{}, true
 	}
 	return true, nil
 }

@@ -331,10 +331,10 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: doorHeaderTimeout,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       90 * time.Second,
+		IdleTimeout:       doorIdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		ConnContext:       withConn,
 		ConnState:         connState,

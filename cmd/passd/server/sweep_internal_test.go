@@ -505,3 +505,59 @@ func TestBacklogFromVerificationsEnds(t *testing.T) {
 		t.Errorf("backlog = %v, want 0", b)
 	}
 }
+
+// A connection whose every request the door answers is not idle: net/http,
+// still waiting for the first request's header, must not close it at
+// that header's deadline (found with health checks every few ms under a
+// standing queue: one in a few thousand connections reset).
+func TestDoorAnswersKeepTheConnectionOpen(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A queue that stands throughout: its clock stops an hour on, so
+	// every request has waited an hour and its interval never ends.
+	a := newAdmission(16, time.Second, time.Second)
+	later := time.Now().Add(time.Hour)
+	a.queue = newSojournShedder(time.Millisecond, 20*time.Millisecond, func() time.Time { return later })
+	a.queue.standing, a.queue.start = true, later
+	a.queue.isStand.Store(true)
+	a.health = func() []byte { return []byte(`{"status":"ok"}`) }
+	l := newListener(ln, 0, nil, a, t.Logf)
+	hs := &http.Server{
+		Handler:           a.wrap(http.NotFoundHandler()),
+		ConnContext:       withConn,
+		ConnState:         connState,
+		ReadHeaderTimeout: 200 * time.Millisecond,
+		ReadTimeout:       300 * time.Millisecond,
+	}
+	go hs.Serve(l)
+	defer hs.Close()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	end := time.Now().Add(time.Second)
+	for i := 0; time.Now().Before(end); i++ {
+		req, want := "GET /healthz HTTP/1.1\r\nHost: passd\r\n\r\n", 200
+		if i%2 == 1 {
+			req, want = sweepPost, 429
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d, %v after the first: %v", i, time.Since(end.Add(-time.Second)).Round(time.Millisecond), err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("request %d = %d, want %d", i, resp.StatusCode, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
