@@ -64,8 +64,11 @@ type frontConn struct {
 	ahead  bool  // the sweeper admitted the request at the socket's front
 	// sweeping: the sweeper is answering, for the count of its refusals
 	sweeping bool
-	sw       *sweeper
-	swID     uint64
+	// rdl is the read deadline last set, in Unix ns (0: none), so that
+	// the door renews it only when it draws near.
+	rdl  atomic.Int64
+	sw   *sweeper
+	swID uint64
 }
 
 // frontBuf is the door's read buffer: a verification request is under
@@ -228,7 +231,7 @@ func (c *frontConn) fill(idle bool) error {
 		// Once a request, not once a read: a client sending a byte at a
 		// time gets no more time than net/http would give it.
 		c.begun = time.Now()
-		c.Conn.SetReadDeadline(c.begun.Add(doorHeaderTimeout))
+		c.SetReadDeadline(c.begun.Add(doorHeaderTimeout))
 	}
 	n, err := c.Conn.Read(c.buf[c.w:])
 	c.w += n
@@ -404,6 +407,26 @@ func (c *frontConn) notAhead() {
 	}
 }
 
+// SetReadDeadline sets the read deadline, and keeps it for turnAway.
+func (c *frontConn) SetReadDeadline(t time.Time) error {
+	c.rdl.Store(unixNano(t))
+	return c.Conn.SetReadDeadline(t)
+}
+
+// SetDeadline sets both deadlines, keeping the read one for turnAway.
+func (c *frontConn) SetDeadline(t time.Time) error {
+	c.rdl.Store(unixNano(t))
+	return c.Conn.SetDeadline(t)
+}
+
+// unixNano is t in Unix ns, 0 for no deadline.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
 // Close closes the connection; the sweeper no longer reads it.
 func (c *frontConn) Close() error {
 	c.mu.Lock()
@@ -452,11 +475,15 @@ func (c *frontConn) writeConn(b []byte) error {
 func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 	answered := false
 	defer func() {
-		if answered {
-			// net/http, waiting for a request the door answered, still
-			// has the deadline of the one before, or of the first
-			// request's header: the connection is idle again.
-			c.Conn.SetReadDeadline(time.Now().Add(doorIdleTimeout))
+		// net/http, waiting for a request the door answered, still has
+		// the deadline of the one before, or of the first request's
+		// header: the connection is idle again. Renewed once it is within
+		// half the idle timeout, not at every answer: setting a deadline
+		// costs a timer's update.
+		if d := c.rdl.Load(); answered && d != 0 {
+			if now := time.Now(); d < now.Add(doorIdleTimeout/2).UnixNano() {
+				c.SetReadDeadline(now.Add(doorIdleTimeout))
+			}
 		}
 	}()
 	for c.r < c.w {
