@@ -269,14 +269,12 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			}
 			r4 += k
 			p += k
-			// Five runs ending in one of colour cur: a finder pattern's
-			// (finderRatio, in line), or, dark in the centre, a
-			// bullseye's; a run of one pixel is no bullseye's ring (see
-			// evenRuns). Most runs in clutter fail the first tests.
+			// Five runs ending in one of colour cur: a finder pattern's,
+			// or, dark in the centre, a bullseye's; a run of one pixel is
+			// no bullseye's ring (see evenRuns). Most runs in clutter fail
+			// the first tests.
 			if n < 5 {
-			} else if t := r0 + r1 + r2 + r3 + r4; r2 > r1 && r2 > r3 && t >= 12 && t <= 7*40 &&
-				between(14*r0, t, 3*t) && between(14*r1, t, 3*t) && between(14*r3, t, 3*t) && between(14*r4, t, 3*t) &&
-				between(14*r2, 3*t, 9*t) ||
+			} else if r2 > r1 && r2 > r3 && finderRuns(r0, r1, r2, r3, r4) ||
 				cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
 				fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
@@ -342,27 +340,23 @@ func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur b
 	}
 }
 
-// finderRatio reports whether five runs are 1:1:3:1:1, each within half
-// a module (one and a half for the centre), in integers: with m = total/7,
-// |r-m| < m/2 is |14r-2total| < total.
-func finderRatio(r [5]int) bool {
-	if r[2] <= r[1] || r[2] <= r[3] {
-		return false // the cheap test first: most runs in clutter fail it
-	}
-	total := r[0] + r[1] + r[2] + r[3] + r[4]
-	if total < 12 || total > 7*40 {
+// finderRatio reports whether five runs are 1:1:3:1:1 (see finderRuns).
+func finderRatio(r [5]int) bool { return finderRuns(r[0], r[1], r[2], r[3], r[4]) }
+
+// finderRuns reports whether runs r0 to r4 are 1:1:3:1:1, each within
+// half a module (one and a half for the centre), in integers: with
+// m = t/7 for t the total, |r-m| < m/2 is t < 14r < 3t, so that two
+// such runs are less than three times each other wide; the centre's is
+// 3t < 14r < 9t. The cheap test first: most runs in clutter fail it
+// (scanRow makes it before the call). Its five ints, not an array, keep
+// scanRow's runs in registers.
+func finderRuns(r0, r1, r2, r3, r4 int) bool {
+	if r2 <= r1 || r2 <= r3 {
 		return false
 	}
-	d := 14*r[2] - 6*total
-	return oneModule(r[0], total) && oneModule(r[1], total) && oneModule(r[3], total) && oneModule(r[4], total) && d < 3*total && -d < 3*total
-}
-
-// oneModule reports whether a run is one module of a finder pattern
-// total wide, within half a module: |14v - 2total| < total, so that two
-// such runs are less than three times each other wide.
-func oneModule(v, total int) bool {
-	d := 14*v - 2*total
-	return d < total && -d < total
+	t := r0 + r1 + r2 + r3 + r4
+	return t >= 12 && t <= 7*40 && between(14*r0, t, 3*t) && between(14*r1, t, 3*t) &&
+		between(14*r3, t, 3*t) && between(14*r4, t, 3*t) && between(14*r2, 3*t, 9*t)
 }
 
 // rings walks from (x, y0) by (dx, dy) through a run of the centre's
@@ -398,7 +392,7 @@ func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64,
 	limit := int(3 * module)
 	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
 	if up[1] >= 3*up[2] || up[2] >= 3*up[1] {
-		return // one module each, within half of one: see oneModule
+		return // one module each, within half of one: see finderRuns
 	}
 	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
 	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
