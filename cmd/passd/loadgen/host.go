@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -82,28 +83,24 @@ func stealShares(before, after []cpuTimes) []float64 {
 
 // HostTook says what the host took of each CPU during the run, as
 // "cpu0 1.2%, cpu1 0.4%".
-func (r Result) HostTook() string { return formatSteal(r.Steal) }
+func (r Result) HostTook() string {
+	if len(r.Steal) == 0 {
+		return "not known"
+	}
+	parts := make([]string, len(r.Steal))
+	for i, v := range r.Steal {
+		parts[i] = fmt.Sprintf("cpu%d %.1f%%", i, 100*v)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // MostStolen is the largest share of a CPU's time the host took during
 // the run.
 func (r Result) MostStolen() float64 {
-	m := 0.0
-	for _, v := range r.Steal {
-		m = max(m, v)
+	if len(r.Steal) == 0 {
+		return 0
 	}
-	return m
-}
-
-// formatSteal says what the host took of each CPU: "cpu0 1.2%, cpu1 0.4%".
-func formatSteal(s []float64) string {
-	if len(s) == 0 {
-		return "not known"
-	}
-	parts := make([]string, len(s))
-	for i, v := range s {
-		parts[i] = fmt.Sprintf("cpu%d %.1f%%", i, 100*v)
-	}
-	return strings.Join(parts, ", ")
+	return slices.Max(r.Steal)
 }
 
 // PollIdle asks the kernel to keep every idle CPU polling rather than

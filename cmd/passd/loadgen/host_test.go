@@ -18,7 +18,7 @@ func TestParseCPUTimes(t *testing.T) {
 	if len(s) != 2 || math.Abs(s[0]-0.25) > 1e-9 || s[1] != 0 {
 		t.Fatalf("shares %v", s)
 	}
-	if got := formatSteal(s); got != "cpu0 25.0%, cpu1 0.0%" {
+	if got := (Result{Steal: s}).HostTook(); got != "cpu0 25.0%, cpu1 0.0%" {
 		t.Fatalf("formatted %q", got)
 	}
 	if stealShares(before, after[:1]) != nil {

@@ -133,7 +133,7 @@ func suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	report := func(name string, r Result) {
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, "%-10s %v; server cpu %v; health %v (%d failed); host took %s\n",
-				name, r, r.ServerCPU, r.HealthLatency, r.HealthFailed, formatSteal(r.Steal))
+				name, r, r.ServerCPU, r.HealthLatency, r.HealthFailed, r.HostTook())
 		}
 	}
 	run := func(rate float64, conc int, d time.Duration) (Result, error) {
