@@ -19,6 +19,7 @@ PASSD_BENCH_RUNS  ?= 3
 # halt leaves them as they are. On a virtual machine waking a halted CPU
 # costs the waker, and on loopback that is the service, for every answer.
 PASSD_BENCH_IDLE  ?= poll
+bench_idle = idle=""; if [ "$(PASSD_BENCH_IDLE)" = poll ] && [ -w /dev/cpu_dma_latency ]; then idle=--poll-idle; fi;
 PASSD_SERVE_FLAGS ?=
 
 # Debian packages: the C toolchain and the headers GLFW (window), ALSA
@@ -157,7 +158,7 @@ bench-passd: deps
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
 	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; hpid=""; \
-	idle=""; if [ "$(PASSD_BENCH_IDLE)" = poll ] && [ -w /dev/cpu_dma_latency ]; then idle=--poll-idle; fi; \
+	$(bench_idle) \
 	trap '[ -n "$$hpid" ] && kill $$hpid 2>/dev/null; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
 	$(BIN)/passd demo --data "$$d" --holders 32 >/dev/null 2>&1; \
@@ -180,7 +181,7 @@ bench-passd-pg: deps-test
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
 	@set -e; pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d); d="$$t/data"; spid=""; \
-	idle=""; if [ "$(PASSD_BENCH_IDLE)" = poll ] && [ -w /dev/cpu_dma_latency ]; then idle=--poll-idle; fi; \
+	$(bench_idle) \
 	if [ "$$(id -u)" = 0 ]; then chown 65534:65534 "$$t"; as="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as=""; fi; \
 	trap 'set +e; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast -w stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
 	$$as env HOME="$$t" "$$pg/initdb" -D "$$t/pg" -U postgres -A trust -E UTF8 >/dev/null; \
