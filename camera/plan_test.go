@@ -1,7 +1,9 @@
 package camera
 
 import (
+	"bytes"
 	"image"
+	"image/jpeg"
 	"slices"
 	"testing"
 
@@ -104,6 +106,39 @@ func TestPerspectiveReadsTiltedCodes(t *testing.T) {
 	t.Logf("read %d of %d", read, len(frames))
 	if read < 3 {
 		t.Errorf("read %d of %d keystoned codes, want at least 3", read, len(frames))
+	}
+}
+
+// TestStrongPlanEndsWithTheWholeFrame reads the blurred gen frame (seed
+// 1502, the bench's) that only the tilted-code search over the whole
+// frame reads, from its JPEG bytes as the bench has it, and checks that
+// a strong sighting's region holds the code, so that it is the last
+// stage of strongPlan that reads it.
+func TestStrongPlanEndsWithTheWholeFrame(t *testing.T) {
+	skipUnderRace(t)
+	g := genFrames(1502, hardKinds, 6, 1280, 720)[19]
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, g.img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder()
+	if err := LumaJPEG(buf.Bytes(), 1, &d.frame); err != nil {
+		t.Fatal(err)
+	}
+	y, w, h := d.pack(&d.frame), d.frame.Width, d.frame.Height
+	s, ok := d.look(y, w, h)
+	if !ok || !slices.Equal(planFor(w, h, s), strongPlan) {
+		t.Fatalf("%v: sighting %+v (%v), want one that gets strongPlan", g, s, ok)
+	}
+	plan := strongPlan[:len(strongPlan)-1]
+	if last := strongPlan[len(strongPlan)-1]; last != (stage{StepPerspective, inFrame}) {
+		t.Fatalf("strongPlan ends with %v", last)
+	}
+	if text, ok := d.run(plan, y, w, h, s); ok {
+		t.Fatalf("%v: read %.30q before the last stage; pick another frame for this test", g, text)
+	}
+	if text, err := d.Decode(&d.frame); err != nil || text != g.text {
+		t.Errorf("%v: read %.30q (%v), want %.30q", g, text, err, g.text)
 	}
 }
 
