@@ -44,8 +44,35 @@ type admission struct {
 	lastDone atomic.Int64 // Unix ns of the last verification's end
 	sweep    *sweeper
 	// health, when set, is the health check's JSON body, for the front
-	// door to answer it while a queue stands.
-	health func() []byte
+	// door to answer it; healthSwept is when, in Unix ns, the sweeper
+	// last looked for health checks while no queue stood.
+	health      func() []byte
+	healthSwept atomic.Int64
+}
+
+// healthSweepEvery is how often, while no queue stands, a verification
+// first lets the sweeper answer the health checks that wait: the
+// scheduler readies a connection's goroutine only when it has nothing
+// else to run, or when its monitor looks (every 10 ms) and then from its
+// global queue, served once in 61 rounds. A look costs an epoll_wait and
+// a peek at each connection that has had data since.
+const healthSweepEvery = 2 * time.Millisecond
+
+// sweepDue says whether the sweeper should look at the waiting
+// connections before a verification: always while a queue stands, and
+// every healthSweepEvery for the health checks otherwise.
+func (a *admission) sweepDue() bool {
+	if a.sweep == nil || a.queue == nil {
+		return false
+	}
+	if a.queue.isStand.Load() {
+		return true
+	}
+	if a.health == nil {
+		return false
+	}
+	now, last := time.Now().UnixNano(), a.healthSwept.Load()
+	return now-last >= int64(healthSweepEvery) && a.healthSwept.CompareAndSwap(last, now)
 }
 
 // backlog is how long the requests admitted and not yet begun will take.
@@ -118,9 +145,10 @@ func (a *admission) wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		if a.sweep != nil && a.queue != nil && a.queue.isStand.Load() {
-			// Answer the refusals that have come since the last look
-			// before this verification, not after the scheduler's round.
+		if a.sweepDue() {
+			// Answer the refusals and health checks that have come since
+			// the last look before this verification, not after the
+			// scheduler's round.
 			a.sweep.sweep()
 		}
 		h.ServeHTTP(w, r)

@@ -191,7 +191,7 @@ func (c *frontConn) next() error {
 			}
 		}
 		if standing && !answered && !c.judged.Load() {
-			all, err := c.turnAway(c.writeFn)
+			all, err := c.turnAway(c.writeFn, false)
 			if err != nil {
 				return err
 			}
@@ -309,8 +309,9 @@ func (c *frontConn) awaitTake() bool {
 
 // swept is the sweeper's look at the socket, which has had data since the
 // last sweep: while the goroutine waits, the door answers the requests at
-// the front of the socket that the shedder turns away, and takes them
-// off it. It only looks at the rest: the Go poller wakes the goroutine
+// the front of the socket that the shedder turns away, and health
+// checks, and takes them off it; while no queue stands, the health checks
+// only. It only looks at the rest: the Go poller wakes the goroutine
 // for what is left, and does not when nothing is (it asks the socket
 // again before it reports an event). A client whose socket will not
 // take its answer, because it reads none of them, loses the connection
@@ -321,8 +322,12 @@ func (c *frontConn) swept() {
 	}
 	defer c.mu.Unlock()
 	q := c.door.queue
-	if !c.parked || c.r < c.w || c.closed || c.judged.Load() || q == nil || !q.isStand.Load() {
+	if !c.parked || c.r < c.w || c.closed || c.judged.Load() || q == nil {
 		// Only at a request's start: the socket then starts with one.
+		return
+	}
+	healthOnly := !q.isStand.Load()
+	if healthOnly && c.door.health == nil {
 		return
 	}
 	n, err := c.raw.recvRaw(c.fd, c.buf, true)
@@ -331,7 +336,7 @@ func (c *frontConn) swept() {
 	}
 	c.r, c.w = 0, n
 	c.sweeping = true
-	_, err = c.turnAway(c.writeNow)
+	_, err = c.turnAway(c.writeNow, healthOnly)
 	c.sweeping = false
 	if c.judged.Load() {
 		// Admitted, and on the socket until the goroutine reads it.
@@ -384,7 +389,7 @@ func (c *frontConn) takeOnce(write func([]byte) error) bool {
 		if q := c.door.queue; q == nil || !q.isStand.Load() || c.judged.Load() {
 			return true // judged: the sweeper admitted what it starts with
 		}
-		all, err := c.turnAway(write)
+		all, err := c.turnAway(write, false)
 		if err != nil {
 			c.rerr = err
 			return true
@@ -466,13 +471,13 @@ func (c *frontConn) writeConn(b []byte) error {
 }
 
 // turnAway answers the POSTs at the front of the buffer that the shedder
-// turns away, and health checks, and says whether the buffer is now empty
-// (read again) or holds what is to go on: a request admitted, another
-// request, or one not whole. The health check is answered here because
-// while a queue stands its goroutine would wait for the scheduler's
-// round, and the check is there to say, within milliseconds, that the
-// service is alive.
-func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
+// turns away, and health checks (only those when healthOnly), and says
+// whether the buffer is now empty (read again) or holds what is to go
+// on: a request admitted, another request, or one not whole. The health
+// check is answered here because under load its goroutine would wait for
+// the scheduler's round, and the check is there to say, within
+// milliseconds, that the service is alive.
+func (c *frontConn) turnAway(write func([]byte) error, healthOnly bool) (more bool, err error) {
 	answered := false
 	defer func() {
 		// net/http, waiting for a request the door answered, still has
@@ -499,7 +504,7 @@ func (c *frontConn) turnAway(write func([]byte) error) (more bool, err error) {
 			c.begun, answered = time.Time{}, true
 			continue
 		}
-		if !f.post {
+		if !f.post || healthOnly {
 			return false, nil
 		}
 		arrived := c.arrival()

@@ -135,6 +135,58 @@ func TestSweptAnswersTheHealthCheck(t *testing.T) {
 	}
 }
 
+// While no queue stands the sweeper answers the health checks at the
+// front of the socket only: the requests after them are net/http's, and
+// no POST is judged.
+func TestSweptAnswersTheHealthCheckWithoutAQueue(t *testing.T) {
+	a := admitAll()
+	a.queue.standing = false
+	a.queue.isStand.Store(false)
+	get := "GET /healthz HTTP/1.1\r\nHost: passd\r\n\r\n"
+	rest := sweepPost + get
+	sock := &socket{in: []byte(get + get + rest)}
+	c := parkedConn(a, sock)
+	c.swept()
+	if sock.out.Len() != 0 || string(sock.in) != get+get+rest {
+		t.Fatalf("answered %q without a health body to answer with, want nothing", sock.out.String())
+	}
+	a.health = func() []byte { return []byte(`{"status":"ok"}`) }
+	c.swept()
+	if n := strings.Count(sock.out.String(), "HTTP/1.1 200 OK"); n != 2 || strings.Contains(sock.out.String(), " 429 ") {
+		t.Errorf("answers %q, want two health answers and nothing else", sock.out.String())
+	}
+	if string(sock.in) != rest || c.judged.Load() || a.ahead.Load() != 0 || c.r != c.w {
+		t.Errorf("left %q, judged=%v ahead=%d, want %q left and nothing judged", sock.in, c.judged.Load(), a.ahead.Load(), rest)
+	}
+}
+
+// The sweeper looks before every verification while a queue stands, and
+// for the health checks once in healthSweepEvery otherwise.
+func TestSweepDue(t *testing.T) {
+	a := admitAll()
+	if a.sweepDue() {
+		t.Fatal("due without a sweeper")
+	}
+	a.sweep = &sweeper{}
+	for i := range 3 {
+		if !a.sweepDue() {
+			t.Fatalf("look %d: not due while a queue stands", i)
+		}
+	}
+	a.queue.isStand.Store(false)
+	if a.sweepDue() {
+		t.Fatal("due for the health checks, without a health check to answer")
+	}
+	a.health = func() []byte { return nil }
+	if !a.sweepDue() || a.sweepDue() {
+		t.Fatal("want the first look due and the next not")
+	}
+	a.healthSwept.Add(-int64(healthSweepEvery))
+	if !a.sweepDue() {
+		t.Fatal("not due healthSweepEvery after the last look")
+	}
+}
+
 func TestSweptLeavesWhatItAdmits(t *testing.T) {
 	a := admitAll()
 	sock := &socket{in: []byte(sweepPost + sweepPost)}
