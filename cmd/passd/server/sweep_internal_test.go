@@ -428,6 +428,9 @@ func (s *sweepSocket) arrive() bool {
 	}
 	op := s.next()
 	s.shed = op&4 != 0
+	// The queue stops standing now and then: the sweeper then answers
+	// the health checks only, and the goroutine turns nothing away.
+	s.c.door.queue.isStand.Store(op&8 == 0)
 	if op&1 != 0 {
 		s.c.swept()
 	}
@@ -468,9 +471,10 @@ func (s *sweepSocket) Read(p []byte) (int, error) {
 
 // FuzzSweptTakesOnlyWholeRequests checks the front door with the sweeper
 // looking in at any moment the connection's goroutine would wait, and a
-// queue standing: net/http is handed what the client sent, in order,
-// less whole POSTs each answered 429, and nothing else; in particular
-// never the rest of a request begun (a desync: request smuggling).
+// queue standing or not, as the fuzzer says: net/http is handed what the
+// client sent, in order, less whole POSTs each answered 429 and health
+// checks each answered 200, and nothing else; in particular never the
+// rest of a request begun (a desync: request smuggling).
 func FuzzSweptTakesOnlyWholeRequests(f *testing.F) {
 	f.Add([]byte(sweepPost+sweepPost+"GET / HTTP/1.1\r\nHost: x\r\n\r\n"+sweepPost), []byte{7, 1, 200, 3}, []byte{5, 6, 7, 1})
 	f.Add([]byte(sweepPost+"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"+sweepPost+"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), []byte{9, 50, 3}, []byte{5, 7, 1, 3})
