@@ -1,9 +1,7 @@
 package camera
 
 import (
-	"bytes"
 	"image"
-	"image/jpeg"
 	"slices"
 	"testing"
 
@@ -117,12 +115,8 @@ func TestPerspectiveReadsTiltedCodes(t *testing.T) {
 func TestStrongPlanEndsWithTheWholeFrame(t *testing.T) {
 	skipUnderRace(t)
 	g := genFrames(1502, hardKinds, 6, 1280, 720)[19]
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, g.img, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
 	d := NewDecoder()
-	if err := LumaJPEG(buf.Bytes(), 1, &d.frame); err != nil {
+	if err := LumaJPEG(g.asJPEG(), 1, &d.frame); err != nil {
 		t.Fatal(err)
 	}
 	y, w, h := d.pack(&d.frame), d.frame.Width, d.frame.Height

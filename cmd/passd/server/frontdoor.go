@@ -327,9 +327,6 @@ func (c *frontConn) swept() {
 		return
 	}
 	healthOnly := !q.isStand.Load()
-	if healthOnly && c.door.health == nil {
-		return
-	}
 	n, err := c.raw.recvRaw(c.fd, c.buf, true)
 	if err != nil || n == 0 {
 		return // for the goroutine
