@@ -66,6 +66,7 @@ type Decoder struct {
 	next    int      // the liveSteps entry the next live frame tries
 	frame   Frame    // the plane of the last JPEG given to DecodeJPEG
 	region  []byte   // the part of the frame the finder pre-check points at
+	strict  []finder // look's spots while relook scans again
 	spots   []finder // the pre-check's spots of the region's polarity, in its coordinates (see cut)
 	finders finderScan
 

@@ -44,6 +44,7 @@ type finderScan struct {
 	spans     [][2]int // rows the second pass scans
 	bullseyes int
 	bull      [2]finder // the first bullseyes seen
+	loose     bool      // runs are tested edge to edge (see edgeRuns)
 }
 
 // scan returns the finder-like spots of the plane y (w x h).
@@ -53,6 +54,26 @@ func (fs *finderScan) scan(y []byte, w, h int) []finder {
 		return nil
 	}
 	fs.thresholds(y, w, h)
+	fs.rows(y, w, h)
+	return fs.found
+}
+
+// rescan returns the spots of the plane y that scan saw last, found
+// again with the runs tested edge to edge (see edgeRuns) against the
+// thresholds scan made: blur widens a blurred code's dark runs at its
+// light ones' expense, and its finder patterns fail scan's test of each
+// run while the distances from edge to edge hold. Clutter passes that
+// test too, so it is not the gate: only a frame scan found worth
+// decoding is scanned again, to say better where its code is.
+func (fs *finderScan) rescan(y []byte, w, h int) []finder {
+	fs.found, fs.loose = fs.found[:0], true
+	defer func() { fs.loose = false }()
+	fs.rows(y, w, h)
+	return fs.found
+}
+
+// rows scans the rows of the plane y (see scan).
+func (fs *finderScan) rows(y []byte, w, h int) {
 	bw := (w + finderBlock - 1) / finderBlock
 	// Every other scan row first; then the rows between, only within a
 	// code's reach of what those saw. A frame without a code (most of
@@ -76,7 +97,6 @@ func (fs *finderScan) scan(y []byte, w, h int) []finder {
 			}
 		}
 	}
-	return fs.found
 }
 
 // reach is the rows within a code's reach (60 modules) of spot f.
@@ -274,8 +294,8 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			// no bullseye's ring (see evenRuns). Most runs in clutter fail
 			// the first tests.
 			if n < 5 {
-			} else if r2 > r1 && r2 > r3 && finderRuns(r0, r1, r2, r3, r4) ||
-				cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
+			} else if r2 > r1 && r2 > r3 && (!fs.loose && finderRuns(r0, r1, r2, r3, r4) || fs.loose && edgeRuns(r0, r1, r2, r3, r4)) ||
+				!fs.loose && cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
 				fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
 			r0, r1, r2, r3, r4 = r1, r2, r3, r4, 0
@@ -330,10 +350,10 @@ func darkBits(v uint64, t int32) uint64 {
 // cur: a bullseye's rings, or a finder pattern's.
 func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur bool) {
 	cx := x - runs[4] - runs[3] - runs[2]/2
-	if cur && fs.bullseyes < 8 && evenRuns(runs) {
+	if !fs.loose && cur && fs.bullseyes < 8 && evenRuns(runs) {
 		fs.checkBullseye(y, w, h, bw, cx, row, (runs[0]+runs[1]+runs[2]+runs[3]+runs[4])/5)
 	}
-	if finderRatio(runs) {
+	if fs.ratio(runs) {
 		// The centre run's colour is the last run's: they alternate.
 		total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
 		fs.crossCheck(y, w, h, bw, cx, row, float64(total)/7, cur)
@@ -342,6 +362,29 @@ func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur b
 
 // finderRatio reports whether five runs are 1:1:3:1:1 (see finderRuns).
 func finderRatio(r [5]int) bool { return finderRuns(r[0], r[1], r[2], r[3], r[4]) }
+
+// ratio is finderRatio, or edgeRuns on a rescan.
+func (fs *finderScan) ratio(r [5]int) bool {
+	if fs.loose {
+		return edgeRuns(r[0], r[1], r[2], r[3], r[4])
+	}
+	return finderRatio(r)
+}
+
+// edgeRuns reports whether runs r0 to r4 are a finder pattern's measured
+// edge to edge: a dark run and the light one beside it span 2, 4, 4 and
+// 2 modules, each within three quarters of one, however much blur has
+// moved the edges between dark and light, which widens every dark run
+// and narrows every light one by as much. With m = t/7 for t the total,
+// |e - k*m| < 3m/4 is |28e - 4kt| < 3t.
+func edgeRuns(r0, r1, r2, r3, r4 int) bool {
+	t := r0 + r1 + r2 + r3 + r4
+	if t < 12 || t > 7*40 || min(r0, r1, r2, r3, r4) == 0 {
+		return false
+	}
+	return abs(28*(r0+r1)-8*t) < 3*t && abs(28*(r1+r2)-16*t) < 3*t &&
+		abs(28*(r2+r3)-16*t) < 3*t && abs(28*(r3+r4)-8*t) < 3*t
+}
 
 // finderRuns reports whether runs r0 to r4 are 1:1:3:1:1, each within
 // half a module (one and a half for the centre), in integers: with
@@ -391,12 +434,12 @@ func (fs *finderScan) crossCheck(y []byte, w, h, bw, x, row int, module float64,
 	}
 	limit := int(3 * module)
 	up := fs.rings(y, w, h, bw, x, row, 0, -1, centre, limit)
-	if up[1] >= 3*up[2] || up[2] >= 3*up[1] {
+	if !fs.loose && (up[1] >= 3*up[2] || up[2] >= 3*up[1]) {
 		return // one module each, within half of one: see finderRuns
 	}
 	down := fs.rings(y, w, h, bw, x, row, 0, 1, centre, limit)
 	counts := [5]int{up[2], up[1], up[0] + down[0] - 1, down[1], down[2]}
-	if !finderRatio(counts) {
+	if !fs.ratio(counts) {
 		return
 	}
 	vm := float64(counts[0]+counts[1]+counts[2]+counts[3]+counts[4]) / 7

@@ -55,3 +55,34 @@ func TestThresholds(t *testing.T) {
 		}
 	}
 }
+
+// TestEdgeRuns checks the rescan's test of five runs: a finder pattern's
+// runs, however far blur has moved the edges between dark and light,
+// pass it where the pre-check's own test fails them; even stripes and
+// runs of other ratios fail both.
+func TestEdgeRuns(t *testing.T) {
+	for _, m := range []int{3, 6, 12} {
+		for shift := 0; shift < m/2; shift++ {
+			// Dark runs wider by 2*shift, light ones narrower by as much.
+			r := [5]int{m + 2*shift, m - 2*shift, 3*m + 2*shift, m - 2*shift, m + 2*shift}
+			if !edgeRuns(r[0], r[1], r[2], r[3], r[4]) {
+				t.Errorf("module %d, edges moved %d: %v fails edgeRuns", m, shift, r)
+			}
+			if want := 4*shift < m; finderRatio(r) != want {
+				t.Errorf("module %d, edges moved %d: %v finderRatio %v, want %v", m, shift, r, !want, want)
+			}
+		}
+	}
+	for _, r := range [][5]int{
+		{6, 6, 6, 6, 6},       // stripes
+		{6, 6, 40, 6, 6},      // a wide bar
+		{12, 6, 18, 6, 12},    // outer rings twice as wide
+		{6, 6, 18, 6, 0},      // a run missing
+		{2, 2, 3, 2, 2},       // too small to be a pattern
+		{50, 50, 150, 50, 50}, // too large
+	} {
+		if edgeRuns(r[0], r[1], r[2], r[3], r[4]) {
+			t.Errorf("%v passes edgeRuns", r)
+		}
+	}
+}

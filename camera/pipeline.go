@@ -21,7 +21,24 @@ type sighting struct {
 
 // look runs the finder pre-check over the plane y (w x h).
 func (d *Decoder) look(y []byte, w, h int) (sighting, bool) {
-	spots := d.finders.scan(y, w, h)
+	return sight(d.finders.scan(y, w, h), w, h)
+}
+
+// relook scans the plane y again with the runs tested edge to edge (see
+// rescan), after look saw s, and returns where that scan sees the code;
+// false, with look's spots kept, where it sees none.
+func (d *Decoder) relook(y []byte, w, h int) (sighting, bool) {
+	d.strict = append(d.strict[:0], d.finders.found...)
+	if s, ok := sight(d.finders.rescan(y, w, h), w, h); ok {
+		return s, true
+	}
+	d.finders.found = append(d.finders.found[:0], d.strict...)
+	return sighting{}, false
+}
+
+// sight is where spots, a scan's finder-like spots on a w x h plane, say
+// a code is (see densest): false where too few are near each other.
+func sight(spots []finder, w, h int) (sighting, bool) {
 	best, n := densest(spots)
 	if n < minDense {
 		return sighting{}, false
@@ -142,12 +159,59 @@ func (d *Decoder) Decode(f *Frame) (string, error) {
 	}
 	y, w, h := d.pack(f), f.Width, f.Height
 	if s, ok := d.look(y, w, h); ok {
-		if text, ok := d.run(planFor(w, h, s), y, w, h, s); ok {
+		if text, ok := d.decode(y, w, h, s); ok {
 			return text, nil
 		}
 	}
 	return d.aztec(y, w, h)
 }
+
+// decode tries the plan for where the pre-check saw s (see planFor).
+// Where its evidence is weak, or its spots too far apart, relook scans
+// again: a blurred code's finder patterns fail the pre-check's test of
+// each run, and the spots that passed it may be clutter beside the code.
+// Where that scan sees strong evidence, over a region a code fills,
+// relookPlan is tried on its region instead. Where strongPlan fails, the
+// tilted-code search runs once more on the region relook points at.
+func (d *Decoder) decode(y []byte, w, h int, s sighting) (string, bool) {
+	plan := planFor(w, h, s)
+	strong := len(plan) > 0 && &plan[0] == &strongPlan[0]
+	if !strong && w*h > smallImage {
+		if s2, ok := d.relook(y, w, h); ok {
+			if p2 := planFor(w, h, s2); len(p2) > 0 && &p2[0] == &strongPlan[0] && s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
+				return d.run(relookPlan, y, w, h, s2)
+			}
+			d.finders.found = append(d.finders.found[:0], d.strict...)
+		}
+	}
+	if text, ok := d.run(plan, y, w, h, s); ok || !strong {
+		return text, ok
+	}
+	if s2, ok := d.relook(y, w, h); ok {
+		return d.run(latePlan, y, w, h, s2)
+	}
+	return "", false
+}
+
+// relookDense and relookSide are the least evidence (see densest) and
+// region side in pixels that relook's scan must show for relookPlan to
+// be tried: every code relookPlan read on the scenes at seeds 1501, 77
+// and 2024 and the gen frames at 1502 had both, where frames without a
+// code showed either seldom.
+const relookDense, relookSide = 12, 400
+
+// relookPlan is what a frame whose pre-check evidence was weak gets where
+// relook sees strong evidence: one threshold, then the tilted-code
+// searches that read the most of such frames on the same sets (of 30
+// that any stage of strongPlan read, 24; the rest read by the costly
+// whole-frame stages only).
+var relookPlan = []stage{{StepGlobal, inRegion}, {StepStretchPerspective, inRegion}, {StepBlurPerspective, inRegion}}
+
+// latePlan is what a frame gets where strongPlan failed: the tilted-code
+// searches of strongPlan on relook's region, which a blurred code's
+// finder patterns place better, and the blurred search in the other
+// polarity, since relook's spots vote on it again.
+var latePlan = []stage{{StepStretchPerspective, inRegion}, {StepBlurPerspective, inRegion}, {StepBlurPerspective, inFlipped}}
 
 // planFor is the plan for a w x h image where the pre-check saw s.
 func planFor(w, h int, s sighting) []stage {

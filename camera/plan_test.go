@@ -2,6 +2,7 @@ package camera
 
 import (
 	"image"
+	"math/rand"
 	"slices"
 	"testing"
 
@@ -148,5 +149,41 @@ func TestNoBullseyeOnChequers(t *testing.T) {
 				t.Errorf("%d bullseyes seen", fs.bullseyes)
 			}
 		})
+	}
+}
+
+// TestRelookPlacesTheBlurredCode reads a blurred hard scene (seed 1501,
+// the bench's, hard frame 13) whose finder patterns the pre-check's test
+// of each run misses: its spots are weak evidence, and no stage of the
+// plan they get reads it. relook's scan, edge to edge, sees strong
+// evidence over a region a code fills, and relookPlan reads it there.
+func TestRelookPlacesTheBlurredCode(t *testing.T) {
+	skipUnderRace(t)
+	r := rand.New(rand.NewSource(1501))
+	for i := range 60 {
+		sceneOne(r, tierEasy, i)
+	}
+	var f sceneFrame
+	for i := range 14 {
+		f = sceneOne(r, tierHard, i)
+	}
+	d := NewDecoder()
+	if err := LumaJPEG(f.jpeg, 1, &d.frame); err != nil {
+		t.Fatal(err)
+	}
+	y, w, h := d.pack(&d.frame), d.frame.Width, d.frame.Height
+	s, ok := d.look(y, w, h)
+	if !ok || slices.Equal(planFor(w, h, s), strongPlan) {
+		t.Fatalf("sighting %+v (%v), want weak evidence", s, ok)
+	}
+	if text, ok := d.run(planFor(w, h, s), y, w, h, s); ok {
+		t.Fatalf("read %.30q on look's sighting; pick another frame for this test", text)
+	}
+	s2, ok := d.relook(y, w, h)
+	if !ok || s2.dense < relookDense || min(s2.region.Dx(), s2.region.Dy()) < relookSide {
+		t.Fatalf("relook saw %+v (%v), want strong evidence", s2, ok)
+	}
+	if text, err := d.Decode(&d.frame); err != nil || text != f.text {
+		t.Errorf("read %.30q (%v), want %.30q", text, err, f.text)
 	}
 }
