@@ -176,10 +176,10 @@ func (d *Decoder) Decode(f *Frame) (string, error) {
 // tilted-code search runs once more on the region relook points at.
 func (d *Decoder) decode(y []byte, w, h int, s sighting) (string, bool) {
 	plan := planFor(w, h, s)
-	strong := len(plan) > 0 && &plan[0] == &strongPlan[0]
+	strong := isStrong(plan)
 	if !strong && w*h > smallImage {
 		if s2, ok := d.relook(y, w, h); ok {
-			if p2 := planFor(w, h, s2); len(p2) > 0 && &p2[0] == &strongPlan[0] && s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
+			if isStrong(planFor(w, h, s2)) && s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
 				return d.run(relookPlan, y, w, h, s2)
 			}
 			d.finders.found = append(d.finders.found[:0], d.strict...)
@@ -194,6 +194,9 @@ func (d *Decoder) decode(y []byte, w, h int, s sighting) (string, bool) {
 	return "", false
 }
 
+// isStrong reports whether plan is strongPlan.
+func isStrong(plan []stage) bool { return len(plan) > 0 && &plan[0] == &strongPlan[0] }
+
 // relookDense and relookSide are the least evidence (see densest) and
 // region side in pixels that relook's scan must show for relookPlan to
 // be tried. On the scenes at seeds 1501, 77, 2024 and 7 and the gen
@@ -207,6 +210,10 @@ const relookDense, relookSide = 12, 400
 // searches that read nearly all of such frames that any stage read.
 var relookPlan = []stage{{StepGlobal, inRegion}, {StepStretchPerspective, inRegion}, {StepBlurPerspective, inRegion}}
 
+// latePlan is what a frame gets where strongPlan failed: its tilted-code
+// searches again, on relook's region, which a blurred code's finder
+// patterns place better, and the blurred one in the other polarity,
+// since relook's spots vote on that again.
 var latePlan = []stage{{StepStretchPerspective, inRegion}, {StepBlurPerspective, inRegion}, {StepBlurPerspective, inFlipped}}
 
 // planFor is the plan for a w x h image where the pre-check saw s.
