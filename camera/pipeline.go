@@ -25,15 +25,11 @@ func (d *Decoder) look(y []byte, w, h int) (sighting, bool) {
 }
 
 // relook scans the plane y again with the runs tested edge to edge (see
-// rescan), after look saw s, and returns where that scan sees the code;
-// false, with look's spots kept, where it sees none.
+// rescan), after look, and returns where that scan sees the code; look's
+// spots are kept in d.strict.
 func (d *Decoder) relook(y []byte, w, h int) (sighting, bool) {
 	d.strict = append(d.strict[:0], d.finders.found...)
-	if s, ok := sight(d.finders.rescan(y, w, h), w, h); ok {
-		return s, true
-	}
-	d.finders.found = append(d.finders.found[:0], d.strict...)
-	return sighting{}, false
+	return sight(d.finders.rescan(y, w, h), w, h)
 }
 
 // sight is where spots, a scan's finder-like spots on a w x h plane, say
@@ -178,12 +174,11 @@ func (d *Decoder) decode(y []byte, w, h int, s sighting) (string, bool) {
 	plan := planFor(w, h, s)
 	strong := isStrong(plan)
 	if !strong && w*h > smallImage {
-		if s2, ok := d.relook(y, w, h); ok {
-			if isStrong(planFor(w, h, s2)) && s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
-				return d.run(relookPlan, y, w, h, s2)
-			}
-			d.finders.found = append(d.finders.found[:0], d.strict...)
+		if s2, ok := d.relook(y, w, h); ok && isStrong(planFor(w, h, s2)) &&
+			s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
+			return d.run(relookPlan, y, w, h, s2)
 		}
+		d.finders.found = append(d.finders.found[:0], d.strict...) // plan cuts look's spots
 	}
 	if text, ok := d.run(plan, y, w, h, s); ok || !strong {
 		return text, ok
