@@ -27,7 +27,12 @@ type command struct {
 // commands is filled by the init functions of the cmd_*.go files.
 var commands = map[string]command{}
 
-func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		keepStacks()
+	}
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
