@@ -19,8 +19,8 @@ import (
 // under a quarter of it. Under overload, with hundreds of connections
 // each verified now and then, nearly every verification first grew its
 // stack back. In bench-passd's 3x run that cost a 429 about a quarter of
-// its service CPU: goodput 0.70 of saturated against 0.79 without the
-// shrinking (the mean of seven runs each way). A goroutine's stack then
+// its service CPU: goodput 0.72 of saturated against 0.79 without the
+// shrinking (the means of six and eight runs). A goroutine's stack then
 // stays at the most it used, which the connection limits bound.
 //
 // The runtime reads this setting only at start, and //go:debug does not
