@@ -196,8 +196,12 @@ func clientAuth(caFile, tokenFile string) (*tls.Config, string, error) {
 func printSuite(w io.Writer, s loadgen.SuiteResult) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 	sat, half, over := s.Saturation, s.Half, s.Overload
+	satGoodput, _, _ := s.Saturated()
 	fmt.Fprintf(w, "saturated:   %.0f verifications/s, p99 %s (%d connections back to back, %d 429s)\n",
-		sat.Goodput, ms(sat.OKLatency.P99), s.Concurrency, sat.Rejected)
+		satGoodput, ms(sat.OKLatency.P99), s.Concurrency, sat.Rejected)
+	if after := s.After; after.Goodput > 0 {
+		fmt.Fprintf(w, "             the mean of %.0f/s before the 3x run and %.0f/s after it\n", sat.Goodput, after.Goodput)
+	}
 	if sat.ServerCPU > 0 {
 		fmt.Fprintf(w, "             service CPU %.0f%% of a core, %.1f µs a verification\n",
 			100*sat.ServerCPU.Seconds()/sat.Elapsed.Seconds(), float64(s.VerifyCost())/1e3)
@@ -212,20 +216,20 @@ func printSuite(w io.Writer, s loadgen.SuiteResult) {
 	if c := s.RejectCost(); c > 0 {
 		fmt.Fprintf(w, "             a 429 costs %.1f µs of service CPU; service CPU %.0f%% of a core\n",
 			float64(c)/1e3, 100*over.ServerCPU.Seconds()/over.Elapsed.Seconds())
+		perOver, perSat := s.PerCPU(over)
 		fmt.Fprintf(w, "             per second of service CPU: %.0f verifications at 3x, %.0f saturated = %.2f\n",
-			float64(over.OK)/over.ServerCPU.Seconds(), float64(sat.OK)/sat.ServerCPU.Seconds(), s.CPUGoodputRatio())
+			perOver, perSat, s.CPUGoodputRatio())
 	}
 	if s.SlowStats.Clients > 0 {
 		fmt.Fprintf(w, "slow:        %d slow clients (%d dials): saturated goodput %.0f/s, %+.1f%%",
 			s.SlowStats.Clients, s.SlowStats.Dials, s.WithSlow.Goodput, 100*s.SlowChange())
-		if ws := s.WithSlow; ws.ServerCPU > 0 && sat.ServerCPU > 0 && sat.OK > 0 {
-			perCPU := (float64(ws.OK) / ws.ServerCPU.Seconds()) / (float64(sat.OK) / sat.ServerCPU.Seconds())
-			fmt.Fprintf(w, "; per second of service CPU %+.1f%%", 100*(perCPU-1))
+		if perSlow, perSat := s.PerCPU(s.WithSlow); perSat > 0 {
+			fmt.Fprintf(w, "; per second of service CPU %+.1f%%", 100*(perSlow/perSat-1))
 		}
 		fmt.Fprintln(w)
 	}
 	health, failed := s.Saturation.HealthLatency, s.Saturation.HealthFailed
-	for _, r := range []loadgen.Result{half, over, s.WithSlow} {
+	for _, r := range []loadgen.Result{half, over, s.After, s.WithSlow} {
 		health.P99, health.Max = max(health.P99, r.HealthLatency.P99), max(health.Max, r.HealthLatency.Max)
 		failed += r.HealthFailed
 	}
@@ -297,7 +301,7 @@ func printMedians(w io.Writer, all []loadgen.SuiteResult) {
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	fmt.Fprintf(w, "medians of %d runs (lowest to highest):\n", len(all))
-	fig("saturated", "/s", "%.0f", func(s loadgen.SuiteResult) float64 { return s.Saturation.Goodput })
+	fig("saturated", "/s", "%.0f", func(s loadgen.SuiteResult) float64 { g, _, _ := s.Saturated(); return g })
 	fig("CPU a verification", " µs", "%.1f", func(s loadgen.SuiteResult) float64 { return float64(s.VerifyCost()) / 1e3 })
 	fig("half rate p99", " ms", "%.2f", func(s loadgen.SuiteResult) float64 { return ms(s.Half.OKLatency.P99) })
 	fig("3x goodput / saturated", "", "%.2f", loadgen.SuiteResult.GoodputRatio)

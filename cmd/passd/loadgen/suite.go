@@ -42,6 +42,7 @@ type SuiteResult struct {
 	Saturation  Result // closed loop
 	Half        Result // open loop at half the saturation throughput
 	Overload    Result // open loop at three times the saturation throughput
+	After       Result // closed loop again, right after the overload run
 	WithSlow    Result // closed loop again, beside SlowStats.Clients slow clients
 	SlowStats   SlowStats
 	// PeakRSS is the service's peak resident memory in bytes (VmHWM),
@@ -49,34 +50,59 @@ type SuiteResult struct {
 	PeakRSS int64
 }
 
+// Saturated is the saturation the other runs are weighed against: the
+// mean goodput of the saturation runs before and after the overload run,
+// and their 200 answers and service CPU summed, so that a machine that
+// speeds up or slows down during the suite skews the ratios less. A
+// suite without the run after has the one before alone.
+func (s SuiteResult) Saturated() (goodput float64, ok int, serverCPU time.Duration) {
+	b, a := s.Saturation, s.After
+	if a.Goodput <= 0 {
+		return b.Goodput, b.OK, b.ServerCPU
+	}
+	return (b.Goodput + a.Goodput) / 2, b.OK + a.OK, b.ServerCPU + a.ServerCPU
+}
+
 // GoodputRatio is the overload run's goodput over the saturation
-// throughput: how much of its capacity the service keeps delivering when
-// offered three times too much.
+// throughput (see Saturated): how much of its capacity the service keeps
+// delivering when offered three times too much.
 func (s SuiteResult) GoodputRatio() float64 {
-	if s.Saturation.Goodput == 0 {
+	sat, _, _ := s.Saturated()
+	if sat == 0 {
 		return 0
 	}
-	return s.Overload.Goodput / s.Saturation.Goodput
+	return s.Overload.Goodput / sat
 }
 
 // SlowChange is the change of saturated goodput the slow clients caused
 // (-0.05: 5% less).
 func (s SuiteResult) SlowChange() float64 {
-	if s.Saturation.Goodput == 0 || s.SlowStats.Clients == 0 {
+	sat, _, _ := s.Saturated()
+	if sat == 0 || s.SlowStats.Clients == 0 {
 		return 0
 	}
-	return s.WithSlow.Goodput/s.Saturation.Goodput - 1
+	return s.WithSlow.Goodput/sat - 1
 }
 
-// VerifyCost is the service's CPU time per verification at saturation,
-// everything included (network, HTTP, JSON, signatures); 0 without
-// ServerPID.
+// VerifyCost is the service's CPU time per verification at saturation
+// (see Saturated), everything included (network, HTTP, JSON,
+// signatures); 0 without ServerPID.
 func (s SuiteResult) VerifyCost() time.Duration {
-	r := s.Saturation
-	if r.ServerCPU == 0 || r.OK == 0 {
+	_, ok, cpu := s.Saturated()
+	if cpu == 0 || ok == 0 {
 		return 0
 	}
-	return r.ServerCPU / time.Duration(r.OK)
+	return cpu / time.Duration(ok)
+}
+
+// PerCPU is r's 200 answers per second of the service's CPU, and the
+// saturation's (see Saturated); 0 without ServerPID.
+func (s SuiteResult) PerCPU(r Result) (run, saturated float64) {
+	_, ok, cpu := s.Saturated()
+	if r.ServerCPU <= 0 || cpu <= 0 {
+		return 0, 0
+	}
+	return float64(r.OK) / r.ServerCPU.Seconds(), float64(ok) / cpu.Seconds()
 }
 
 // RejectCost is the service's CPU time per 429 in the overload run: what
@@ -92,8 +118,8 @@ func (s SuiteResult) RejectCost() time.Duration {
 }
 
 // Suite measures the saturation throughput, then latency at half of it,
-// then behaviour when offered three times it, then saturation again
-// beside slow clients.
+// then behaviour when offered three times it, then saturation again, and
+// then beside slow clients.
 func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 	s, err := suite(ctx, cfg)
 	s.PeakRSS = PeakRSS(cfg.ServerPID)
@@ -104,11 +130,11 @@ func Suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 // share of the ratio the service itself keeps, whatever CPU the machine
 // gave it in each run; 0 without ServerPID.
 func (s SuiteResult) CPUGoodputRatio() float64 {
-	sat, over := s.Saturation, s.Overload
-	if sat.ServerCPU == 0 || over.ServerCPU == 0 || sat.OK == 0 {
+	over, sat := s.PerCPU(s.Overload)
+	if sat == 0 {
 		return 0
 	}
-	return (float64(over.OK) / over.ServerCPU.Seconds()) / (float64(sat.OK) / sat.ServerCPU.Seconds())
+	return over / sat
 }
 
 func suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
@@ -157,6 +183,10 @@ func suite(ctx context.Context, cfg SuiteConfig) (SuiteResult, error) {
 		return s, err
 	}
 	report("3x", s.Overload)
+	if s.After, err = run(0, cfg.Concurrency, cfg.Saturation); err != nil {
+		return s, err
+	}
+	report("saturation", s.After)
 	if cfg.Slow <= 0 {
 		return s, nil
 	}
