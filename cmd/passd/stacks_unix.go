@@ -13,8 +13,9 @@ import (
 // runtime told not to shrink goroutine stacks (GODEBUG
 // gcshrinkstackoff=1), unless GODEBUG already sets that either way.
 //
-// A verification needs a deep stack (JSON, CBOR, Ed25519); a
-// connection's goroutine waits for its next request with a shallow one,
+// A verification needs a few times the smallest stack (JSON, CBOR,
+// Ed25519: about 5 KiB, against 2); a connection's goroutine waits for
+// its next request with a shallow one,
 // and each garbage collection halves the stack of a goroutine that uses
 // under a quarter of it. Under overload, with hundreds of connections
 // each verified now and then, nearly every verification first grew its
