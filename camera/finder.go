@@ -292,7 +292,7 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			// Five runs ending in one of colour cur: a finder pattern's,
 			// or, dark in the centre, a bullseye's; a run of one pixel is
 			// no bullseye's ring (see evenRuns). Most runs in clutter fail
-			// the first tests. The runs' test is finderLike spelled out:
+			// the first tests. The runs' test is ratio spelled out:
 			// one call, not two, in the scan's inner loop.
 			if n < 5 {
 			} else if r2 > r1 && r2 > r3 && (!fs.loose && finderRuns(r0, r1, r2, r3, r4) || fs.loose && edgeRuns(r0, r1, r2, r3, r4)) ||
@@ -364,17 +364,14 @@ func (fs *finderScan) runsEnd(y []byte, w, h, bw, row, x int, runs [5]int, cur b
 // finderRatio reports whether five runs are 1:1:3:1:1 (see finderRuns).
 func finderRatio(r [5]int) bool { return finderRuns(r[0], r[1], r[2], r[3], r[4]) }
 
-// finderLike is the scan's test of five runs: finderRuns, or edgeRuns
-// on a rescan.
-func (fs *finderScan) finderLike(r0, r1, r2, r3, r4 int) bool {
+// ratio is the scan's test of five runs: finderRuns, or edgeRuns on a
+// rescan.
+func (fs *finderScan) ratio(r [5]int) bool {
 	if fs.loose {
-		return edgeRuns(r0, r1, r2, r3, r4)
+		return edgeRuns(r[0], r[1], r[2], r[3], r[4])
 	}
-	return finderRuns(r0, r1, r2, r3, r4)
+	return finderRuns(r[0], r[1], r[2], r[3], r[4])
 }
-
-// ratio is finderLike of five runs.
-func (fs *finderScan) ratio(r [5]int) bool { return fs.finderLike(r[0], r[1], r[2], r[3], r[4]) }
 
 // edgeRuns reports whether runs r0 to r4 are a finder pattern's measured
 // edge to edge: a dark run and the light one beside it span 2, 4, 4 and

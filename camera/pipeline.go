@@ -174,8 +174,7 @@ func (d *Decoder) decode(y []byte, w, h int, s sighting) (string, bool) {
 	plan := planFor(w, h, s)
 	strong := isStrong(plan)
 	if !strong && w*h > smallImage {
-		if s2, ok := d.relook(y, w, h); ok && isStrong(planFor(w, h, s2)) &&
-			s2.dense >= relookDense && min(s2.region.Dx(), s2.region.Dy()) >= relookSide {
+		if s2, ok := d.relook(y, w, h); ok && s2.worthRelookPlan(w, h) {
 			return d.run(relookPlan, y, w, h, s2)
 		}
 		d.finders.found = append(d.finders.found[:0], d.strict...) // plan cuts look's spots
@@ -199,6 +198,12 @@ func isStrong(plan []stage) bool { return len(plan) > 0 && &plan[0] == &strongPl
 // stage of strongPlan read on the rescan's region; 24 of those that the
 // first four stages read had both, and 7 of 300 frames without a code.
 const relookDense, relookSide = 12, 400
+
+// worthRelookPlan reports whether relook's sighting s, on a w x h plane,
+// is the evidence relookPlan is tried on.
+func (s sighting) worthRelookPlan(w, h int) bool {
+	return isStrong(planFor(w, h, s)) && s.dense >= relookDense && min(s.region.Dx(), s.region.Dy()) >= relookSide
+}
 
 // relookPlan is what a frame whose pre-check evidence was weak gets where
 // relook sees strong evidence: one threshold, then the two tilted-code

@@ -180,7 +180,7 @@ func TestRelookPlacesTheBlurredCode(t *testing.T) {
 		t.Fatalf("read %.30q on look's sighting; pick another frame for this test", text)
 	}
 	s2, ok := d.relook(y, w, h)
-	if !ok || s2.dense < relookDense || min(s2.region.Dx(), s2.region.Dy()) < relookSide {
+	if !ok || !s2.worthRelookPlan(w, h) {
 		t.Fatalf("relook saw %+v (%v), want strong evidence", s2, ok)
 	}
 	if text, err := d.Decode(&d.frame); err != nil || text != f.text {

@@ -5,14 +5,12 @@ package main
 // curl. Each got in before kiosk credentials; each must now fail.
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,13 +20,7 @@ import (
 )
 
 func TestAttacksAgainstBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs passd serve")
-	}
-	bin := filepath.Join(t.TempDir(), "passd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPassd(t)
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	data := filepath.Join(t.TempDir(), "data")
@@ -51,24 +43,7 @@ func TestAttacksAgainstBinary(t *testing.T) {
 	// The retired allow-list is no defence and no hole.
 	os.WriteFile(filepath.Join(data, "kiosks.txt"), []byte("cafe-42 door-1\n"), 0o600)
 
-	srv := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0")
-	stderr, _ := srv.StderrPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	url := ""
-	sc := bufio.NewScanner(stderr)
-	re := regexp.MustCompile(`msg=serving addr=(\S+)`)
-	for url == "" && sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			url = "http://" + m[1]
-		}
-	}
-	if url == "" {
-		t.Fatal("passd serve did not say where it listens")
-	}
-	go io.Copy(io.Discard, stderr)
+	_, url, _ := startServe(t, bin, nil, "--data", data)
 
 	post := func(path, token, body string) (int, string) {
 		t.Helper()

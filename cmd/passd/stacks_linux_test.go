@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,13 +32,7 @@ func TestGodebugHas(t *testing.T) {
 // TestServeKeepsStacks: the serving process, the one that answers, runs
 // with stack shrinking off, and an operator's own GODEBUG setting wins.
 func TestServeKeepsStacks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs passd serve")
-	}
-	bin := filepath.Join(t.TempDir(), "passd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPassd(t)
 	data := filepath.Join(t.TempDir(), "data")
 	if out, err := exec.Command(bin, "init", "--data", data).CombinedOutput(); err != nil {
 		t.Fatalf("passd init: %v\n%s", err, out)
@@ -50,19 +42,9 @@ func TestServeKeepsStacks(t *testing.T) {
 		{"http2client=0", "http2client=0,gcshrinkstackoff=1"},
 		{"gcshrinkstackoff=0", "gcshrinkstackoff=0"},
 	} {
-		srv := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0")
-		srv.Env = append(os.Environ(), "GODEBUG="+c.given)
-		stderr, _ := srv.StderrPipe()
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() && !strings.Contains(sc.Text(), "msg=serving") {
-		}
-		go io.Copy(io.Discard, stderr)
-		env, err := os.ReadFile("/proc/" + strconv.Itoa(srv.Process.Pid) + "/environ")
-		srv.Process.Signal(os.Interrupt)
-		srv.Wait()
+		p, _, stop := startServe(t, bin, []string{"GODEBUG=" + c.given}, "--data", data)
+		env, err := os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/environ")
+		stop()
 		if err != nil {
 			t.Fatal(err)
 		}
