@@ -16,14 +16,15 @@ import (
 
 // decodeFile reads the code in one image file; readable is false when the
 // file could not be read or is not a PNG or JPEG image. A JPEG takes the
-// webcam's path (its luminance only, see camera.DecodeJPEG).
-func decodeFile(name string) (text string, readable bool, err error) {
+// webcam's path (its luminance only, see camera.DecodeJPEG). d is reused
+// from file to file, as the kiosk reuses its own from frame to frame.
+func decodeFile(d *camera.Decoder, name string) (text string, readable bool, err error) {
 	if ext := strings.ToLower(filepath.Ext(name)); ext == ".jpg" || ext == ".jpeg" {
 		buf, err := os.ReadFile(name)
 		if err != nil {
 			return "", false, err
 		}
-		text, err := camera.DecodeJPEG(buf)
+		text, err := d.DecodeJPEG(buf)
 		if err == nil || errors.Is(err, camera.ErrNoCode) {
 			return text, true, err
 		}
@@ -33,7 +34,7 @@ func decodeFile(name string) (text string, readable bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
-	text, err = camera.DecodeImage(img)
+	text, err = d.DecodeImage(img)
 	return text, true, err
 }
 
@@ -58,9 +59,10 @@ func runDecode(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	status := exitOK
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	d := camera.NewDecoder()
 	for _, name := range args {
 		line := decodeLine{File: name}
-		text, readable, err := decodeFile(name)
+		text, readable, err := decodeFile(d, name)
 		switch {
 		case !readable:
 			line.Error = err.Error()

@@ -85,13 +85,17 @@ type frameResult struct {
 	took time.Duration
 }
 
+// decodeOurs decodes frames in turn with one Decoder, as `passdesk decode`
+// does a list of files and the kiosk its frames (zxing-cpp's ZXingReader
+// too reads every file in one process).
 func decodeOurs(frames []sceneFrame) []frameResult {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	d := NewDecoder()
 	out := make([]frameResult, len(frames))
 	for i, f := range frames {
 		c0 := threadCPU()
-		text, _ := DecodeJPEG(f.jpeg)
+		text, _ := d.DecodeJPEG(f.jpeg)
 		out[i] = frameResult{text, threadCPU() - c0}
 	}
 	return out

@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"bytes"
 	"testing"
 )
 
@@ -138,4 +139,41 @@ func TestDecodeLiveROI(t *testing.T) {
 
 func readByLastResort(d *Decoder) bool {
 	return d.Hits[StepAztec] > 0
+}
+
+// TestDecoderReusedReadsAsFresh decodes frames of every kind, as JPEG,
+// with one Decoder in turn (what `passdesk decode` does with a list of
+// files) and checks that each gives what a new Decoder gives it: nothing
+// one frame leaves in the buffers changes what the next one reads.
+func TestDecoderReusedReadsAsFresh(t *testing.T) {
+	skipUnderRace(t)
+	kinds := append([]string{kindEasy, kindNone}, hardKinds...)
+	d := NewDecoder()
+	for _, g := range genFrames(rateSeed+1, kinds, 2, 1280, 720) {
+		buf := g.asJPEG()
+		want, wantErr := DecodeJPEG(buf)
+		got, err := d.DecodeJPEG(buf)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("%v: reused decoder read %.30q (%v), a new one %.30q (%v)", g, got, err, want, wantErr)
+		}
+	}
+}
+
+// TestDecodeImageLeavesTheImageAlone decodes a grey image, whose pixels
+// the frame reads in place, then a JPEG with the same Decoder: the JPEG's
+// luminance must not be written over the image's pixels.
+func TestDecodeImageLeavesTheImageAlone(t *testing.T) {
+	frames := genFrames(rateSeed, []string{kindEasy}, 2, 640, 480)
+	img := frames[0].img
+	before := append([]byte(nil), img.Pix...)
+	d := NewDecoder()
+	if text, err := d.DecodeImage(img); err != nil || text != frames[0].text {
+		t.Fatalf("grey image: %.30q, %v", text, err)
+	}
+	if text, err := d.DecodeJPEG(frames[1].asJPEG()); err != nil || text != frames[1].text {
+		t.Fatalf("JPEG after it: %.30q, %v", text, err)
+	}
+	if !bytes.Equal(img.Pix, before) {
+		t.Error("decoding a JPEG wrote into the grey image decoded before it")
+	}
 }

@@ -9,6 +9,13 @@ import (
 // every decoding step is tried, an Aztec code last (EU health certificates
 // may come as one). ErrNoCode when there is none to read.
 func DecodeImage(img image.Image) (string, error) {
+	return NewDecoder().DecodeImage(img)
+}
+
+// DecodeImage is DecodeImage reusing d's working buffers. The frame is
+// its own, not d's: for a grey or YCbCr image it is img's pixels, which a
+// later DecodeJPEG must not write into.
+func (d *Decoder) DecodeImage(img image.Image) (string, error) {
 	if img == nil {
 		return "", errors.New("no image")
 	}
@@ -18,7 +25,7 @@ func DecodeImage(img image.Image) (string, error) {
 	}
 	var f Frame
 	FrameFromImage(img, &f)
-	return NewDecoder().Decode(&f)
+	return d.Decode(&f)
 }
 
 // DecodeJPEG reads the QR code in the JPEG image buf with the full effort
