@@ -57,7 +57,10 @@ func (s Step) String() string {
 type Decoder struct {
 	reader  gozxing.Reader
 	qr      *qrcode.QRCodeReader
+	plain   map[gozxing.DecodeHintType]interface{} // the candidates' guard only (see bounded)
 	harder  map[gozxing.DecodeHintType]interface{}
+	centres int    // the finder candidates of gozxing's current look (see bounded)
+	peak    int    // the most candidates any look gathered; for tests
 	plane   []byte // the frame packed to Stride == Width, when it was not
 	work    []byte // filtered copies
 	work2   []byte
@@ -79,11 +82,52 @@ type Decoder struct {
 // NewDecoder returns a Decoder with no history.
 func NewDecoder() *Decoder {
 	qr := qrcode.NewQRCodeReader().(*qrcode.QRCodeReader)
-	return &Decoder{
-		reader: qr,
-		qr:     qr,
-		harder: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true},
+	d := &Decoder{reader: qr, qr: qr}
+	guard := gozxing.ResultPointCallback(d.centre)
+	d.plain = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: guard}
+	d.harder = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true, gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: guard}
+	return d
+}
+
+// maxCentres is the most finder-pattern candidates (and alignment
+// patterns) gozxing may gather in one look at an image. Its finder keeps
+// every candidate and then weighs every three of them, so its time grows
+// with the cube of their count: a picture tiled with finder patterns
+// held one decode of a 1280x720 frame for over a minute. A code shows
+// three finder patterns, and the busiest of the generated frames (scenes
+// and gen, four seeds, every tier, Decode and DecodeLive) showed 21
+// candidates in one look; past maxCentres the look ends as if it had
+// found nothing, after a few milliseconds at most.
+const maxCentres = 128
+
+// tooManyCentres is what centre panics with to end gozxing's look.
+type tooManyCentres struct{}
+
+// centre is gozxing's callback for each new candidate it finds.
+func (d *Decoder) centre(gozxing.ResultPoint) {
+	d.centres++
+	d.peak = max(d.peak, d.centres)
+	if d.centres > maxCentres {
+		panic(tooManyCentres{})
 	}
+}
+
+// bounded runs look, which asks gozxing's finder (with d.plain or
+// d.harder as hints, or d.centre as its callback), with the count of
+// candidates at zero, and reports false where the count passed
+// maxCentres and ended it; any other panic goes on.
+func (d *Decoder) bounded(look func()) (ok bool) {
+	d.centres = 0
+	defer func() {
+		if r := recover(); r != nil {
+			if _, guard := r.(tooManyCentres); !guard {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	look()
+	return true
 }
 
 // TryStep runs a single step on f; for measuring what each step is worth.

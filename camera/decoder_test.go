@@ -2,7 +2,9 @@ package camera
 
 import (
 	"bytes"
+	"errors"
 	"testing"
+	"time"
 )
 
 // framesPerKind is how many generated frames of each kind the rate test
@@ -176,4 +178,83 @@ func TestDecodeImageLeavesTheImageAlone(t *testing.T) {
 	if !bytes.Equal(img.Pix, before) {
 		t.Error("decoding a JPEG wrote into the grey image decoded before it")
 	}
+}
+
+// finderTiles is a w x h plane tiled with finder patterns of the given
+// module size, gap pixels apart: a picture anyone can show the camera.
+func finderTiles(w, h, module, gap int) []byte {
+	y := bytes.Repeat([]byte{255}, w*h)
+	cell := 7*module + gap
+	for oy := 0; oy+7*module <= h; oy += cell {
+		for ox := 0; ox+7*module <= w; ox += cell {
+			for py := 0; py < 7*module; py++ {
+				for px := 0; px < 7*module; px++ {
+					mx, my := px/module, py/module
+					if mx == 0 || mx == 6 || my == 0 || my == 6 || mx >= 2 && mx <= 4 && my >= 2 && my <= 4 {
+						y[(oy+py)*w+ox+px] = 0
+					}
+				}
+			}
+		}
+	}
+	return y
+}
+
+// TestDecodeBoundsAFrameTiledWithFinderPatterns shows the decoder a
+// 1280x720 frame tiled with 3,600 finder patterns. gozxing's finder
+// weighs every three of its candidates, and such a frame held one Decode
+// for 101 s (module 2, gap 2) and another for 6.5 s (module 3, gap 6):
+// the live scanner and `passdesk decode` stalled for as long. Each of
+// gozxing's looks must now end once it passes maxCentres candidates,
+// and the frame is decided (no code) at once.
+func TestDecodeBoundsAFrameTiledWithFinderPatterns(t *testing.T) {
+	for _, c := range []struct{ module, gap int }{{2, 2}, {3, 6}, {2, 20}} {
+		fr := Frame{Width: 1280, Height: 720, Stride: 1280, Y: finderTiles(1280, 720, c.module, c.gap)}
+		d := NewDecoder()
+		done := make(chan error, 1)
+		go func() {
+			_, err := d.Decode(&fr)
+			for range 3 {
+				d.DecodeLive(&fr)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNoCode) {
+				t.Errorf("module %d gap %d: %v, want ErrNoCode", c.module, c.gap, err)
+			}
+			if d.peak > maxCentres+1 {
+				t.Errorf("module %d gap %d: a look gathered %d candidates, past the bound of %d", c.module, c.gap, d.peak, maxCentres)
+			}
+			if d.peak <= maxCentres {
+				t.Errorf("module %d gap %d: no look reached the bound (%d candidates): the frame no longer tests it", c.module, c.gap, d.peak)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("module %d gap %d: Decode still running after 60 s", c.module, c.gap)
+		}
+	}
+}
+
+// TestBoundedPassesOtherPanicsOn checks that the guard ends only its own
+// panic: any other is a bug to see.
+func TestBoundedPassesOtherPanicsOn(t *testing.T) {
+	d := NewDecoder()
+	if d.bounded(func() { d.centre(nil) }) != true {
+		t.Error("one candidate ended the look")
+	}
+	if d.bounded(func() {
+		for range maxCentres + 1 {
+			d.centre(nil)
+		}
+		t.Error("the look went on past maxCentres")
+	}) {
+		t.Error("bounded reported a look the guard ended as whole")
+	}
+	defer func() {
+		if r := recover(); r != "other" {
+			t.Errorf("recovered %v, want the other panic", r)
+		}
+	}()
+	d.bounded(func() { panic("other") })
 }

@@ -58,6 +58,7 @@ func FuzzDecodePlane(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{0, 255, 0, 0, 0, 255, 0}, 600), 70)
 	f.Add(chequers(67, 45, 3).Pix, 67)
 	f.Add(make([]byte, 33*40), 33)
+	f.Add(finderTiles(320, 240, 2, 2), 320) // many candidates for gozxing (see maxCentres)
 	f.Fuzz(func(t *testing.T, data []byte, w int) {
 		if w <= 0 || w > 2048 || len(data) < w {
 			return

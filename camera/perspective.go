@@ -49,8 +49,10 @@ func (d *Decoder) readPerspective(y []byte, w, h int) *gozxing.Result {
 	if err != nil {
 		return nil
 	}
-	ff := detector.NewFinderPatternFinder(bits, nil)
-	ff.Find(nil) // the candidates are what is wanted; its own pick is one of the triples
+	ff := detector.NewFinderPatternFinder(bits, d.centre)
+	if !d.bounded(func() { ff.Find(nil) }) { // the candidates are what is wanted; its own pick is one of the triples
+		return nil
+	}
 	for _, t := range finderTriples(d.withSpots(bits, ff.GetPossibleCenters()), perspectiveTriples) {
 		bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(t[0], t[1], t[2])
 		if res := d.readTilted(bits, tl.(*detector.FinderPattern), tr.(*detector.FinderPattern), bl.(*detector.FinderPattern)); res != nil {

@@ -231,8 +231,18 @@ func (d *Decoder) read(y []byte, w, h int, hints map[gozxing.DecodeHintType]inte
 	if err != nil {
 		return nil
 	}
-	res, err := d.reader.Decode(bmp, hints)
-	if err != nil {
+	return d.decodeBitmap(bmp, hints)
+}
+
+// decodeBitmap runs the QR reader on bmp with hints (nil: none), its
+// finder's candidates bounded (see bounded); nil where it read nothing.
+func (d *Decoder) decodeBitmap(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) *gozxing.Result {
+	if hints == nil {
+		hints = d.plain
+	}
+	var res *gozxing.Result
+	var err error
+	if !d.bounded(func() { res, err = d.reader.Decode(bmp, hints) }) || err != nil {
 		return nil
 	}
 	return res
@@ -249,11 +259,7 @@ func (d *Decoder) readGlobal(y []byte, w, h int) *gozxing.Result {
 	if err != nil {
 		return nil
 	}
-	res, err := d.reader.Decode(bmp, nil)
-	if err != nil {
-		return nil
-	}
-	return res
+	return d.decodeBitmap(bmp, nil)
 }
 
 // crop copies rect r of the plane y (w wide) into dst, rows back to back.
