@@ -6,10 +6,10 @@ import (
 	"image"
 )
 
-// maxJPEGPixels bounds the pictures a JPEG header may ask for: a webcam
-// frame or a photo of a pass is far below it, and a damaged or hostile
-// header must not make the kiosk allocate gigabytes.
-const maxJPEGPixels = 8192 * 8192
+// maxPixels bounds the pictures a JPEG or PNG header may ask for: a
+// webcam frame or a photo of a pass is far below it, and a damaged or
+// hostile header must not make the kiosk allocate gigabytes.
+const maxPixels = 8192 * 8192
 
 // errNotJPEG is the error for bytes that do not start like a JPEG.
 var errNotJPEG = errors.New("not a JPEG image (no start-of-image marker)")
@@ -46,10 +46,11 @@ func PreviewJPEG(buf []byte, maxW int) (*image.RGBA, error) {
 // and `passdesk doctor`: "libjpeg-turbo" or "image/jpeg".
 func JPEGDecoder() string { return jpegBackend }
 
-// checkJPEGSize refuses pictures with no pixels or too many.
-func checkJPEGSize(w, h int) error {
-	if w <= 0 || h <= 0 || w > maxJPEGPixels/h {
-		return fmt.Errorf("JPEG image of %dx%d is not a picture this kiosk reads", w, h)
+// checkPictureSize refuses pictures with no pixels or too many; format
+// names the file's kind (JPEG, PNG).
+func checkPictureSize(format string, w, h int) error {
+	if w <= 0 || h <= 0 || w > maxPixels/h {
+		return fmt.Errorf("%s image of %dx%d is not a picture this kiosk reads", format, w, h)
 	}
 	return nil
 }

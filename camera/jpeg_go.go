@@ -48,7 +48,7 @@ func decodeJPEG(buf []byte) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JPEG header: %w", err)
 	}
-	if err := checkJPEGSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkPictureSize("JPEG", cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
 	img, err := jpeg.Decode(bytes.NewReader(withHuffmanTables(buf)))

@@ -63,7 +63,7 @@ func (t *turbo) header(buf []byte) (w, h int, err error) {
 		return 0, 0, t.err("JPEG header")
 	}
 	w, h = int(cw), int(ch)
-	return w, h, checkJPEGSize(w, h)
+	return w, h, checkPictureSize("JPEG", w, h)
 }
 
 // decode writes buf into dst as w x h pixels of format pf (w and h being

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg" // replay folders hold PNG and JPEG images
 	_ "image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -130,6 +131,18 @@ func ReadImage(name string) (image.Image, error) {
 		return nil, err
 	}
 	defer fh.Close()
+	// The header first: image.Decode allocates the whole picture from it
+	// before it reads a pixel.
+	cfg, format, err := image.DecodeConfig(fh)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PNG or JPEG image: %w", name, err)
+	}
+	if err := checkPictureSize(strings.ToUpper(format), cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	img, _, err := image.Decode(fh)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a PNG or JPEG image: %w", name, err)
