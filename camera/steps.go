@@ -234,8 +234,9 @@ func (d *Decoder) read(y []byte, w, h int, hints map[gozxing.DecodeHintType]inte
 	return d.decodeBitmap(bmp, hints)
 }
 
-// decodeBitmap runs the QR reader on bmp with hints (nil: none), its
-// finder's candidates bounded (see bounded); nil where it read nothing.
+// decodeBitmap runs the QR reader on bmp with hints (nil: d.plain, the
+// guard alone), its finder's candidates bounded (see bounded); nil where
+// it read nothing.
 func (d *Decoder) decodeBitmap(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) *gozxing.Result {
 	if hints == nil {
 		hints = d.plain

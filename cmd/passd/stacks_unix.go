@@ -9,9 +9,10 @@ import (
 	"syscall"
 )
 
-// keepStacks runs passd serve again in its own process with the Go
-// runtime told not to shrink goroutine stacks (GODEBUG
-// gcshrinkstackoff=1), unless GODEBUG already sets that either way.
+// keepStacks runs passd serve again in place (the same process, its
+// image replaced) with the Go runtime told not to shrink goroutine
+// stacks (GODEBUG gcshrinkstackoff=1), unless GODEBUG already sets that
+// either way.
 //
 // A verification needs a few times the smallest stack (JSON, CBOR,
 // Ed25519: about 5 KiB, against 2); a connection's goroutine waits for
@@ -27,8 +28,8 @@ import (
 // The runtime reads this setting only at start, and //go:debug does not
 // take it; on failure passd serves as it is, and says so.
 func keepStacks() {
-	cur, set := os.LookupEnv("GODEBUG")
-	if set && godebugHas(cur, "gcshrinkstackoff") {
+	cur := os.Getenv("GODEBUG")
+	if godebugHas(cur, "gcshrinkstackoff") {
 		return
 	}
 	exe, err := os.Executable()
