@@ -826,3 +826,36 @@ func TestPINPopUpGrowsWithItsMessage(t *testing.T) {
 		})
 	}
 }
+
+// A key pressed by accident at the desk, long before a visitor's scan,
+// must not become the first character of that scan: the pass would be
+// refused as malformed. A wedge scanner types a code in well under a
+// second, so what was typed before a pause is dropped.
+func TestStrayKeyBeforeAScanIsDropped(t *testing.T) {
+	r := newRig(t, English, nil)
+	test.TypeOnCanvas(r.win.Canvas(), "x")
+	r.clock.Add(wedgePause + time.Second)
+	if res := r.wedge(r.holderQR("홍*동")); res.Entry.Outcome != app.Admit {
+		t.Fatalf("a scan after a stray key: %q (%s), want admit", res.Entry.Outcome, res.Verdict.Reason)
+	}
+}
+
+// A key held down, or a scanner that never sends Enter, must not grow
+// the kiosk's memory without bound; the text, when Enter comes, is
+// refused as too long.
+func TestEndlessTypingIsBounded(t *testing.T) {
+	r := newRig(t, English, nil)
+	c := r.win.Canvas()
+	long := strings.Repeat("PD1:ABCDEFGH", 1<<10)
+	for i := 0; i < 16; i++ {
+		test.TypeOnCanvas(c, long)
+	}
+	if n := r.k.scan.typed.Len(); n > maxWedge {
+		t.Fatalf("%d bytes held of typing without Enter, more than %d", n, maxWedge)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r.runUntil("a verdict", func() bool { return len(r.results) > 0 })
+	if res := r.results[0]; res.Verdict.Reason != pass.Malformed {
+		t.Fatalf("an endless text: %q, want malformed", res.Verdict.Reason)
+	}
+}

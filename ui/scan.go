@@ -54,8 +54,21 @@ type scanScreen struct {
 	managerB *widget.Button
 	message  *widget.Label // a short confirmation ("recorded")
 
-	typed strings.Builder // keyboard-wedge characters since the last Enter
+	typed     strings.Builder // keyboard-wedge characters since the last Enter
+	lastTyped time.Time       // when the last of them came
 }
+
+// wedgePause is the longest gap between two characters of one scan: a
+// keyboard-wedge scanner types a whole code in well under a second, so
+// what was typed before a longer pause (a key pressed by accident at the
+// desk) is not the start of the code that follows.
+const wedgePause = 2 * time.Second
+
+// maxWedge is the most bytes of typing held until Enter: more than the
+// longest text any pass scheme accepts (pass.MaxTextLen, and 4296 for an
+// EU certificate), so a text cut here is still refused as too long, and a
+// key held down grows nothing without bound.
+const maxWedge = 16 << 10
 
 // build returns the screen's body (banner and preview, which a verdict
 // covers) and its bottom bar (status and buttons, which stay in reach of
@@ -116,7 +129,16 @@ func (s *scanScreen) build() (body, bar fyne.CanvasObject) {
 // listenKeys routes typed characters to the keyboard-wedge reader: USB QR
 // scanners type the code and press Enter.
 func (s *scanScreen) listenKeys(c fyne.Canvas) {
-	c.SetOnTypedRune(func(r rune) { s.typed.WriteRune(r) })
+	c.SetOnTypedRune(func(r rune) {
+		now := s.now()
+		if s.typed.Len() > 0 && now.Sub(s.lastTyped) > wedgePause {
+			s.typed.Reset()
+		}
+		s.lastTyped = now
+		if s.typed.Len() < maxWedge {
+			s.typed.WriteRune(r)
+		}
+	})
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch e.Name {
 		case fyne.KeyReturn, fyne.KeyEnter:
