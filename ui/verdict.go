@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -93,7 +94,7 @@ func describe(c *catalog, l string, r app.Result) verdictText {
 		parts = append(parts, r.Entry.Time.Format("15:04:05"))
 	}
 	if r.Took > 0 {
-		parts = append(parts, fmt.Sprintf("%.2f s", r.Took.Seconds()))
+		parts = append(parts, tookText(r.Took))
 	}
 	v.Footer = strings.Join(parts, " · ")
 	return v
@@ -338,4 +339,14 @@ func wrapText(s string, size, width float32) []string {
 		}
 	}
 	return lines
+}
+
+// tookText is how long a scan took, as the verdict's footer says it: in
+// milliseconds under a second (a check on the kiosk alone takes a few,
+// which "0.00 s" hid), else in seconds.
+func tookText(d time.Duration) string {
+	if ms := d.Round(time.Millisecond); ms < time.Second {
+		return fmt.Sprintf("%d ms", max(1, ms.Milliseconds()))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
 }

@@ -98,3 +98,14 @@ func TestUnreadableIsNotCheckedOffline(t *testing.T) {
 		t.Errorf("footer %q, want it to say nothing was checked", v.Footer)
 	}
 }
+
+func TestTookText(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{300 * time.Microsecond, "1 ms"}, {4 * time.Millisecond, "4 ms"}, {999 * time.Millisecond, "999 ms"}, {1250 * time.Millisecond, "1.25 s"}} {
+		if got := tookText(tc.d); got != tc.want {
+			t.Errorf("tookText(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
