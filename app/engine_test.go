@@ -560,3 +560,42 @@ func TestSchemeDuplicate(t *testing.T) {
 		t.Errorf("HC1 reached the service %d times", n)
 	}
 }
+
+// A kiosk nobody scans at must still notice the service falling, and
+// say so, without a visitor's scan waiting out the deadline to find it;
+// and notice it coming back.
+func TestIdleKioskNoticesTheOutage(t *testing.T) {
+	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.Timing.IdleCheck = 30 * time.Millisecond })
+	r.e.Start(context.Background())
+	eventually(t, "first list sync", func() bool { return r.svc.Calls("list") >= 2 })
+	eventually(t, "an idle health check", func() bool { return r.svc.Calls("health") >= 1 })
+	if !r.e.Status().Online {
+		t.Fatalf("status %+v while the service is up", r.e.Status())
+	}
+	r.svc.SetDown(&app.Unavailable{Cause: "dial tcp: connection refused"})
+	eventually(t, "the outage, with no scan", func() bool { return !r.e.Status().Online })
+	if st := r.e.Status(); st.OutageCause != "dial tcp: connection refused" {
+		t.Errorf("outage cause %q", st.OutageCause)
+	}
+	if n := r.svc.Calls("verify"); n != 0 {
+		t.Errorf("%d verifications, want none", n)
+	}
+	r.svc.SetDown(nil)
+	eventually(t, "recovery", func() bool { return r.e.Status().Online })
+}
+
+// While the service answers other calls, no health check is added.
+func TestBusyKioskSendsNoIdleChecks(t *testing.T) {
+	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.Timing.IdleCheck = 200 * time.Millisecond })
+	r.e.Start(context.Background())
+	for range 40 {
+		r.e.Scan(context.Background(), r.holder(t, false).Present(epoch))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := r.svc.Calls("verify"); n != 40 {
+		t.Fatalf("%d verifications reached the service, want 40", n)
+	}
+	if n := r.svc.Calls("health"); n != 0 {
+		t.Errorf("%d health checks while scans reached the service every 10 ms", n)
+	}
+}

@@ -87,6 +87,7 @@ func (e *Engine) probe(ctx context.Context, wait time.Duration) bool {
 			return false
 		}
 		if err == nil {
+			e.answered()
 			e.br.recover()
 			e.nudge()
 			return true
@@ -107,12 +108,14 @@ func (e *Engine) call(f func() error) error {
 	}
 	err := f()
 	if err == nil {
+		e.answered()
 		e.br.success()
 		return nil
 	}
 	if u, ok := unavailable(err); ok {
 		e.br.failure(u)
 	} else {
+		e.answered()
 		e.br.success() // the service answered, if unhelpfully
 		if errors.Is(err, ErrUnauthorized) {
 			e.notice(NoticeCredentialRejected, err.Error())
@@ -122,3 +125,52 @@ func (e *Engine) call(f func() error) error {
 }
 
 var errBreakerOpen = &Unavailable{Cause: "outage"}
+
+// answered notes that the service answered a call, for idleLoop.
+func (e *Engine) answered() { e.heard.Store(int64(time.Since(e.born))) }
+
+// silence is how long the service has not answered.
+func (e *Engine) silence() time.Duration {
+	return time.Since(e.born) - time.Duration(e.heard.Load())
+}
+
+// idleLoop asks for the service's health whenever it has not answered
+// for IdleCheck while the breaker is closed. Without it, a kiosk that no
+// visitor uses goes on saying "service online" for minutes after the
+// service fell (until the next list sync finds out), and the first
+// visitors after that wait out the deadline to learn it. A failed check
+// counts as any failed call does (FailuresToTrip), the next coming after
+// ProbeEvery; once the breaker opens, probeLoop takes over.
+func (e *Engine) idleLoop(ctx context.Context) {
+	if e.d.Service == nil {
+		return
+	}
+	for {
+		cur, _, ch := e.br.state()
+		if cur != nil {
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		if wait := e.t.IdleCheck - e.silence(); wait > 0 {
+			// Spread a fleet's checks, started together, over time.
+			if !sleep(ctx, jitter(wait, 0.1)) {
+				return
+			}
+			continue
+		}
+		e.call(func() error {
+			pctx, cancel := context.WithTimeout(ctx, e.t.ProbeTimeout)
+			defer cancel()
+			return e.d.Service.Health(pctx)
+		})
+		// Answered, the next check is due IdleCheck on; failed, at
+		// once. Either way not before ProbeEvery.
+		if !sleep(ctx, e.t.ProbeEvery) {
+			return
+		}
+	}
+}

@@ -14,6 +14,7 @@ type Timing struct {
 	ProbeMax       time.Duration `toml:"probe_max"`        // (10s)
 	ProbeTimeout   time.Duration `toml:"probe_timeout"`    // (2s)
 	SyncEvery      time.Duration `toml:"sync_every"`       // signed list refresh (5m)
+	IdleCheck      time.Duration `toml:"idle_check"`       // health check after this long without an answer from the service (15s)
 	UploadBatch    int           `toml:"upload_batch"`     // entries per upload (100)
 	UploadRate     float64       `toml:"upload_rate"`      // upload batches per second at most (2)
 	UploadTimeout  time.Duration `toml:"upload_timeout"`   // (10s)
@@ -39,6 +40,7 @@ var defaultTiming = Timing{
 	ProbeMax:       10 * time.Second,
 	ProbeTimeout:   2 * time.Second,
 	SyncEvery:      5 * time.Minute,
+	IdleCheck:      15 * time.Second,
 	UploadBatch:    100,
 	UploadRate:     2,
 	UploadTimeout:  10 * time.Second,
@@ -70,6 +72,7 @@ func (t Timing) over(base Timing) Timing {
 	d(&t.ProbeMax, base.ProbeMax)
 	d(&t.ProbeTimeout, base.ProbeTimeout)
 	d(&t.SyncEvery, base.SyncEvery)
+	d(&t.IdleCheck, base.IdleCheck)
 	d(&t.UploadTimeout, base.UploadTimeout)
 	d(&t.UploadIdle, base.UploadIdle)
 	d(&t.BackoffMin, base.BackoffMin)
@@ -104,6 +107,7 @@ func (t Timing) Validate() error {
 		{"probe_max", t.ProbeMax, 100 * time.Millisecond, time.Hour},
 		{"probe_timeout", t.ProbeTimeout, 100 * time.Millisecond, time.Minute},
 		{"sync_every", t.SyncEvery, 10 * time.Second, 24 * time.Hour},
+		{"idle_check", t.IdleCheck, time.Second, time.Hour},
 		{"upload_timeout", t.UploadTimeout, time.Second, 5 * time.Minute},
 		{"upload_idle", t.UploadIdle, time.Second, time.Hour},
 		{"backoff_min", t.BackoffMin, 100 * time.Millisecond, 10 * time.Minute},
