@@ -137,6 +137,9 @@ type outageJSON struct {
 	Start string `json:"start"`
 	End   string `json:"end,omitempty"`
 	Cause string `json:"cause"`
+	// KioskStopped: the kiosk stopped during the outage, and end is the
+	// last entry recorded in it (see app.Outage.Stopped).
+	KioskStopped bool `json:"kiosk_stopped,omitempty"`
 }
 
 func ledgerSummary(data, dayFlag string, stdout, stderr io.Writer) int {
@@ -164,7 +167,7 @@ func ledgerSummary(data, dayFlag string, stdout, stderr io.Writer) int {
 		out.ByMethod[string(k)] = v
 	}
 	for _, o := range s.Outages {
-		oj := outageJSON{ID: o.ID, Start: o.Start.Format(time.RFC3339), Cause: o.Cause}
+		oj := outageJSON{ID: o.ID, Start: o.Start.Format(time.RFC3339), Cause: o.Cause, KioskStopped: o.Stopped}
 		if !o.End.IsZero() {
 			oj.End = o.End.Format(time.RFC3339)
 		}

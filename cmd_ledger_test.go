@@ -163,3 +163,37 @@ func TestLedgerCommand(t *testing.T) {
 		}
 	})
 }
+
+func TestLedgerSummarySaysAnOutageEndedWithTheKiosk(t *testing.T) {
+	dir := t.TempDir()
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.Local)
+	fillLedger(t, dir, day)
+	l, err := storage.Open(dir, storage.Options{VenueID: "v1", KioskID: "k1", PINMemoryKiB: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := l.OpenOutage(ctx, day.Add(13*time.Hour), "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := l.EndStoppedOutages(ctx); n != 1 || err != nil {
+		t.Fatalf("EndStoppedOutages = %d, %v", n, err)
+	}
+	l.Close()
+	code, out, errs := runLedgerCmd("", "summary", "--data", dir, "--day", "2026-11-25")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var s struct {
+		Outages []map[string]any `json:"outages"`
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Outages) != 2 {
+		t.Fatalf("summary %s: %v", out, err)
+	}
+	if _, ok := s.Outages[0]["kiosk_stopped"]; ok {
+		t.Errorf("an outage the service ended says kiosk_stopped: %v", s.Outages[0])
+	}
+	if s.Outages[1]["kiosk_stopped"] != true || s.Outages[1]["end"] == nil {
+		t.Errorf("the outage left open: %v, want an end and kiosk_stopped", s.Outages[1])
+	}
+}

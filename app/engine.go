@@ -132,6 +132,12 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		e.trust(t)
 	}
 	e.rebuildDupes(context.Background())
+	// An outage an earlier run left open (it was stopped, or killed,
+	// before the service came back) would read "ongoing" in every review
+	// and report from then on; this run watches for outages of its own.
+	if _, err := d.Ledger.EndStoppedOutages(context.Background()); err != nil {
+		e.notice(NoticeOutageNotRecorded, err.Error())
+	}
 	e.checkClock()
 	if d.Service != nil && (cfg.VenueID == "" || cfg.KioskID == "") {
 		e.notice(NoticeNoVenue, "")

@@ -599,3 +599,20 @@ func TestBusyKioskSendsNoIdleChecks(t *testing.T) {
 		t.Errorf("%d health checks while scans reached the service every 10 ms", n)
 	}
 }
+
+// An outage the last run left open (it was stopped before the service
+// came back) is ended at start, so it does not read "ongoing" for ever.
+func TestStartEndsTheOutageAStoppedRunLeftOpen(t *testing.T) {
+	r := newRig(t, func(_ *app.Config, d *app.Deps) {
+		if _, err := d.Ledger.OpenOutage(context.Background(), epoch.Add(-time.Hour), "connection refused"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	out := r.ledger.Outages()
+	if len(out) != 1 || out[0].End.IsZero() || !out[0].Stopped {
+		t.Fatalf("outages after start %+v, want the old one ended as stopped", out)
+	}
+	if st := r.e.Status(); !st.Online {
+		t.Errorf("status %+v: an earlier run's outage is not this run's", st)
+	}
+}

@@ -88,6 +88,10 @@ type Outage struct {
 	Start time.Time
 	End   time.Time // zero while ongoing
 	Cause string
+	// Stopped: the kiosk stopped before the service came back, and End is
+	// the last thing it recorded during the outage (it may have lasted
+	// longer).
+	Stopped bool
 }
 
 // Ledger is the durable record the engine writes to.
@@ -97,6 +101,10 @@ type Ledger interface {
 	Record(ctx context.Context, e Entry) (Entry, error)
 	OpenOutage(ctx context.Context, start time.Time, cause string) (int64, error)
 	CloseOutage(ctx context.Context, id int64, end time.Time) error
+	// EndStoppedOutages ends the outages an earlier run left open, at the
+	// last entry recorded during each (its start when none), marked
+	// Stopped, and returns how many.
+	EndStoppedOutages(ctx context.Context) (int, error)
 	// PendingUploads returns entries not yet in the central register,
 	// oldest first.
 	PendingUploads(ctx context.Context, limit int) ([]Entry, error)

@@ -275,6 +275,51 @@ func (l *Ledger) CloseOutage(ctx context.Context, id int64, end time.Time) error
 	return nil
 }
 
+// stoppedCause is the cause of the end event EndStoppedOutages writes.
+const stoppedCause = "kiosk stopped"
+
+// EndStoppedOutages ends every outage that an earlier run of the kiosk
+// left open (it stopped, or was killed, before the service came back):
+// at the last entry recorded during it, or at its start when there was
+// none, the end marked as the kiosk's stop (Outage.Stopped), since the
+// outage may have lasted longer. It returns how many it ended.
+func (l *Ledger) EndStoppedOutages(ctx context.Context) (int, error) {
+	n := 0
+	err := l.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.outage_id, max(s.at, coalesce((SELECT max(e.at) FROM entries e WHERE e.outage_id = s.outage_id), s.at))
+			FROM outage_events s WHERE s.kind = 'start'
+			AND NOT EXISTS (SELECT 1 FROM outage_events x WHERE x.outage_id = s.outage_id AND x.kind = 'end')
+			ORDER BY s.outage_id`)
+		if err != nil {
+			return err
+		}
+		var open []outageEvent
+		for rows.Next() {
+			ev := outageEvent{kind: "end", cause: stoppedCause}
+			if err := rows.Scan(&ev.outageID, &ev.at); err != nil {
+				rows.Close()
+				return err
+			}
+			open = append(open, ev)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range open {
+			if err := l.appendEvent(ctx, tx, &open[i]); err != nil {
+				return err
+			}
+		}
+		n = len(open)
+		return nil
+	})
+	if err != nil {
+		return 0, notRecorded("end the outages a stopped kiosk left open", err)
+	}
+	return n, nil
+}
+
 // PendingUploads returns entries not yet in the central register, oldest
 // first, with phone numbers masked.
 func (l *Ledger) PendingUploads(ctx context.Context, limit int) ([]app.Entry, error) {

@@ -293,3 +293,57 @@ func TestUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A kiosk stopped (or killed) during an outage left it open: every review
+// and report would call it ongoing from then on. The next run ends it at
+// the last entry recorded during it, marked as the kiosk's stop.
+func TestOutageLeftOpenByAStoppedKiosk(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(day0.Add(23 * time.Hour))
+	ctx := context.Background()
+	l := mustOpen(t, dir, testOptions(c))
+	closed, _ := l.OpenOutage(ctx, day0.Add(8*time.Hour), "HTTP 503")
+	if err := l.CloseOutage(ctx, closed, day0.Add(8*time.Hour+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	withEntries, _ := l.OpenOutage(ctx, day0.Add(9*time.Hour), "connection refused")
+	for i, at := range []time.Duration{2 * time.Minute, 7 * time.Minute} {
+		e := scan(i+1, day0.Add(9*time.Hour+at), app.Admit, app.Offline)
+		e.OutageID = withEntries
+		mustRecord(t, l, e)
+	}
+	mustRecord(t, l, scan(3, day0.Add(10*time.Hour), app.Admit, app.Online)) // not in the outage
+	bare, _ := l.OpenOutage(ctx, day0.Add(11*time.Hour), "timeout")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l = mustOpen(t, dir, testOptions(c))
+	if n, err := l.EndStoppedOutages(ctx); err != nil || n != 2 {
+		t.Fatalf("EndStoppedOutages = %d, %v; want 2 ended", n, err)
+	}
+	if n, err := l.EndStoppedOutages(ctx); err != nil || n != 0 {
+		t.Fatalf("again: %d, %v; want none", n, err)
+	}
+	s, err := l.Summary(ctx, day0.Add(12*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]app.Outage{
+		closed:      {End: day0.Add(8*time.Hour + time.Minute)},
+		withEntries: {End: day0.Add(9*time.Hour + 7*time.Minute), Stopped: true},
+		bare:        {End: day0.Add(11 * time.Hour), Stopped: true},
+	}
+	if len(s.Outages) != len(want) {
+		t.Fatalf("outages %+v", s.Outages)
+	}
+	for _, o := range s.Outages {
+		w := want[o.ID]
+		if !o.End.Equal(w.End) || o.Stopped != w.Stopped {
+			t.Errorf("outage %d (%s): end %v stopped %v, want %v %v", o.ID, o.Cause, o.End, o.Stopped, w.End, w.Stopped)
+		}
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Errorf("the chain after ending them: %v", err)
+	}
+}

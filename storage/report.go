@@ -198,6 +198,9 @@ func (r *report) outages(list []app.Outage, loc *time.Location) {
 		if !o.End.IsZero() {
 			end = o.End.In(loc).Format("2006-01-02 15:04:05")
 		}
+		if o.Stopped {
+			end += " (키오스크 종료 · kiosk stopped)"
+		}
 		r.row(widths, []string{o.Start.In(loc).Format("2006-01-02 15:04:05"), end, o.Cause}, false)
 	}
 }

@@ -144,7 +144,7 @@ func (l *Ledger) hourCase(start time.Time, col string) (string, []any) {
 // outagesBetween returns the outages overlapping [lo, hi), oldest first;
 // an ongoing one has a zero End.
 func outagesBetween(ctx context.Context, q querier, loc *time.Location, lo, hi int64) ([]app.Outage, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.outage_id, s.at, s.cause, e.at
+	rows, err := q.QueryContext(ctx, `SELECT s.outage_id, s.at, s.cause, e.at, coalesce(e.cause, '')
 		FROM outage_events s LEFT JOIN outage_events e ON e.outage_id = s.outage_id AND e.kind = 'end'
 		WHERE s.kind = 'start' AND s.at < ? AND (e.at IS NULL OR e.at >= ?)
 		ORDER BY s.at, s.outage_id`, hi, lo)
@@ -157,12 +157,14 @@ func outagesBetween(ctx context.Context, q querier, loc *time.Location, lo, hi i
 		var o app.Outage
 		var startAt int64
 		var endAt sql.NullInt64
-		if err := rows.Scan(&o.ID, &startAt, &o.Cause, &endAt); err != nil {
+		var endCause string
+		if err := rows.Scan(&o.ID, &startAt, &o.Cause, &endAt, &endCause); err != nil {
 			return nil, fmt.Errorf("storage: outages: %w", err)
 		}
 		o.Start = time.Unix(0, startAt).In(loc)
 		if endAt.Valid {
 			o.End = time.Unix(0, endAt.Int64).In(loc)
+			o.Stopped = endCause == stoppedCause
 		}
 		out = append(out, o)
 	}

@@ -197,6 +197,19 @@ func keyIndex(d rune) int {
 	return int(d - '1')
 }
 
+// openReview signs the manager in from the scan screen and waits for the
+// day's review.
+func (r *rig) openReview() {
+	r.t.Helper()
+	test.Tap(r.k.scan.managerB)
+	if err := r.enterPIN(managerPIN); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.wait("review"); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
 func (r *rig) holderQR(name string) string {
 	r.t.Helper()
 	h, err := r.world.NewHolder(name, false)
@@ -743,13 +756,7 @@ func TestReviewSpeaksKorean(t *testing.T) {
 	if _, err := r.ledger.OpenOutage(context.Background(), epoch, "connection refused"); err != nil {
 		t.Fatal(err)
 	}
-	test.Tap(r.k.scan.managerB)
-	if err := r.enterPIN(managerPIN); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.wait("review"); err != nil {
-		t.Fatal(err)
-	}
+	r.openReview()
 	rv := r.k.manager.review
 	if got, want := rv.date.Text, "2026년 3월 2일 (월)"; got != want {
 		t.Errorf("day %q, want %q", got, want)
@@ -857,5 +864,22 @@ func TestEndlessTypingIsBounded(t *testing.T) {
 	r.runUntil("a verdict", func() bool { return len(r.results) > 0 })
 	if res := r.results[0]; res.Verdict.Reason != pass.Malformed {
 		t.Fatalf("an endless text: %q, want malformed", res.Verdict.Reason)
+	}
+}
+
+// An outage a stopped kiosk left open says so in the review, in place of
+// an end time that would read as the service's return.
+func TestReviewSaysAnOutageEndedWithTheKiosk(t *testing.T) {
+	r := newRig(t, English, nil)
+	ctx := context.Background()
+	if _, err := r.ledger.OpenOutage(ctx, epoch, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ledger.EndStoppedOutages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.openReview()
+	if got := r.k.manager.review.outages.Text; !strings.Contains(got, "(kiosk stopped)") || strings.Contains(got, "ongoing") {
+		t.Errorf("outages %q, want the end marked as the kiosk's stop", got)
 	}
 }

@@ -242,6 +242,9 @@ func (r *reviewTab) showSummary(s app.DaySummary) {
 		if !o.End.IsZero() {
 			end = o.End.Local().Format("15:04")
 		}
+		if o.Stopped {
+			end += " (" + r.t("review.outage_stopped") + ")"
+		}
 		lines[i] = fmt.Sprintf("%s – %s  %s", o.Start.Local().Format("15:04"), end, causeText(r.cat, r.lang, o.Cause))
 	}
 	r.outages.SetText(strings.Join(lines, "\n"))

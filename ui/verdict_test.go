@@ -16,13 +16,7 @@ import (
 
 func TestManualEntriesHighlighted(t *testing.T) {
 	r := newRig(t, English, nil)
-	test.Tap(r.k.scan.managerB)
-	if err := r.enterPIN(managerPIN); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.wait("review"); err != nil {
-		t.Fatal(err)
-	}
+	r.openReview()
 	rv := r.k.manager.review
 	rv.entries = []app.Entry{
 		{Time: epoch, Outcome: app.Admit, Method: app.Online, Name: "홍*동"},

@@ -63,6 +63,28 @@ func (l *Ledger) OpenOutage(_ context.Context, start time.Time, cause string) (i
 	return id, nil
 }
 
+// EndStoppedOutages ends the open outages at the last entry recorded
+// during each (its start when none), marked Stopped.
+func (l *Ledger) EndStoppedOutages(context.Context) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for i, o := range l.outages {
+		if !o.End.IsZero() {
+			continue
+		}
+		end := o.Start
+		for _, e := range l.entries {
+			if e.OutageID == o.ID && e.Time.After(end) {
+				end = e.Time
+			}
+		}
+		l.outages[i].End, l.outages[i].Stopped = end, true
+		n++
+	}
+	return n, nil
+}
+
 // CloseOutage ends an outage.
 func (l *Ledger) CloseOutage(_ context.Context, id int64, end time.Time) error {
 	l.mu.Lock()
