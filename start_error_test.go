@@ -24,6 +24,7 @@ func TestStartErrorSortsProblems(t *testing.T) {
 		{"disk full", fmt.Errorf("%w: %w", errLedger, sqlite3.Error{Code: sqlite3.ErrFull}), app.StartDiskFull},
 		{"missing key", fmt.Errorf("%w: storage: venue.secret is missing next to the existing ledger", errLedger), app.StartLedger},
 		{"config", &app.StartError{Problem: app.StartConfig, Err: errors.New("toml: line 3")}, app.StartConfig},
+		{"already running", &app.StartError{Problem: app.StartRunning, Err: errors.New("process 42")}, app.StartRunning},
 		{"anything else", errors.New("camera: boom"), app.StartOther},
 	} {
 		t.Run(c.name, func(t *testing.T) {

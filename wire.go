@@ -131,6 +131,7 @@ type kiosk struct {
 	Events <-chan app.Event
 	client *remote.Client
 	cam    *camera.Scanner
+	lock   *os.File // the hold on the data directory (see lockData)
 }
 
 // openKiosk opens storage, the list store, the service client, the
@@ -141,14 +142,18 @@ func openKiosk(ctx context.Context, cfg app.Config) (*kiosk, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	lock, err := lockData(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	events := make(chan app.Event, 64)
-	k := &kiosk{Events: events}
-	var err error
+	k := &kiosk{Events: events, lock: lock}
 	k.Ledger, err = storage.Open(cfg.DataDir, storage.Options{
 		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
 		VenueID:   cfg.VenueID, KioskID: cfg.KioskID,
 	})
 	if err != nil {
+		k.Close()
 		return nil, fmt.Errorf("%w: %w", errLedger, err)
 	}
 	lists, err := listfile.Open(filepath.Join(cfg.DataDir, "lists"))
@@ -216,6 +221,9 @@ func (k *kiosk) Close() error {
 	}
 	if k.Ledger != nil {
 		errs = append(errs, k.Ledger.Close())
+	}
+	if k.lock != nil {
+		errs = append(errs, k.lock.Close()) // lets go of the directory, last
 	}
 	return errors.Join(errs...)
 }

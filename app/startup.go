@@ -10,6 +10,7 @@ const (
 	StartNotWritable StartProblem = "data_not_writable" // the data directory or ledger is read-only
 	StartDiskFull    StartProblem = "disk_full"         // no space to open the ledger
 	StartLedger      StartProblem = "ledger"            // the ledger or its keys cannot be opened
+	StartRunning     StartProblem = "already_running"   // another PassDesk holds the data directory
 	StartOther       StartProblem = "other"
 )
 

@@ -24,6 +24,8 @@ func TestStartErrorInWords(t *testing.T) {
 		{"junk config", ui.English, app.StartConfig, true, "configuration file cannot be read"},
 		{"junk config in Korean", ui.Korean, app.StartConfig, false, "설정 파일을 읽을 수 없습니다"},
 		{"disk full", ui.Korean, app.StartDiskFull, true, "디스크가 가득"},
+		{"already running", ui.English, app.StartRunning, true, "already running"},
+		{"already running in Korean", ui.Korean, app.StartRunning, false, "이미 실행 중"},
 		{"unknown problem", ui.English, "new_problem", false, "Something stopped"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
