@@ -98,6 +98,11 @@ func doctorData(ctx context.Context, r *doctorReport, cfg app.Config) {
 	f.Close()
 	os.Remove(f.Name())
 	r.ok("data", "%s is writable", cfg.DataDir)
+	if pid, ok := dataHolder(cfg.DataDir); ok {
+		r.ok("kiosk", "running on this data directory as process %d", pid)
+	} else {
+		r.ok("kiosk", "none running on this data directory")
+	}
 
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, "ledger.db")); errors.Is(err, os.ErrNotExist) {
 		r.ok("ledger", "none yet: it is made at the first run")

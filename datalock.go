@@ -54,3 +54,35 @@ func lockData(dir string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// unlockData lets go of the hold lockData took, first clearing the
+// process ID, which dataHolder would otherwise still name while this
+// process lives on (the window reopens the kiosk after a settings change).
+func unlockData(f *os.File) error {
+	_ = f.Truncate(0)
+	return f.Close()
+}
+
+// dataHolder returns the process that holds dir for a kiosk, if one is
+// running: the ID the lock file keeps, when that process is alive and
+// is PassDesk. It only reads, so a kiosk starting meanwhile is never in
+// its way (taking the lock, even for a moment, would be).
+func dataHolder(dir string) (pid int, ok bool) {
+	b, err := os.ReadFile(filepath.Join(dir, lockName))
+	if err != nil {
+		return 0, false
+	}
+	pid, err = strconv.Atoi(string(bytes.TrimSpace(b)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
+		return 0, false // gone: the file outlives a killed kiosk
+	}
+	self, err1 := os.Executable()
+	exe, err2 := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err1 != nil || err2 != nil {
+		return pid, true // alive; which program it runs cannot be told
+	}
+	return pid, filepath.Base(exe) == filepath.Base(self)
+}

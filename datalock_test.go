@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -99,9 +100,39 @@ func TestKilledKioskLetsGoOfItsDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+	if pid, ok := dataHolder(dir); ok {
+		t.Errorf("doctor would name process %d, killed, as the kiosk running", pid)
+	}
 	k, err := openKiosk(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("after the kiosk was killed: %v", err)
 	}
 	k.Close()
+}
+
+// doctor says whether a kiosk runs on the data directory, without ever
+// taking the hold (a kiosk starting meanwhile must not find it taken).
+func TestDoctorSaysWhetherAKioskRuns(t *testing.T) {
+	dir := t.TempDir()
+	doctor := func() string {
+		var out, errb bytes.Buffer
+		dispatch([]string{"doctor", "--config", filepath.Join(t.TempDir(), "none.toml"), "--data", dir, "--camera", "none"}, nil, &out, &errb)
+		return out.String()
+	}
+	if got := doctor(); !strings.Contains(got, "kiosk       none running") {
+		t.Errorf("with no kiosk:\n%s", got)
+	}
+	cfg := app.DefaultConfig()
+	cfg.DataDir, cfg.Camera = dir, cameraStdin
+	k, err := openKiosk(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doctor(), "running on this data directory as process "+strconv.Itoa(os.Getpid()); !strings.Contains(got, want) {
+		t.Errorf("beside a kiosk:\n%s\nwant %q", got, want)
+	}
+	k.Close()
+	if got := doctor(); !strings.Contains(got, "none running") {
+		t.Errorf("after the kiosk closed (its file left behind):\n%s", got)
+	}
 }

@@ -223,7 +223,7 @@ func (k *kiosk) Close() error {
 		errs = append(errs, k.Ledger.Close())
 	}
 	if k.lock != nil {
-		errs = append(errs, k.lock.Close()) // lets go of the directory, last
+		errs = append(errs, unlockData(k.lock)) // last
 	}
 	return errors.Join(errs...)
 }
