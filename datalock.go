@@ -35,11 +35,9 @@ func lockData(dir string) (*os.File, error) {
 	switch {
 	case errors.Is(err, unix.EWOULDBLOCK):
 		defer f.Close()
-		b := make([]byte, 32)
-		n, _ := f.ReadAt(b, 0)
-		holder := string(bytes.TrimSpace(b[:n]))
-		if _, err := strconv.Atoi(holder); err != nil {
-			holder = "unknown"
+		holder := "unknown"
+		if pid, ok := holderPID(f.Name()); ok {
+			holder = strconv.Itoa(pid)
 		}
 		return nil, &app.StartError{Problem: app.StartRunning,
 			Err: fmt.Errorf("another PassDesk (process %s) is using the data directory %s", holder, dir)}
@@ -68,12 +66,8 @@ func unlockData(f *os.File) error {
 // is PassDesk. It only reads, so a kiosk starting meanwhile is never in
 // its way (taking the lock, even for a moment, would be).
 func dataHolder(dir string) (pid int, ok bool) {
-	b, err := os.ReadFile(filepath.Join(dir, lockName))
-	if err != nil {
-		return 0, false
-	}
-	pid, err = strconv.Atoi(string(bytes.TrimSpace(b)))
-	if err != nil || pid <= 0 {
+	pid, ok = holderPID(filepath.Join(dir, lockName))
+	if !ok {
 		return 0, false
 	}
 	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
@@ -85,4 +79,15 @@ func dataHolder(dir string) (pid int, ok bool) {
 		return pid, true // alive; which program it runs cannot be told
 	}
 	return pid, filepath.Base(exe) == filepath.Base(self)
+}
+
+// holderPID is the process ID the lock file at path keeps; false when it
+// keeps none (no kiosk has held it, or the last one closed).
+func holderPID(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(b)))
+	return pid, err == nil && pid > 0
 }

@@ -32,6 +32,10 @@ type breaker struct {
 	fails      int
 	retryAfter time.Duration
 	changed    chan struct{} // closed and replaced at each state change
+	// heard is when the service last answered (success or recover), on
+	// the monotonic clock, not now, which tests and a wrong clock move:
+	// the engine's idle check times the service's silence with it.
+	heard time.Time
 }
 
 // outage is one open period of the breaker.
@@ -46,7 +50,7 @@ type outage struct {
 func (o *outage) ID() int64 { return o.id.Load() }
 
 func newBreaker(tripAfter int, now func() time.Time) *breaker {
-	return &breaker{tripAfter: tripAfter, now: now, changed: make(chan struct{}),
+	return &breaker{tripAfter: tripAfter, now: now, changed: make(chan struct{}), heard: time.Now(),
 		onOpen: func(*outage) {}, onClose: func(*outage, time.Time) {}}
 }
 
@@ -83,6 +87,7 @@ func (b *breaker) watch() <-chan struct{} {
 func (b *breaker) success() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.heard = time.Now()
 	if b.cur == nil {
 		b.fails = 0
 	}
@@ -111,6 +116,7 @@ func (b *breaker) failure(u *Unavailable) {
 // recover closes the breaker after a successful probe.
 func (b *breaker) recover() {
 	b.mu.Lock()
+	b.heard = time.Now()
 	o := b.cur
 	if o == nil {
 		b.mu.Unlock()
@@ -121,6 +127,13 @@ func (b *breaker) recover() {
 	b.flip()
 	b.mu.Unlock()
 	b.onClose(o, end)
+}
+
+// silence is how long the service has not answered.
+func (b *breaker) silence() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return time.Since(b.heard)
 }
 
 func (b *breaker) flip() {

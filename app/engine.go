@@ -54,12 +54,7 @@ type Engine struct {
 	set    atomic.Pointer[settings]
 	saveMu sync.Mutex
 
-	br *breaker
-	// born and heard time the service's silence for idleLoop, on the
-	// monotonic clock (not now, which tests and a wrong clock move):
-	// heard is when the service last answered, as time since born.
-	born  time.Time
-	heard atomic.Int64
+	br    *breaker
 	lists lists
 	dup   dupes
 	// prefixes are the pass prefixes the kiosk reads, for RepairTyped.
@@ -119,7 +114,6 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	e.Office = NewOffice(d.People, d.Records, d.Ledger.Purge, d.Now)
 	e.Office.notice = func(n Notice) { e.notice(n.Code, n.Detail) }
-	e.born = time.Now()
 	e.br = newBreaker(e.t.FailuresToTrip, d.Now)
 	e.br.onOpen, e.br.onClose = e.openOutage, e.closeOutage
 	e.dup.m = make(map[dupKey]*dupSlot)

@@ -87,7 +87,6 @@ func (e *Engine) probe(ctx context.Context, wait time.Duration) bool {
 			return false
 		}
 		if err == nil {
-			e.answered()
 			e.br.recover()
 			e.nudge()
 			return true
@@ -108,14 +107,12 @@ func (e *Engine) call(f func() error) error {
 	}
 	err := f()
 	if err == nil {
-		e.answered()
 		e.br.success()
 		return nil
 	}
 	if u, ok := unavailable(err); ok {
 		e.br.failure(u)
 	} else {
-		e.answered()
 		e.br.success() // the service answered, if unhelpfully
 		if errors.Is(err, ErrUnauthorized) {
 			e.notice(NoticeCredentialRejected, err.Error())
@@ -125,14 +122,6 @@ func (e *Engine) call(f func() error) error {
 }
 
 var errBreakerOpen = &Unavailable{Cause: "outage"}
-
-// answered notes that the service answered a call, for idleLoop.
-func (e *Engine) answered() { e.heard.Store(int64(time.Since(e.born))) }
-
-// silence is how long the service has not answered.
-func (e *Engine) silence() time.Duration {
-	return time.Since(e.born) - time.Duration(e.heard.Load())
-}
 
 // idleLoop asks for the service's health whenever it has not answered
 // for IdleCheck while the breaker is closed. Without it, a kiosk that no
@@ -155,7 +144,7 @@ func (e *Engine) idleLoop(ctx context.Context) {
 				return
 			}
 		}
-		if wait := e.t.IdleCheck - e.silence(); wait > 0 {
+		if wait := e.t.IdleCheck - e.br.silence(); wait > 0 {
 			// Spread a fleet's checks, started together, over time.
 			if !sleep(ctx, jitter(wait, 0.1)) {
 				return

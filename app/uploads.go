@@ -150,7 +150,6 @@ func (e *Engine) Drain(ctx context.Context) (int, error) {
 			err = e.d.Service.Health(pctx)
 			cancel()
 			if err == nil {
-				e.answered()
 				e.br.recover()
 				continue
 			}
