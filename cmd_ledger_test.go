@@ -176,7 +176,7 @@ func TestLedgerSummarySaysAnOutageEndedWithTheKiosk(t *testing.T) {
 	if _, err := l.OpenOutage(ctx, day.Add(13*time.Hour), "connection refused"); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := l.EndStoppedOutages(ctx); n != 1 || err != nil {
+	if n, err := l.EndStoppedOutages(ctx, time.Time{}); n != 1 || err != nil {
 		t.Fatalf("EndStoppedOutages = %d, %v", n, err)
 	}
 	l.Close()

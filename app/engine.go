@@ -129,7 +129,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	// An outage an earlier run left open (it was stopped, or killed,
 	// before the service came back) would read "ongoing" in every review
 	// and report from then on; this run watches for outages of its own.
-	if _, err := d.Ledger.EndStoppedOutages(context.Background()); err != nil {
+	if _, err := d.Ledger.EndStoppedOutages(context.Background(), time.Time{}); err != nil {
 		e.notice(NoticeOutageNotRecorded, err.Error())
 	}
 	e.checkClock()
@@ -190,9 +190,34 @@ func (e *Engine) Close() error {
 		}
 		e.startOnce.Do(func() {}) // a Start after Close does nothing
 		e.wg.Wait()
+		e.endOutageAtStop()
 		close(e.alerts)
 	})
 	return nil
+}
+
+// endOutageAtStop ends the outage under way, if there is one, when the
+// kiosk stops: its review then shows how long this kiosk went without the
+// service, where the next start could end it only at the last entry
+// recorded during it.
+func (e *Engine) endOutageAtStop() {
+	cur, _, _ := e.br.state()
+	if cur == nil {
+		return
+	}
+	select {
+	case <-cur.recorded:
+	case <-time.After(5 * time.Second):
+		return // its start is not written: the next start ends it
+	}
+	if cur.ID() == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := e.d.Ledger.EndStoppedOutages(ctx, e.now()); err != nil {
+		e.notice(NoticeOutageNotRecorded, err.Error())
+	}
 }
 
 // Alerts delivers later corrections raised to staff: in offline-first

@@ -616,3 +616,20 @@ func TestStartEndsTheOutageAStoppedRunLeftOpen(t *testing.T) {
 		t.Errorf("status %+v: an earlier run's outage is not this run's", st)
 	}
 }
+
+// A kiosk stopped during an outage ends it when it stops, marked as the
+// kiosk's stop: the review shows how long it went without the service,
+// not only until the last visitor it recorded.
+func TestStopEndsTheOutageUnderWay(t *testing.T) {
+	r := newRig(t, func(_ *app.Config, d *app.Deps) { d.Timing.IdleCheck = 20 * time.Millisecond })
+	r.e.Start(context.Background())
+	r.svc.SetDown(&app.Unavailable{Cause: "dial tcp: connection refused"})
+	eventually(t, "the outage", func() bool { return !r.e.Status().Online })
+	eventually(t, "its start recorded", func() bool { return len(r.ledger.Outages()) == 1 })
+	r.clock.Add(40 * time.Minute)
+	r.e.Close()
+	out := r.ledger.Outages()
+	if len(out) != 1 || !out[0].Stopped || !out[0].End.Equal(r.clock.Now()) {
+		t.Fatalf("outages after stop %+v, want it ended at the stop (%v) as stopped", out, r.clock.Now())
+	}
+}

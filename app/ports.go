@@ -101,10 +101,11 @@ type Ledger interface {
 	Record(ctx context.Context, e Entry) (Entry, error)
 	OpenOutage(ctx context.Context, start time.Time, cause string) (int64, error)
 	CloseOutage(ctx context.Context, id int64, end time.Time) error
-	// EndStoppedOutages ends the outages an earlier run left open, at the
-	// last entry recorded during each (its start when none), marked
-	// Stopped, and returns how many.
-	EndStoppedOutages(ctx context.Context) (int, error)
+	// EndStoppedOutages ends the open outages, marked Stopped, and returns
+	// how many: at at, when this run stops during one; with at zero, those
+	// an earlier run left open, each at the last entry recorded during it
+	// (its start when none).
+	EndStoppedOutages(ctx context.Context, at time.Time) (int, error)
 	// PendingUploads returns entries not yet in the central register,
 	// oldest first.
 	PendingUploads(ctx context.Context, limit int) ([]Entry, error)

@@ -278,18 +278,27 @@ func (l *Ledger) CloseOutage(ctx context.Context, id int64, end time.Time) error
 // stoppedCause is the cause of the end event EndStoppedOutages writes.
 const stoppedCause = "kiosk stopped"
 
-// EndStoppedOutages ends every outage that an earlier run of the kiosk
-// left open (it stopped, or was killed, before the service came back):
-// at the last entry recorded during it, or at its start when there was
-// none, the end marked as the kiosk's stop (Outage.Stopped), since the
-// outage may have lasted longer. It returns how many it ended.
-func (l *Ledger) EndStoppedOutages(ctx context.Context) (int, error) {
+// EndStoppedOutages ends every outage left open because the kiosk
+// stopped before the service came back, the end marked as the kiosk's
+// stop (Outage.Stopped), since the outage may have lasted longer. A run
+// that is stopping passes the time it stops, at; a run that starts
+// passes zero for those an earlier run left (it was killed, or could not
+// write), and each ends at the last entry recorded during it, or at its
+// start when there was none. It returns how many it ended.
+func (l *Ledger) EndStoppedOutages(ctx context.Context, at time.Time) (int, error) {
+	var stop int64
+	if !at.IsZero() {
+		if !validTime(at) {
+			return 0, notRecorded("end the outages a stopped kiosk left open", fmt.Errorf("end %s is out of range", at.Format(time.RFC3339)))
+		}
+		stop = at.UTC().UnixNano()
+	}
 	n := 0
 	err := l.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT s.outage_id, max(s.at, coalesce((SELECT max(e.at) FROM entries e WHERE e.outage_id = s.outage_id), s.at))
+		rows, err := tx.QueryContext(ctx, `SELECT s.outage_id, max(s.at, ?, coalesce((SELECT max(e.at) FROM entries e WHERE e.outage_id = s.outage_id), s.at))
 			FROM outage_events s WHERE s.kind = 'start'
 			AND NOT EXISTS (SELECT 1 FROM outage_events x WHERE x.outage_id = s.outage_id AND x.kind = 'end')
-			ORDER BY s.outage_id`)
+			ORDER BY s.outage_id`, stop)
 		if err != nil {
 			return err
 		}

@@ -319,10 +319,10 @@ func TestOutageLeftOpenByAStoppedKiosk(t *testing.T) {
 	}
 
 	l = mustOpen(t, dir, testOptions(c))
-	if n, err := l.EndStoppedOutages(ctx); err != nil || n != 2 {
+	if n, err := l.EndStoppedOutages(ctx, time.Time{}); err != nil || n != 2 {
 		t.Fatalf("EndStoppedOutages = %d, %v; want 2 ended", n, err)
 	}
-	if n, err := l.EndStoppedOutages(ctx); err != nil || n != 0 {
+	if n, err := l.EndStoppedOutages(ctx, time.Time{}); err != nil || n != 0 {
 		t.Fatalf("again: %d, %v; want none", n, err)
 	}
 	s, err := l.Summary(ctx, day0.Add(12*time.Hour))
@@ -345,5 +345,43 @@ func TestOutageLeftOpenByAStoppedKiosk(t *testing.T) {
 	}
 	if err := l.Verify(ctx); err != nil {
 		t.Errorf("the chain after ending them: %v", err)
+	}
+}
+
+// A kiosk that stops during an outage ends it at the time it stops, and
+// never before an entry recorded during it.
+func TestOutageUnderWayWhenTheKioskStops(t *testing.T) {
+	c := newClock(day0.Add(23 * time.Hour))
+	ctx := context.Background()
+	l := mustOpen(t, t.TempDir(), testOptions(c))
+	id, _ := l.OpenOutage(ctx, day0.Add(9*time.Hour), "connection refused")
+	e := scan(1, day0.Add(9*time.Hour+7*time.Minute), app.Admit, app.Offline)
+	e.OutageID = id
+	mustRecord(t, l, e)
+	if _, err := l.EndStoppedOutages(ctx, time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)); err == nil {
+		t.Error("a stop in year 1 was taken")
+	}
+	if n, err := l.EndStoppedOutages(ctx, day0.Add(9*time.Hour+5*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("EndStoppedOutages = %d, %v; want 1 ended", n, err)
+	}
+	later, _ := l.OpenOutage(ctx, day0.Add(10*time.Hour), "timeout")
+	if n, err := l.EndStoppedOutages(ctx, day0.Add(10*time.Hour+30*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("EndStoppedOutages = %d, %v; want 1 ended", n, err)
+	}
+	s, err := l.Summary(ctx, day0.Add(12*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]time.Time{id: e.Time, later: day0.Add(10*time.Hour + 30*time.Minute)}
+	if len(s.Outages) != 2 {
+		t.Fatalf("outages %+v", s.Outages)
+	}
+	for _, o := range s.Outages {
+		if !o.End.Equal(want[o.ID]) || !o.Stopped {
+			t.Errorf("outage %d: end %v stopped %v, want %v stopped", o.ID, o.End, o.Stopped, want[o.ID])
+		}
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

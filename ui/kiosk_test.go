@@ -875,7 +875,7 @@ func TestReviewSaysAnOutageEndedWithTheKiosk(t *testing.T) {
 	if _, err := r.ledger.OpenOutage(ctx, epoch, "connection refused"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.ledger.EndStoppedOutages(ctx); err != nil {
+	if _, err := r.ledger.EndStoppedOutages(ctx, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	r.openReview()

@@ -63,9 +63,10 @@ func (l *Ledger) OpenOutage(_ context.Context, start time.Time, cause string) (i
 	return id, nil
 }
 
-// EndStoppedOutages ends the open outages at the last entry recorded
-// during each (its start when none), marked Stopped.
-func (l *Ledger) EndStoppedOutages(context.Context) (int, error) {
+// EndStoppedOutages ends the open outages, marked Stopped: at at when
+// given, else at the last entry recorded during each (its start when
+// none).
+func (l *Ledger) EndStoppedOutages(_ context.Context, at time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
@@ -74,6 +75,9 @@ func (l *Ledger) EndStoppedOutages(context.Context) (int, error) {
 			continue
 		}
 		end := o.Start
+		if at.After(end) {
+			end = at
+		}
 		for _, e := range l.entries {
 			if e.OutageID == o.ID && e.Time.After(end) {
 				end = e.Time
