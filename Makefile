@@ -135,11 +135,12 @@ test: deps-test
 	$(GO) test $(TESTFLAGS) -p 1 ./...
 
 bench: deps-bench bench-decode bench-passd bench-passd-pg
-	$(GO) test -run '^$$' -bench . -skip 'DecodeVsZXing|LiveReplay' -benchmem -benchtime $(BENCHTIME) ./...
+	$(GO) test -run '^$$' -bench . -skip 'DecodeVsZXing|LiveReplay|ReplayToVerdict' -benchmem -benchtime $(BENCHTIME) ./...
 
 # bench-decode: read rates, false reads and time per frame beside zxing-cpp
-# on the same JPEG frames, and the live scanner on a 30 fps replay; all on
-# one core (GOMAXPROCS=1, taskset), the reference decoders included.
+# on the same JPEG frames, the live scanner on a 30 fps replay, and the
+# kiosk from a replayed pass to its verdict on screen; all on one core
+# (GOMAXPROCS=1, taskset), the reference decoders included.
 bench-decode: deps-bench
 	@mkdir -p $(BIN)
 	$(GO) test -c -o $(abspath $(BIN))/camera.test ./camera
@@ -147,6 +148,8 @@ bench-decode: deps-bench
 	else echo "reference decoder: python3-zxing-cpp (no ZXingReader at ZXING_READER=$(ZXING_READER))"; fi
 	cd camera && GOMAXPROCS=1 ZXING_READER="$(ZXING_READER)" taskset -c $(BENCH_CPU) \
 		$(abspath $(BIN))/camera.test -test.run '^$$' -test.bench 'DecodeVsZXing|LiveReplay' -test.benchtime 1x
+	$(GO) test -c -o $(abspath $(BIN))/passdesk.test .
+	GOMAXPROCS=1 taskset -c $(BENCH_CPU) $(abspath $(BIN))/passdesk.test -test.run '^$$' -test.bench 'ReplayToVerdict' -test.benchtime 1x
 
 # bench-passd is passd's load test (issue 18): the service on core 0 with
 # GOMAXPROCS=1, the load generator as its own process on core 1, fresh QR

@@ -20,9 +20,9 @@ import (
 // readable code (easy tier), looped three times. `make bench-decode` runs
 // it with GOMAXPROCS=1 on one core. It reports the frames' age when their
 // decoding began and ended, in frame times, and the time from the first
-// frame that shows the code to its text leaving the scanner (the verdict
-// screen follows within the engine's offline verification, well under a
-// millisecond). One op is the whole replay.
+// frame that shows the code to its text leaving the scanner (the rest of
+// the way to the verdict on screen, the ledger's commit included, is
+// BenchmarkReplayToVerdict's). One op is the whole replay.
 func BenchmarkLiveReplay(b *testing.B) {
 	dir := b.TempDir()
 	r := rand.New(rand.NewSource(1601))
