@@ -65,13 +65,16 @@ type Decoder struct {
 	work    []byte // filtered copies
 	work2   []byte
 	roi     image.Rectangle
-	roiLeft int      // frames the ROI stays worth trying
-	next    int      // the liveSteps entry the next live frame tries
-	frame   Frame    // the plane of the last JPEG given to DecodeJPEG
-	region  []byte   // the part of the frame the finder pre-check points at
-	strict  []finder // look's spots while relook scans again
-	spots   []finder // the pre-check's spots of the region's polarity, in its coordinates (see cut)
-	finders finderScan
+	roiLeft int    // frames the ROI stays worth trying
+	next    int    // the liveSteps entry the next live frame tries
+	frame   Frame  // the plane of the last JPEG given to DecodeJPEG
+	region  []byte // the part of the frame the finder pre-check points at
+	// halfRegion is the other buffer of a region DecodeLive reads at half
+	// size (see cutLive)
+	halfRegion []byte
+	strict     []finder // look's spots while relook scans again
+	spots      []finder // the pre-check's spots of the region's polarity, in its coordinates (see cut)
+	finders    finderScan
 
 	// Hits counts the frames each step read and Frames the frames
 	// DecodeLive was given; for measurements.

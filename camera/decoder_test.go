@@ -3,6 +3,9 @@ package camera
 import (
 	"bytes"
 	"errors"
+	"image"
+	"math/rand"
+	"strings"
 	"testing"
 	"time"
 )
@@ -257,4 +260,33 @@ func TestBoundedPassesOtherPanicsOn(t *testing.T) {
 		}
 	}()
 	d.bounded(func() { panic("other") })
+}
+
+// TestDecodeLiveReadsALargeCodeAtHalfSize holds a code of 10-pixel
+// modules close to the camera: the live path reads its region at half
+// size (see cutLive), and the region of the hit, remembered in the
+// frame's coordinates, reads it again on the next frame.
+func TestDecodeLiveReadsALargeCodeAtHalfSize(t *testing.T) {
+	text := "PD1:" + strings.Repeat("LARGE CODE HELD CLOSE ", 4)
+	img := image.NewGray(image.Rect(0, 0, 1280, 720))
+	for i := range img.Pix {
+		img.Pix[i] = 128
+	}
+	drawCode(rand.New(rand.NewSource(7)), img, qrModules(text), scene{module: 10, angle: 0.1, white: 225, black: 35})
+	var f Frame
+	FrameFromImage(img, &f)
+	d := NewDecoder()
+	for i := range 2 {
+		got, err := d.DecodeLive(&f)
+		if err != nil || got != text {
+			t.Fatalf("frame %d: %.30q, %v", i, got, err)
+		}
+	}
+	if d.Hits[StepPlain] != 1 || d.Hits[StepROI] != 1 {
+		t.Errorf("hits %v, want the plain step at half size, then the region of the hit", d.Hits)
+	}
+	y, w, h := d.pack(&f), f.Width, f.Height
+	if s, _ := d.look(y, w, h); d.cutLive(y, w, s) != 2 {
+		t.Errorf("module measured %.1f: the region is not read at half size", s.module)
+	}
 }

@@ -16,7 +16,8 @@ const minDense = 3
 type sighting struct {
 	region   image.Rectangle
 	inverted bool
-	dense    int // how many finder-like spots, hits counted, were near
+	dense    int     // how many finder-like spots, hits counted, were near
+	module   float64 // the module size of its spots, in pixels (see moduleNear)
 }
 
 // look runs the finder pre-check over the plane y (w x h).
@@ -64,7 +65,34 @@ func sight(spots []finder, w, h int) (sighting, bool) {
 	cx, cy := (minX+maxX)/2, (minY+maxY)/2
 	halfW, halfH := max((maxX-minX)/2+grow, side/2), max((maxY-minY)/2+grow, side/2)
 	r := image.Rect(int(cx-halfW), int(cy-halfH), int(cx+halfW)+1, int(cy+halfH)+1).Intersect(image.Rect(0, 0, w, h))
-	return sighting{region: r, inverted: vote > 0, dense: n}, !r.Empty()
+	return sighting{region: r, inverted: vote > 0, dense: n, module: moduleNear(best, spots)}, !r.Empty()
+}
+
+// moduleNear is the module size of the spots near best, the median of
+// their modules with each counted as often as scan lines saw it: a
+// code's finder patterns are crossed by many lines, the spots its modules
+// make by chance by one or two, and best may be one of those, larger.
+func moduleNear(best finder, spots []finder) float64 {
+	var near64 [64]finder
+	ns, total := near64[:0], 0
+	for _, b := range spots {
+		if near(best, b) && len(ns) < len(near64) {
+			ns = append(ns, b)
+			total += b.hits
+		}
+	}
+	for i := 1; i < len(ns); i++ { // by module, a few dozen at most
+		for j := i; j > 0 && ns[j].module < ns[j-1].module; j-- {
+			ns[j], ns[j-1] = ns[j-1], ns[j]
+		}
+	}
+	seen := 0
+	for _, b := range ns {
+		if seen += b.hits; 2*seen >= total {
+			return b.module
+		}
+	}
+	return best.module
 }
 
 // regionSteps are what DecodeLive tries on the part of the frame the
@@ -312,24 +340,76 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 		d.next++
 		return d.runOr(planFor(w, h, s), d.next, y, w, h, s)
 	}
-	d.cut(y, w, s)
-	if text, ok := d.tryRegion(StepPlain, w, h, s.region); ok {
+	k := d.cutLive(y, w, s)
+	if text, ok := d.tryRegionAt(StepPlain, w, h, s.region, k); ok {
 		return text, nil
 	}
 	d.next++
 	ls := liveSteps[d.next%len(liveSteps)]
+	if ls.step == StepDouble && s.module >= doubleMinModule {
+		// Doubling is for modules under 3 pixels: on a sighting of
+		// larger ones it reads nothing the others do not, at four times
+		// the region's cost (a whole frame's clutter once took 19 ms).
+		d.next++
+		ls = liveSteps[d.next%len(liveSteps)]
+	}
 	switch {
 	case ls.frame:
 		return d.tryOr(ls.step, y, w, h)
 	case ls.flip:
 		s.inverted = !s.inverted
-		d.cut(y, w, s)
+		k = d.cutLive(y, w, s)
 	}
-	if text, ok := d.tryRegion(ls.step, w, h, s.region); ok {
+	if text, ok := d.tryRegionAt(ls.step, w, h, s.region, k); ok {
 		return text, nil
 	}
 	return "", ErrNoCode
 }
+
+// halfMinModule is the module size, as the pre-check measures it, from
+// which DecodeLive reads the region at half size: its modules are still
+// 4 pixels or more there, which every step reads, and a quarter of the
+// pixels cost a quarter. Such a sighting spans most of a 1280x720 frame
+// (a code of 49 modules of 8 pixels is 392 across, its region 800), and
+// on a frame without a code it is clutter: a chequered shirt.
+const halfMinModule = 8
+
+// cutLive is cut, for DecodeLive: the region at half size (2x2 means)
+// where the sighting's modules are halfMinModule or more, the spots
+// with it. It returns the region's scale: 1, or 2 at half size.
+func (d *Decoder) cutLive(y []byte, w int, s sighting) int {
+	d.cut(y, w, s)
+	if s.module < halfMinModule {
+		return 1
+	}
+	rw, rh := s.region.Dx(), s.region.Dy()
+	d.halfRegion = grow(d.halfRegion, (rw/2)*(rh/2))
+	halve(d.halfRegion, d.region, rw, rh)
+	d.region, d.halfRegion = d.halfRegion, d.region
+	for i := range d.spots {
+		d.spots[i].x, d.spots[i].y, d.spots[i].module = d.spots[i].x/2, d.spots[i].y/2, d.spots[i].module/2
+	}
+	return 2
+}
+
+// tryRegionAt is tryRegion on a region buffer at 1/k of r's size.
+func (d *Decoder) tryRegionAt(s Step, w, h int, r image.Rectangle, k int) (string, bool) {
+	if k == 1 {
+		return d.tryRegion(s, w, h, r)
+	}
+	at := steps[s](d, d.region, r.Dx()/k, r.Dy()/k)
+	if at.res == nil {
+		return "", false
+	}
+	d.Hits[s]++
+	d.remember(at.res.GetResultPoints(), max(at.scale, 1)*k, at.off.Mul(k).Add(r.Min), w, h)
+	return at.res.GetText(), true
+}
+
+// doubleMinModule is the module size, as the pre-check measures it, from
+// which DecodeLive skips StepDouble: a pixel over what it is for, since
+// blur makes the measure err.
+const doubleMinModule = 4
 
 // liveStep is the second attempt a live frame gets: a region step, the
 // region in the other polarity, or a step over the whole frame (in case
