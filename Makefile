@@ -19,6 +19,10 @@ PASSD_BENCH_RUNS  ?= 3
 # halt leaves them as they are. On a virtual machine waking a halted CPU
 # costs the waker, and on loopback that is the service, for every answer.
 PASSD_BENCH_IDLE  ?= poll
+# bench_port_free refuses to measure whatever already answers on the
+# address (a passd left running) in place of the service it starts.
+bench_port_free = if curl -fsS -o /dev/null --max-time 1 "http://$(PASSD_BENCH_ADDR)/healthz" 2>/dev/null; then \
+	echo "something already answers on $(PASSD_BENCH_ADDR): stop it, or set PASSD_BENCH_ADDR=HOST:PORT"; exit 2; fi;
 bench_idle = idle=""; if [ "$(PASSD_BENCH_IDLE)" = poll ] && [ -w /dev/cpu_dma_latency ]; then idle=--poll-idle; fi;
 PASSD_SERVE_FLAGS ?=
 
@@ -160,7 +164,7 @@ bench-passd: deps
 	$(call install_debs,curl)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
-	@set -e; t=$$(mktemp -d); d="$$t/data"; spid=""; hpid=""; \
+	@set -e; $(bench_port_free) t=$$(mktemp -d); d="$$t/data"; spid=""; hpid=""; \
 	$(bench_idle) \
 	trap '[ -n "$$hpid" ] && kill $$hpid 2>/dev/null; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; rm -rf "$$t"' EXIT INT TERM; \
 	$(BIN)/passd init --data "$$d" >/dev/null 2>&1; \
@@ -168,6 +172,7 @@ bench-passd: deps
 	$(BIN)/passd kiosk add --data "$$d" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
 	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --addr $(PASSD_BENCH_ADDR) --log-level warn $(PASSD_SERVE_FLAGS) 2>"$$t/serve.log" & spid=$$!; \
 	up=""; for i in $$(seq 1 100); do \
+		kill -0 $$spid 2>/dev/null || break; \
 		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
 	done; \
 	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \
@@ -187,7 +192,7 @@ PASSD_PG_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || e
 bench-passd-pg: deps-test
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/passd ./cmd/passd
-	@set -e; pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d -p "$(PASSD_PG_TMP)"); d="$$t/data"; spid=""; \
+	@set -e; $(bench_port_free) pg=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); t=$$(mktemp -d -p "$(PASSD_PG_TMP)"); d="$$t/data"; spid=""; \
 	$(bench_idle) \
 	if [ "$$(id -u)" = 0 ]; then chown 65534:65534 "$$t"; as="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as=""; fi; \
 	trap 'set +e; [ -n "$$spid" ] && kill $$spid 2>/dev/null; wait 2>/dev/null; $$as env HOME="$$t" "$$pg/pg_ctl" -D "$$t/pg" -m fast -w stop >/dev/null 2>&1; rm -rf "$$t"' EXIT INT TERM; \
@@ -200,6 +205,7 @@ bench-passd-pg: deps-test
 	$(BIN)/passd kiosk add --data "$$d" --db "$$db" --venue bench-venue --kiosk loadgen --out "$$t/token" >/dev/null; \
 	GOMAXPROCS=1 taskset -c 0 $(BIN)/passd serve --data "$$d" --db "$$db" --addr $(PASSD_BENCH_ADDR) --log-level warn $(PASSD_SERVE_FLAGS) 2>"$$t/serve.log" & spid=$$!; \
 	up=""; for i in $$(seq 1 100); do \
+		kill -0 $$spid 2>/dev/null || break; \
 		if curl -fsS -o /dev/null "http://$(PASSD_BENCH_ADDR)/healthz"; then up=1; break; fi; sleep 0.1; \
 	done; \
 	if [ -z "$$up" ]; then echo "passd did not start:"; cat "$$t/serve.log"; exit 2; fi; \

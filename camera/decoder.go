@@ -65,10 +65,12 @@ type Decoder struct {
 	work    []byte // filtered copies
 	work2   []byte
 	roi     image.Rectangle
-	roiLeft int    // frames the ROI stays worth trying
-	next    int    // the liveSteps entry the next live frame tries
-	frame   Frame  // the plane of the last JPEG given to DecodeJPEG
-	region  []byte // the part of the frame the finder pre-check points at
+	roiLeft int // frames the ROI stays worth trying
+	// roiTries counts the frames the ROI was tried on; for tests
+	roiTries int
+	next     int    // the liveSteps entry the next live frame tries
+	frame    Frame  // the plane of the last JPEG given to DecodeJPEG
+	region   []byte // the part of the frame the finder pre-check points at
 	// halfRegion is the other buffer of a region DecodeLive reads at half
 	// size (see cutLive)
 	halfRegion []byte

@@ -290,3 +290,28 @@ func TestDecodeLiveReadsALargeCodeAtHalfSize(t *testing.T) {
 		t.Errorf("module measured %.1f: the region is not read at half size", s.module)
 	}
 }
+
+// TestDecodeLiveDropsTheRegionOfAGoneCode: once the code leaves the
+// camera's view, a frame with nothing where it was costs the pre-check
+// alone, not a read of the region of the last hit; the code back in view
+// is read from that region again.
+func TestDecodeLiveDropsTheRegionOfAGoneCode(t *testing.T) {
+	frames := genFrames(44, []string{kindEasy}, 1, 1280, 720)
+	code := frames[0].frame()
+	blank := Frame{Width: 1280, Height: 720, Stride: 1280, Y: bytes.Repeat([]byte{128}, 1280*720)}
+	d := NewDecoder()
+	if text, err := d.DecodeLive(&code); err != nil || text != frames[0].text {
+		t.Fatalf("first frame: %.20q, %v", text, err)
+	}
+	for range 3 {
+		if _, err := d.DecodeLive(&blank); !errors.Is(err, ErrNoCode) {
+			t.Fatalf("blank frame: %v", err)
+		}
+	}
+	if d.roiTries != 0 {
+		t.Errorf("the region of the last hit was tried on %d blank frames", d.roiTries)
+	}
+	if text, err := d.DecodeLive(&code); err != nil || text != frames[0].text || d.Hits[StepROI] != 1 {
+		t.Errorf("the code back: %.20q, %v, hits %v", text, err, d.Hits)
+	}
+}

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"encoding/binary"
+	"image"
 	"math"
 	"math/bits"
 )
@@ -97,6 +98,16 @@ func (fs *finderScan) rows(y []byte, w, h int) {
 			}
 		}
 	}
+}
+
+// anyIn reports whether the last scan saw a spot inside r.
+func (fs *finderScan) anyIn(r image.Rectangle) bool {
+	for _, f := range fs.found {
+		if image.Pt(int(f.x), int(f.y)).In(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // reach is the rows within a code's reach (60 modules) of spot f.

@@ -311,7 +311,8 @@ func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
 }
 
 // DecodeLive reads one frame of a stream within a bounded budget: the
-// region of the last hit (while it is recent); then, only where the
+// region of the last hit (while it is recent, and the pre-check sees
+// something there); then, only where the
 // finder pre-check sees a code, the plain attempt on that part of the
 // frame and one of liveSteps, a different one each frame (where the
 // evidence is weak, one stage of weakPlan instead). A code held in
@@ -324,14 +325,22 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 	}
 	d.Frames++
 	y, w, h := d.pack(f), f.Width, f.Height
+	s, seen := d.look(y, w, h)
 	if d.roiLeft > 0 {
 		d.roiLeft--
-		if text, ok := d.try(StepROI, y, w, h); ok {
-			return text, nil
+		// The region of the last hit, where the pre-check saw anything
+		// there: the code still in view, or the next one held where it
+		// was, though blur may hide its finder patterns from the count.
+		// Where it saw nothing there, the code has gone, and the frame
+		// costs the pre-check alone.
+		if d.finders.anyIn(d.roi) {
+			d.roiTries++
+			if text, ok := d.try(StepROI, y, w, h); ok {
+				return text, nil
+			}
 		}
 	}
-	s, ok := d.look(y, w, h)
-	if !ok {
+	if !seen {
 		return "", ErrNoCode
 	}
 	if s.dense < weakDense && w*h > smallImage {
