@@ -147,6 +147,8 @@ func runHealth(url, caFile string, d time.Duration, stdout, stderr io.Writer) in
 		var h struct {
 			Post    float64 `json:"post_p99_ms"`
 			Post429 float64 `json:"post_429_p99_ms"`
+			Health  float64 `json:"health_p99_ms"`
+			HealthM float64 `json:"health_max_ms"`
 			Shed    int64   `json:"shed_total"`
 			Door    int64   `json:"shed_at_door"`
 			Swept   int64   `json:"shed_swept"`
@@ -155,6 +157,9 @@ func runHealth(url, caFile string, d time.Duration, stdout, stderr io.Writer) in
 		resp.Body.Close()
 		if h.Post > 0 {
 			fmt.Fprintf(stdout, "service:     from arrival to answer, as passd measured it: admitted POST p99 under %.2f ms, 429 p99 under %.2f ms\n", h.Post, h.Post429)
+		}
+		if h.Health > 0 {
+			fmt.Fprintf(stdout, "service:     health checks from arrival to answer, as passd measured it: p99 under %.2f ms, max under %.2f ms\n", h.Health, h.HealthM)
 		}
 		if h.Shed > 0 {
 			fmt.Fprintf(stdout, "service:     %d shed, %d of them at the front door, %d of those by the sweeper\n", h.Shed, h.Door, h.Swept)

@@ -29,9 +29,10 @@ type admission struct {
 	swept       atomic.Int64 // of those, requests the sweeper turned away
 	queue       *sojournShedder
 	bodyTimeout time.Duration
-	// shedWait and servedWait are how long 429s and admitted POSTs took
-	// from arrival to answer, when the arrival is known.
-	shedWait, servedWait waitHist
+	// shedWait, servedWait and healthWait are how long 429s, admitted
+	// POSTs and health checks took from arrival to answer, when the
+	// arrival is known.
+	shedWait, servedWait, healthWait waitHist
 	// ahead counts the requests the sweeper admitted that still wait on
 	// their sockets, and cost is the mean time in ns between two
 	// verifications' ends while the service is busy: together, the wait

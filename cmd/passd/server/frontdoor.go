@@ -494,8 +494,12 @@ func (c *frontConn) turnAway(write func([]byte) error, healthOnly bool) (more bo
 			return false, nil
 		}
 		if f.health && c.door.health != nil {
+			arrived := c.arrival()
 			if err := write(c.door.healthAnswer()); err != nil {
 				return false, err
+			}
+			if !arrived.IsZero() {
+				c.door.healthWait.add(time.Since(arrived))
 			}
 			c.r += f.n
 			c.begun, answered = time.Time{}, true

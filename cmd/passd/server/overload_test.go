@@ -135,14 +135,17 @@ func BenchmarkShedDecision(b *testing.B) {
 
 func TestWaitHist(t *testing.T) {
 	var h waitHist
-	if h.quantile(0.99) != 0 || h.count() != 0 {
+	if h.quantile(0.99) != 0 || h.count() != 0 || h.most() != 0 {
 		t.Fatal("an empty histogram has a quantile")
 	}
 	for range 98 {
 		h.add(300 * time.Microsecond) // bucket up to 512 µs
 	}
 	h.add(3 * time.Millisecond) // up to 4.096 ms
-	h.add(time.Hour)            // the last bucket
+	if got := h.most(); got != 4.096 {
+		t.Errorf("most = %v ms, want 4.096", got)
+	}
+	h.add(time.Hour) // the last bucket
 	if got := h.quantile(0.5); got != 0.512 {
 		t.Errorf("p50 = %v ms, want 0.512", got)
 	}

@@ -294,6 +294,9 @@ func (s *Server) routes() http.Handler {
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSONBytes(w, http.StatusOK, s.healthBody())
+	if arrived, _ := arrivalOf(r.Context()); !arrived.IsZero() {
+		s.admission.healthWait.add(time.Since(arrived))
+	}
 }
 
 // healthBody is the health check's JSON: what handleHealth and the front
@@ -314,6 +317,9 @@ func (s *Server) healthBody() []byte {
 	// From arrival to answer, as passd sees it (bucket upper bounds).
 	if a := s.admission; a.servedWait.count() > 0 {
 		h["post_p99_ms"], h["post_429_p99_ms"] = a.servedWait.quantile(0.99), a.shedWait.quantile(0.99)
+	}
+	if a := s.admission; a.healthWait.count() > 0 {
+		h["health_p99_ms"], h["health_max_ms"] = a.healthWait.quantile(0.99), a.healthWait.most()
 	}
 	if ln := s.listener.Load(); ln != nil {
 		h["conns"], h["conns_refused"] = ln.open.Load(), ln.refused.Load()

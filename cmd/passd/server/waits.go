@@ -39,6 +39,17 @@ func (h *waitHist) quantile(q float64) float64 {
 	return float64(uint64(1)<<(len(h.n)-1)) / 1000
 }
 
+// most is the upper bound of the highest bucket with a count, in
+// milliseconds, or 0 with none.
+func (h *waitHist) most() float64 {
+	for i := len(h.n) - 1; i >= 0; i-- {
+		if h.n[i].Load() > 0 {
+			return float64(uint64(1)<<i) / 1000
+		}
+	}
+	return 0
+}
+
 // count is how many were added.
 func (h *waitHist) count() int64 {
 	var t int64
