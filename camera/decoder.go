@@ -68,6 +68,8 @@ type Decoder struct {
 	roiLeft int // frames the ROI stays worth trying
 	// roiTries counts the frames the ROI was tried on; for tests
 	roiTries int
+	// roiModule is the module size of the last hit, 0 when not known
+	roiModule float64
 	next     int    // the liveSteps entry the next live frame tries
 	frame    Frame  // the plane of the last JPEG given to DecodeJPEG
 	region   []byte // the part of the frame the finder pre-check points at
@@ -185,4 +187,11 @@ func (d *Decoder) remember(pts []gozxing.ResultPoint, scale int, off image.Point
 	r = image.Rectangle{Min: r.Min.Mul(scale), Max: r.Max.Mul(scale)}.Add(off)
 	d.roi = r.Intersect(image.Rect(0, 0, w, h))
 	d.roiLeft = 15
+	d.roiModule = 0
+	for _, p := range pts {
+		if f, ok := p.(interface{ GetEstimatedModuleSize() float64 }); ok {
+			d.roiModule = f.GetEstimatedModuleSize() * float64(scale)
+			break
+		}
+	}
 }

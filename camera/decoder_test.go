@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -311,7 +312,39 @@ func TestDecodeLiveDropsTheRegionOfAGoneCode(t *testing.T) {
 	if d.roiTries != 0 {
 		t.Errorf("the region of the last hit was tried on %d blank frames", d.roiTries)
 	}
+	// A finder-like mark where the code was: clutter of under half the
+	// code's module size is not the code; at its size it may be.
+	c := d.roi.Min.Add(d.roi.Size().Div(2))
+	for _, k := range []float64{0.45, 1} {
+		mark := finderMark(c, k*d.roiModule)
+		d.DecodeLive(&mark)
+		if tried := d.roiTries; k < 1 && tried != 0 || k == 1 && tried != 1 {
+			t.Errorf("a mark of %.2g times the code's modules (%.1f px): the region tried %d times", k, d.roiModule, tried)
+		}
+	}
 	if text, err := d.DecodeLive(&code); err != nil || text != frames[0].text || d.Hits[StepROI] != 1 {
 		t.Errorf("the code back: %.20q, %v, hits %v", text, err, d.Hits)
 	}
+}
+
+// finderMark is a grey 1280x720 frame with one finder pattern (7 modules
+// of m pixels) centred on c.
+func finderMark(c image.Point, m float64) Frame {
+	f := Frame{Width: 1280, Height: 720, Stride: 1280, Y: bytes.Repeat([]byte{150}, 1280*720)}
+	for y := range 720 {
+		for x := range 1280 {
+			dx, dy := math.Abs(float64(x-c.X))/m, math.Abs(float64(y-c.Y))/m
+			switch r := max(dx, dy); {
+			case r < 1.5:
+				f.Y[y*1280+x] = 20
+			case r < 2.5:
+				f.Y[y*1280+x] = 230
+			case r < 3.5:
+				f.Y[y*1280+x] = 20
+			case r < 4.5:
+				f.Y[y*1280+x] = 230
+			}
+		}
+	}
+	return f
 }

@@ -100,10 +100,11 @@ func (fs *finderScan) rows(y []byte, w, h int) {
 	}
 }
 
-// anyIn reports whether the last scan saw a spot inside r.
-func (fs *finderScan) anyIn(r image.Rectangle) bool {
+// anyIn reports whether the last scan saw a spot inside r, of about
+// module's size when that is not 0.
+func (fs *finderScan) anyIn(r image.Rectangle, module float64) bool {
 	for _, f := range fs.found {
-		if image.Pt(int(f.x), int(f.y)).In(r) {
+		if image.Pt(int(f.x), int(f.y)).In(r) && (module == 0 || f.module < 2*module && module < 2*f.module) {
 			return true
 		}
 	}

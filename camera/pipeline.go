@@ -333,7 +333,7 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 		// was, though blur may hide its finder patterns from the count.
 		// Where it saw nothing there, the code has gone, and the frame
 		// costs the pre-check alone.
-		if d.finders.anyIn(d.roi) {
+		if d.finders.anyIn(d.roi, d.roiModule) {
 			d.roiTries++
 			if text, ok := d.try(StepROI, y, w, h); ok {
 				return text, nil
