@@ -70,9 +70,9 @@ type Decoder struct {
 	roiTries int
 	// roiModule is the module size of the last hit, 0 when not known
 	roiModule float64
-	next     int    // the liveSteps entry the next live frame tries
-	frame    Frame  // the plane of the last JPEG given to DecodeJPEG
-	region   []byte // the part of the frame the finder pre-check points at
+	next      int    // the liveSteps entry the next live frame tries
+	frame     Frame  // the plane of the last JPEG given to DecodeJPEG
+	region    []byte // the part of the frame the finder pre-check points at
 	// halfRegion is the other buffer of a region DecodeLive reads at half
 	// size (see cutLive)
 	halfRegion []byte
