@@ -311,8 +311,8 @@ func (d *Decoder) aztec(y []byte, w, h int) (string, error) {
 }
 
 // DecodeLive reads one frame of a stream within a bounded budget: the
-// region of the last hit (while it is recent, and the pre-check sees
-// something there); then, only where the
+// region of the last hit (while it is recent, and the pre-check sees a
+// spot there of about the hit's module size); then, only where the
 // finder pre-check sees a code, the plain attempt on that part of the
 // frame and one of liveSteps, a different one each frame (where the
 // evidence is weak, one stage of weakPlan instead). A code held in
@@ -328,11 +328,12 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 	s, seen := d.look(y, w, h)
 	if d.roiLeft > 0 {
 		d.roiLeft--
-		// The region of the last hit, where the pre-check saw anything
-		// there: the code still in view, or the next one held where it
-		// was, though blur may hide its finder patterns from the count.
-		// Where it saw nothing there, the code has gone, and the frame
-		// costs the pre-check alone.
+		// The region of the last hit, where the pre-check saw a spot
+		// there of about the hit's module size: the code still in view,
+		// or the next one held where it was, though blur may hide its
+		// finder patterns from the count. Where it saw none, the code has
+		// gone (clutter of other sizes is not it), and the frame costs
+		// the pre-check alone.
 		if d.finders.anyIn(d.roi, d.roiModule) {
 			d.roiTries++
 			if text, ok := d.try(StepROI, y, w, h); ok {
