@@ -149,6 +149,8 @@ func replayToVerdict(b *testing.B, world *apptest.World, frames, dir string, fps
 	var shown []time.Time
 	admitted := 0
 	uiq := make(chan func(), 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	a := test.NewTempApp(b)
 	win := a.NewWindow("PassDesk")
 	win.Resize(fyne.NewSize(1024, 768))
@@ -156,7 +158,12 @@ func replayToVerdict(b *testing.B, world *apptest.World, frames, dir string, fps
 		VerdictFor:     time.Second,
 		SystemLanguage: func() string { return ui.Korean },
 		Quit:           func() {},
-		Do:             func(f func()) { uiq <- f },
+		Do: func(f func()) {
+			select {
+			case uiq <- f:
+			case <-ctx.Done(): // the replay is over: nobody runs the UI
+			}
+		},
 		OnResult: func(res app.Result) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -170,8 +177,6 @@ func replayToVerdict(b *testing.B, world *apptest.World, frames, dir string, fps
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	k.Start(ctx)
 	defer k.Close()
 	end := time.After(time.Duration(float64(n)/fps*float64(time.Second)) + 2*time.Second)
@@ -184,6 +189,7 @@ loop:
 			break loop
 		}
 	}
+	cancel()
 	sc.Close()
 	mu.Lock()
 	defer mu.Unlock()
