@@ -106,8 +106,9 @@ func BenchmarkReplayToVerdict(b *testing.B) {
 }
 
 // replayToVerdict runs one kiosk, its ledger in dir, on the replay of
-// frames (n of them, once through), and returns, for each pass shown, the time from its first
-// frame's delivery to its verdict on screen, and how many were admitted.
+// frames (n of them, once through), and returns, for each pass shown, the
+// time from its first frame's delivery to its verdict on screen (one
+// shown before the next pass came), and how many were admitted.
 func replayToVerdict(b *testing.B, world *apptest.World, frames, dir string, fps float64, n int, first map[int]int, showings int) ([]time.Duration, int) {
 	ledger, err := storage.Open(dir, storage.Options{VenueID: "bench-venue", KioskID: "bench"})
 	if err != nil {
@@ -196,12 +197,16 @@ loop:
 	watch.mu.Lock()
 	defer watch.mu.Unlock()
 	var waits []time.Duration
-	for _, at := range watch.shown {
+	for k, at := range watch.shown {
 		if at.IsZero() {
 			continue
 		}
+		next := time.Now()
+		if k+1 < len(watch.shown) && !watch.shown[k+1].IsZero() {
+			next = watch.shown[k+1]
+		}
 		for _, s := range shown {
-			if s.After(at) {
+			if s.After(at) && s.Before(next) {
 				waits = append(waits, s.Sub(at))
 				break
 			}
