@@ -137,8 +137,8 @@ type outageJSON struct {
 	Start string `json:"start"`
 	End   string `json:"end,omitempty"`
 	Cause string `json:"cause"`
-	// KioskStopped: the kiosk stopped during the outage, and end is the
-	// last entry recorded in it (see app.Outage.Stopped).
+	// KioskStopped: the kiosk stopped during the outage, and end is when
+	// (see app.Outage.Stopped).
 	KioskStopped bool `json:"kiosk_stopped,omitempty"`
 }
 

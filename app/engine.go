@@ -205,13 +205,10 @@ func (e *Engine) endOutageAtStop() {
 	if cur == nil {
 		return
 	}
-	select {
-	case <-cur.recorded:
-	case <-time.After(5 * time.Second):
-		return // its start is not written: the next start ends it
-	}
+	// The write of its start ran in the background Close has waited for.
+	<-cur.recorded
 	if cur.ID() == 0 {
-		return
+		return // its start is not written: the next start ends it
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -89,8 +89,8 @@ type Outage struct {
 	End   time.Time // zero while ongoing
 	Cause string
 	// Stopped: the kiosk stopped before the service came back, and End is
-	// the last thing it recorded during the outage (it may have lasted
-	// longer).
+	// when it stopped, or, for a kiosk killed, the last thing it recorded
+	// during the outage (it may have lasted longer).
 	Stopped bool
 }
 

@@ -45,9 +45,14 @@ func sight(spots []finder, w, h int) (sighting, bool) {
 	// The code's polarity is that of its finder patterns, which more
 	// than one scan line crosses; its modules make both.
 	vote := 0
+	var near64 [64]finder // a scan keeps 64 spots at most
+	ns := near64[:0]
 	for _, b := range spots {
 		if !near(best, b) {
 			continue
+		}
+		if len(ns) < len(near64) {
+			ns = append(ns, b)
 		}
 		minX, maxX = min(minX, b.x), max(maxX, b.x)
 		minY, maxY = min(minY, b.y), max(maxY, b.y)
@@ -65,21 +70,18 @@ func sight(spots []finder, w, h int) (sighting, bool) {
 	cx, cy := (minX+maxX)/2, (minY+maxY)/2
 	halfW, halfH := max((maxX-minX)/2+grow, side/2), max((maxY-minY)/2+grow, side/2)
 	r := image.Rect(int(cx-halfW), int(cy-halfH), int(cx+halfW)+1, int(cy+halfH)+1).Intersect(image.Rect(0, 0, w, h))
-	return sighting{region: r, inverted: vote > 0, dense: n, module: moduleNear(best, spots)}, !r.Empty()
+	return sighting{region: r, inverted: vote > 0, dense: n, module: moduleNear(best, ns)}, !r.Empty()
 }
 
-// moduleNear is the module size of the spots near best, the median of
-// their modules with each counted as often as scan lines saw it: a
-// code's finder patterns are crossed by many lines, the spots its modules
-// make by chance by one or two, and best may be one of those, larger.
-func moduleNear(best finder, spots []finder) float64 {
-	var near64 [64]finder
-	ns, total := near64[:0], 0
-	for _, b := range spots {
-		if near(best, b) && len(ns) < len(near64) {
-			ns = append(ns, b)
-			total += b.hits
-		}
+// moduleNear is the module size of ns, the spots near best (best among
+// them): the median of their modules with each counted as often as scan
+// lines saw it. A code's finder patterns are crossed by many lines, the
+// spots its modules make by chance by one or two, and best may be one of
+// those, larger. It sorts ns.
+func moduleNear(best finder, ns []finder) float64 {
+	total := 0
+	for _, b := range ns {
+		total += b.hits
 	}
 	for i := 1; i < len(ns); i++ { // by module, a few dozen at most
 		for j := i; j > 0 && ns[j].module < ns[j-1].module; j-- {
@@ -402,20 +404,6 @@ func (d *Decoder) cutLive(y []byte, w int, s sighting) int {
 	return 2
 }
 
-// tryRegionAt is tryRegion on a region buffer at 1/k of r's size.
-func (d *Decoder) tryRegionAt(s Step, w, h int, r image.Rectangle, k int) (string, bool) {
-	if k == 1 {
-		return d.tryRegion(s, w, h, r)
-	}
-	at := steps[s](d, d.region, r.Dx()/k, r.Dy()/k)
-	if at.res == nil {
-		return "", false
-	}
-	d.Hits[s]++
-	d.remember(at.res.GetResultPoints(), max(at.scale, 1)*k, at.off.Mul(k).Add(r.Min), w, h)
-	return at.res.GetText(), true
-}
-
 // doubleMinModule is the module size, as the pre-check measures it, from
 // which DecodeLive skips StepDouble: a pixel over what it is for, since
 // blur makes the measure err.
@@ -481,11 +469,17 @@ func (d *Decoder) cut(y []byte, w int, s sighting) {
 // tryRegion runs step s on the region buffer that cut filled with r of
 // the w x h frame; a hit is remembered in frame coordinates.
 func (d *Decoder) tryRegion(s Step, w, h int, r image.Rectangle) (string, bool) {
-	at := steps[s](d, d.region, r.Dx(), r.Dy())
+	return d.tryRegionAt(s, w, h, r, 1)
+}
+
+// tryRegionAt is tryRegion on a region buffer at 1/k of r's size (see
+// cutLive).
+func (d *Decoder) tryRegionAt(s Step, w, h int, r image.Rectangle, k int) (string, bool) {
+	at := steps[s](d, d.region, r.Dx()/k, r.Dy()/k)
 	if at.res == nil {
 		return "", false
 	}
 	d.Hits[s]++
-	d.remember(at.res.GetResultPoints(), max(at.scale, 1), at.off.Add(r.Min), w, h)
+	d.remember(at.res.GetResultPoints(), max(at.scale, 1)*k, at.off.Mul(k).Add(r.Min), w, h)
 	return at.res.GetText(), true
 }

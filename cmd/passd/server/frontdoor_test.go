@@ -206,23 +206,10 @@ func testTLS(t *testing.T) (srv, client *tls.Config) {
 // scheduling, the service's does not.
 func TestHealthSaysHowLongHealthChecksWaited(t *testing.T) {
 	s := serve(t, server.Config{DemoHolders: 1})
-	get := func() map[string]any {
-		t.Helper()
-		resp, err := http.Get("http://" + s.addr + api.PathHealth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var h map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	if h := get(); h["health_p99_ms"] != nil {
+	if h := s.health(t); h["health_p99_ms"] != nil {
 		t.Fatalf("first health check %v: no wait measured yet", h)
 	}
-	h := get()
+	h := s.health(t)
 	p99, _ := h["health_p99_ms"].(float64)
 	most, _ := h["health_max_ms"].(float64)
 	if p99 <= 0 || most < p99 || most > 10_000 {
