@@ -71,7 +71,7 @@ func BenchmarkDecodeVsZXing(b *testing.B) {
 		fmt.Printf("\nset %s, %d frames a tier, in %s\n%s", set.name, n, filepath.Join(dir, set.name),
 			scoreTable([]string{"passdesk", ref.name}, [][]frameResult{ours, theirs}, frames))
 		live := decodeLiveNone(b, frames)
-		fmt.Printf("the kiosk's live path (DecodeLive, JPEG included) on the %d frames with no code: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		fmt.Printf("the kiosk's live path (DecodeLive, JPEG included) on the %d frames with no code, each frame's slowest of its turns: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
 			len(live), ms(percentile(live, 50)), ms(percentile(live, 99)), ms(percentile(live, 100)))
 		sc := score(ours, frames)
 		b.ReportMetric(ms(percentile(live, 99)), set.name+"-live-none-p99-ms")
@@ -107,8 +107,13 @@ func decodeOurs(frames []sceneFrame) []frameResult {
 
 // decodeLiveNone decodes the frames without a code as the kiosk's scanner
 // does a stream (LumaJPEG, then DecodeLive, with one Decoder) and
-// returns the thread CPU time each took. A frame with no code is what the
-// kiosk sees most, and DecodeLive is what decides it there.
+// returns the thread CPU time each took, the slowest of its turns. A
+// frame with no code is what the kiosk sees most, and DecodeLive is what
+// decides it there. Its second attempt is one of liveSteps, a different
+// one each frame, and a scene stays in view for many frames: each frame
+// is decoded once for each of them, in turn, so that its slowest step
+// counts (a chequered shirt once cost 6.5 ms one frame in twelve, and
+// 3.6 ms on the others).
 func decodeLiveNone(b *testing.B, frames []sceneFrame) []time.Duration {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -119,14 +124,18 @@ func decodeLiveNone(b *testing.B, frames []sceneFrame) []time.Duration {
 		if sf.tier != tierNone {
 			continue
 		}
-		c0 := threadCPU()
-		if err := LumaJPEG(sf.jpeg, 1, &f); err != nil {
-			b.Fatal(err)
+		var worst time.Duration
+		for range liveSteps {
+			c0 := threadCPU()
+			if err := LumaJPEG(sf.jpeg, 1, &f); err != nil {
+				b.Fatal(err)
+			}
+			if text, _ := d.DecodeLive(&f); text != "" {
+				b.Fatalf("the live path read %q in a frame without a code", text)
+			}
+			worst = max(worst, threadCPU()-c0)
 		}
-		if text, _ := d.DecodeLive(&f); text != "" {
-			b.Fatalf("the live path read %q in a frame without a code", text)
-		}
-		out = append(out, threadCPU()-c0)
+		out = append(out, worst)
 	}
 	return out
 }

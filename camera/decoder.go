@@ -77,6 +77,7 @@ type Decoder struct {
 	// size (see cutLive)
 	halfRegion []byte
 	strict     []finder // look's spots while relook scans again
+	smaller    []finder // the spots a frame step reads beside a sighting at half size
 	spots      []finder // the pre-check's spots of the region's polarity, in its coordinates (see cut)
 	finders    finderScan
 

@@ -327,6 +327,48 @@ func TestDecodeLiveDropsTheRegionOfAGoneCode(t *testing.T) {
 	}
 }
 
+// TestDecodeLiveReadsASmallCodeBesideLargeClutter: five finder-like
+// marks of 14-pixel modules (clutter: a shirt's print) outnumber the spots
+// of a code of 3-pixel modules beside them, so the frame's sighting is
+// theirs, read at half size, where the code's modules are 1.5 pixels. The
+// frame steps read the sighting of the smaller spots (trySmaller): the
+// code is read within one turn of the live steps. A whole-frame step read
+// nothing there in 14 frames, at up to 17 ms a frame.
+func TestDecodeLiveReadsASmallCodeBesideLargeClutter(t *testing.T) {
+	text := "PD1:" + strings.Repeat("SMALL CODE BESIDE A SHIRT ", 12)
+	code := image.NewGray(image.Rect(0, 0, 420, 420))
+	for i := range code.Pix {
+		code.Pix[i] = 128
+	}
+	drawCode(rand.New(rand.NewSource(9)), code, qrModules(text), scene{module: 3, angle: 0.2, white: 225, black: 35, blur: 0.6})
+	f := Frame{Width: 1280, Height: 720, Stride: 1280, Y: bytes.Repeat([]byte{150}, 1280*720)}
+	for _, c := range []image.Point{{120, 120}, {420, 120}, {120, 420}, {500, 560}, {700, 300}} {
+		mark := finderMark(c, 14)
+		for i, v := range mark.Y {
+			if v != 150 {
+				f.Y[i] = v
+			}
+		}
+	}
+	for y := range 420 {
+		copy(f.Y[(150+y)*1280+840:], code.Pix[y*420:(y+1)*420])
+	}
+	d := NewDecoder()
+	y, w, h := d.pack(&f), f.Width, f.Height
+	if s, _ := d.look(y, w, h); d.cutLive(y, w, s) != 2 {
+		t.Fatalf("the sighting (%v, modules %.1f) is not the clutter's, at half size", s.region, s.module)
+	}
+	for i := range len(liveSteps) {
+		if got, err := d.DecodeLive(&f); err == nil {
+			if got != text {
+				t.Fatalf("frame %d read %.30q", i, got)
+			}
+			return
+		}
+	}
+	t.Errorf("the code beside the clutter was not read in %d frames (hits %v)", len(liveSteps), d.Hits)
+}
+
 // finderMark is a grey 1280x720 frame with one finder pattern (7 modules
 // of m pixels) centred on c.
 func finderMark(c image.Point, m float64) Frame {

@@ -366,6 +366,8 @@ func (d *Decoder) DecodeLive(f *Frame) (string, error) {
 		ls = liveSteps[d.next%len(liveSteps)]
 	}
 	switch {
+	case ls.frame && k == 2:
+		return d.trySmaller(ls.step, y, w, h)
 	case ls.frame:
 		return d.tryOr(ls.step, y, w, h)
 	case ls.flip:
@@ -402,6 +404,31 @@ func (d *Decoder) cutLive(y []byte, w int, s sighting) int {
 		d.spots[i].x, d.spots[i].y, d.spots[i].module = d.spots[i].x/2, d.spots[i].y/2, d.spots[i].module/2
 	}
 	return 2
+}
+
+// trySmaller is a frame step beside a sighting read at half size. Such
+// a sighting spans most of the frame, so what the step is for, a code
+// its region missed, is a smaller one whose spots its own outnumbered
+// (clutter's: a chequered shirt's). The step reads the sighting of the
+// spots read at full size instead of the whole frame, which behind a
+// shirt cost 2.7 ms, over half the frame's budget; where they make none,
+// the frame holds no other code the pre-check sees.
+func (d *Decoder) trySmaller(st Step, y []byte, w, h int) (string, error) {
+	d.smaller = d.smaller[:0]
+	for _, f := range d.finders.found {
+		if f.module < halfMinModule {
+			d.smaller = append(d.smaller, f)
+		}
+	}
+	s, ok := sight(d.smaller, w, h)
+	if !ok {
+		return "", ErrNoCode
+	}
+	d.cut(y, w, s)
+	if text, ok := d.tryRegion(st, w, h, s.region); ok {
+		return text, nil
+	}
+	return "", ErrNoCode
 }
 
 // doubleMinModule is the module size, as the pre-check measures it, from
