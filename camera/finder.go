@@ -302,13 +302,17 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 			r4 += k
 			p += k
 			// Five runs ending in one of colour cur: a finder pattern's,
-			// or, dark in the centre, a bullseye's; a run of one pixel is
-			// no bullseye's ring (see evenRuns). Most runs in clutter fail
-			// the first tests. The runs' test is ratio spelled out:
-			// one call, not two, in the scan's inner loop.
+			// or, dark in the centre, a bullseye's. Nearly all runs in
+			// clutter and noise fail both, at random, so the tests are
+			// made without a branch (finderMiss, evenMiss), and the one
+			// branch left is nearly always not taken.
 			if n < 5 {
-			} else if r2 > r1 && r2 > r3 && (!fs.loose && finderRuns(r0, r1, r2, r3, r4) || fs.loose && edgeRuns(r0, r1, r2, r3, r4)) ||
-				!fs.loose && cur && min(r0, r1, r2, r3, r4) > 1 && fs.bullseyes < 8 && evenRuns([5]int{r0, r1, r2, r3, r4}) {
+			} else if fs.loose {
+				if r2 > r1 && r2 > r3 && edgeRuns(r0, r1, r2, r3, r4) {
+					fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
+				}
+			} else if t := r0 + r1 + r2 + r3 + r4; finderMiss(r0, r1, r2, r3, r4, t) >= 0 ||
+				cur && fs.bullseyes < 8 && evenMiss(r0, r1, r2, r3, r4, t) >= 0 {
 				fs.runsEnd(y, w, h, bw, row, x0+p, [5]int{r0, r1, r2, r3, r4}, cur)
 			}
 			r0, r1, r2, r3, r4 = r1, r2, r3, r4, 0
@@ -318,6 +322,28 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	if n >= 5 {
 		fs.runsEnd(y, w, h, bw, row, w, [5]int{r0, r1, r2, r3, r4}, cur)
 	}
+}
+
+// finderMiss is finderRuns for runs r0 to r4 of total t, without a
+// branch: not negative where they pass it. In clutter and noise the
+// tests' outcomes are random, and a branch for each was most of the
+// scan's time. Each test is a difference, negative where it fails, and
+// an OR of them keeps any sign bit; t < 14r < 3t is |14r - 2t| < t, a
+// difference of squares, and the centre's 3t < 14r < 9t is
+// |14r - 6t| < 3t.
+func finderMiss(r0, r1, r2, r3, r4, t int) int {
+	tt, t2 := t*t-1, 2*t
+	d0, d1, d3, d4, dc := 14*r0-t2, 14*r1-t2, 14*r3-t2, 14*r4-t2, 14*r2-3*t2
+	return (r2 - r1 - 1) | (r2 - r3 - 1) | (t - 12) | (7*40 - t) |
+		(tt - d0*d0) | (tt - d1*d1) | (tt - d3*d3) | (tt - d4*d4) | (9*tt + 8 - dc*dc)
+}
+
+// evenMiss is evenRuns as finderMiss is finderRuns: t < 10r < 3t is
+// |10r - 2t| < t.
+func evenMiss(r0, r1, r2, r3, r4, t int) int {
+	tt, t2 := t*t-1, 2*t
+	e0, e1, e2, e3, e4 := 10*r0-t2, 10*r1-t2, 10*r2-t2, 10*r3-t2, 10*r4-t2
+	return (t - 10) | (5*40 - t) | (tt - e0*e0) | (tt - e1*e1) | (tt - e2*e2) | (tt - e3*e3) | (tt - e4*e4)
 }
 
 // between reports whether lo < v < hi, for lo < hi.

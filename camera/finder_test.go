@@ -86,3 +86,41 @@ func TestEdgeRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestFinderMissIsFinderRuns: the scan's branch-free tests say what
+// finderRuns and evenRuns say, for every five runs of 1 to 24 pixels
+// (finder patterns of modules up to 3.4 pixels and the runs of noise),
+// and for a million random ones up to 300 (past the largest either
+// takes).
+func TestFinderMissIsFinderRuns(t *testing.T) {
+	check := func(r [5]int) {
+		tot := r[0] + r[1] + r[2] + r[3] + r[4]
+		if got, want := finderMiss(r[0], r[1], r[2], r[3], r[4], tot) >= 0, finderRuns(r[0], r[1], r[2], r[3], r[4]); got != want {
+			t.Fatalf("runs %v: finderMiss says %v, finderRuns %v", r, got, want)
+		}
+		if got, want := evenMiss(r[0], r[1], r[2], r[3], r[4], tot) >= 0, evenRuns(r); got != want {
+			t.Fatalf("runs %v: evenMiss says %v, evenRuns %v", r, got, want)
+		}
+	}
+	const n = 24
+	for a := 1; a <= n; a++ {
+		for b := 1; b <= n; b++ {
+			for c := 1; c <= n; c++ {
+				for d := 1; d <= n; d++ {
+					for e := 1; e <= n; e++ {
+						check([5]int{a, b, c, d, e})
+					}
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 1000000 {
+		var r [5]int
+		scale := 1 + rng.Intn(60)
+		for i := range r {
+			r[i] = 1 + rng.Intn(5*scale)
+		}
+		check(r)
+	}
+}
