@@ -324,13 +324,13 @@ func (fs *finderScan) scanRow(y []byte, w, h, bw, row int) {
 	}
 }
 
-// finderMiss is finderRuns for runs r0 to r4 of total t, without a
-// branch: not negative where they pass it. In clutter and noise the
-// tests' outcomes are random, and a branch for each was most of the
-// scan's time. Each test is a difference, negative where it fails, and
-// an OR of them keeps any sign bit; t < 14r < 3t is |14r - 2t| < t, a
-// difference of squares, and the centre's 3t < 14r < 9t is
-// |14r - 6t| < 3t.
+// finderMiss is finderRuns for runs r0 to r4 of total t (at least 1),
+// without a branch: not negative where they pass it. In clutter and
+// noise the tests' outcomes are random, and their branches were
+// mispredicted more often than not. Each test is a difference, negative
+// where it fails, and an OR of them keeps any sign bit; t < 14r < 3t is
+// |14r - 2t| < t, a difference of squares, and the centre's
+// 3t < 14r < 9t is |14r - 6t| < 3t.
 func finderMiss(r0, r1, r2, r3, r4, t int) int {
 	tt, t2 := t*t-1, 2*t
 	d0, d1, d3, d4, dc := 14*r0-t2, 14*r1-t2, 14*r3-t2, 14*r4-t2, 14*r2-3*t2
