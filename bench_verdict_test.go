@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"passdesk/app"
 	"passdesk/app/apptest"
 	"passdesk/camera"
+	"passdesk/internal/benchstat"
 	"passdesk/storage"
 	"passdesk/ui"
 )
@@ -96,8 +96,8 @@ func BenchmarkReplayToVerdict(b *testing.B) {
 			waits, admitted := replayToVerdict(b, world, frames, dir, fps, n, first, showings)
 			os.RemoveAll(dir)
 			fmt.Printf("| %s | %d of %d | %d | %.1f ms | %.1f ms | %.1f ms |\n", name, len(waits), showings, admitted,
-				msOf(pct(waits, 50)), msOf(pct(waits, 99)), msOf(pct(waits, 100)))
-			b.ReportMetric(msOf(pct(waits, 100)), p.metric+"-max-ms")
+				benchstat.Ms(benchstat.Percentile(waits, 50)), benchstat.Ms(benchstat.Percentile(waits, 99)), benchstat.Ms(benchstat.Percentile(waits, 100)))
+			b.ReportMetric(benchstat.Ms(benchstat.Percentile(waits, 100)), p.metric+"-max-ms")
 			if len(waits) < showings {
 				b.Errorf("%s: %d verdicts for %d passes shown", name, len(waits), showings)
 			}
@@ -287,14 +287,3 @@ func fsKind(dir string) string {
 	}
 	return "disk"
 }
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*p/100)]
-}
-
-func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

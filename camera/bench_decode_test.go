@@ -11,12 +11,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"passdesk/internal/benchstat"
 )
 
 // BenchmarkDecodeVsZXing compares PassDesk's decoding with zxing-cpp on
@@ -73,14 +74,14 @@ func BenchmarkDecodeVsZXing(b *testing.B) {
 			scoreTable([]string{"passdesk", ref.name}, [][]frameResult{ours, theirs}, frames))
 		live := decodeLiveNone(b, frames)
 		fmt.Printf("the kiosk's live path (DecodeLive, JPEG included) on the %d frames with no code, each frame's slowest of its turns: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
-			len(live), ms(percentile(live, 50)), ms(percentile(live, 99)), ms(percentile(live, 100)))
+			len(live), benchstat.Ms(benchstat.Percentile(live, 50)), benchstat.Ms(benchstat.Percentile(live, 99)), benchstat.Ms(benchstat.Percentile(live, 100)))
 		sc := score(ours, frames)
-		b.ReportMetric(ms(percentile(live, 99)), set.name+"-live-none-p99-ms")
+		b.ReportMetric(benchstat.Ms(benchstat.Percentile(live, 99)), set.name+"-live-none-p99-ms")
 		b.ReportMetric(sc.rate[tierEasy], set.name+"-easy-%")
 		b.ReportMetric(sc.rate[tierHard], set.name+"-hard-%")
 		b.ReportMetric(float64(sc.falseReads), set.name+"-false-reads")
-		b.ReportMetric(ms(percentile(sc.times[""], 50)), set.name+"-ms/frame")
-		b.ReportMetric(ms(percentile(sc.times[tierNone], 99)), set.name+"-none-p99-ms")
+		b.ReportMetric(benchstat.Ms(benchstat.Percentile(sc.times[""], 50)), set.name+"-ms/frame")
+		b.ReportMetric(benchstat.Ms(benchstat.Percentile(sc.times[tierNone], 99)), set.name+"-none-p99-ms")
 	}
 }
 
@@ -326,22 +327,13 @@ func scoreTable(names []string, results [][]frameResult, frames []sceneFrame) st
 	for i, name := range names {
 		s := score(results[i], frames)
 		t := func(tier string) string {
-			return fmt.Sprintf("%.1f (%.1f)", ms(percentile(s.times[tier], 50)), ms(percentile(s.times[tier], 99)))
+			return fmt.Sprintf("%.1f (%.1f)", benchstat.Ms(benchstat.Percentile(s.times[tier], 50)), benchstat.Ms(benchstat.Percentile(s.times[tier], 99)))
 		}
 		fmt.Fprintf(&b, "| %s | %d/%d | %d/%d | %d | %.1f | %s | %s | %s | %s |\n", name,
 			s.read[tierEasy], s.total[tierEasy], s.read[tierHard], s.total[tierHard], s.falseReads,
-			ms(mean(s.times[""])), t(""), t(tierEasy), t(tierHard), t(tierNone))
+			benchstat.Ms(mean(s.times[""])), t(""), t(tierEasy), t(tierHard), t(tierNone))
 	}
 	return b.String()
-}
-
-func percentile(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 func mean(d []time.Duration) time.Duration {
@@ -351,5 +343,3 @@ func mean(d []time.Duration) time.Duration {
 	}
 	return sum / time.Duration(max(1, len(d)))
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"passdesk/internal/benchstat"
 )
 
 // BenchmarkLiveReplay runs the kiosk's scanner (capture and decoding
@@ -47,8 +49,8 @@ func BenchmarkLiveReplay(b *testing.B) {
 			lr.delivered, fps, lr.fps, runtime.GOMAXPROCS(0), JPEGDecoder())
 		fmt.Printf("| measure | median | p99 | max |\n|---|---|---|---|\n")
 		row := func(name string, d []time.Duration, unit time.Duration, u string) {
-			fmt.Printf("| %s | %.2f%s | %.2f%s | %.2f%s |\n", name, float64(percentile(d, 50))/float64(unit), u,
-				float64(percentile(d, 99))/float64(unit), u, float64(percentile(d, 100))/float64(unit), u)
+			fmt.Printf("| %s | %.2f%s | %.2f%s | %.2f%s |\n", name, float64(benchstat.Percentile(d, 50))/float64(unit), u,
+				float64(benchstat.Percentile(d, 99))/float64(unit), u, float64(benchstat.Percentile(d, 100))/float64(unit), u)
 		}
 		row("frame age when decoding began (frames)", lr.ageBegan, frame, "")
 		row("frame age when it was decided (frames)", lr.ageDone, frame, "")
@@ -58,8 +60,8 @@ func BenchmarkLiveReplay(b *testing.B) {
 		row("CPU time to decide, frames with the code (ms)", lr.cpuCode, time.Millisecond, "")
 		row("first code frame to text (ms)", lr.latency, time.Millisecond, "")
 		fmt.Printf("decoded %d of %d frames; the code read in %d of %d showings\n", lr.decoded, lr.delivered, len(lr.latency), loops)
-		b.ReportMetric(float64(percentile(lr.ageDone, 100))/float64(frame), "max-age-frames")
-		b.ReportMetric(ms(percentile(lr.latency, 100)), "max-latency-ms")
+		b.ReportMetric(float64(benchstat.Percentile(lr.ageDone, 100))/float64(frame), "max-age-frames")
+		b.ReportMetric(benchstat.Ms(benchstat.Percentile(lr.latency, 100)), "max-latency-ms")
 		b.ReportMetric(float64(lr.decoded)/float64(lr.delivered), "decoded/delivered")
 	}
 }
